@@ -1,0 +1,39 @@
+package dev.cairn.error;
+
+/**
+ * Stable error codes. The code names the class of problem; the CLI maps it to an exit code and the
+ * (future) HTTP API to a status. Codes are part of the public contract: add, never rename.
+ */
+public enum ErrorCode {
+  USAGE(2),
+  CONFIG(2),
+  CONNINFO(2),
+  DB_CONNECT(3),
+  DB_AUTH(3),
+  DB_QUERY(3),
+  PERMISSION_DENIED(3),
+  LOCK_TIMEOUT(3),
+  PG_DUMP_VERSION(4),
+  PG_DUMP_FAILED(4),
+  PG_RESTORE_FAILED(4),
+  COPY_FAILED(3),
+  REPO_WRITE(5),
+  REPO_READ(5),
+  BACKUP_NOT_FOUND(6),
+  ARCHIVE_CORRUPT(7),
+  RESTORE_TARGET_NOT_EMPTY(8),
+  RESTORE_MISMATCH(8),
+  CANCELLED(9),
+  INTERNAL(1);
+
+  private final int exitCode;
+
+  ErrorCode(int exitCode) {
+    this.exitCode = exitCode;
+  }
+
+  /** Process exit code used by the CLI for this class of error. */
+  public int exitCode() {
+    return exitCode;
+  }
+}
