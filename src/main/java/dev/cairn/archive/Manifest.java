@@ -1,0 +1,205 @@
+package dev.cairn.archive;
+
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * What a backup contains: stored as JSON in the archive's manifest chunk. Field names are part of the
+ * archive format (docs/archive-format.md); add fields, never rename them.
+ */
+public record Manifest(
+    int formatVersion,
+    String id,
+    String database,
+    String toolVersion,
+    String serverVersion,
+    int serverVersionNum,
+    String pgDumpVersion,
+    String encoding,
+    String snapshotId,
+    Instant snapshotTime,
+    Instant started,
+    Instant finished,
+    JsonObject options,
+    List<ChunkRef> schemaChunks,
+    List<Table> tables,
+    List<Sequence> sequences,
+    List<Matview> matviews) {
+
+  public static final int FORMAT_VERSION = 1;
+
+  /** One dumped table: its rows live in parts (page ranges), each a list of chunks in order. */
+  public record Table(long oid, String schema, String name, boolean unlogged, List<String> columns,
+      long relBytes, long rows, long digest, List<Part> parts, List<String> indexes) {
+
+    public String qualifiedName() {
+      return schema + "." + name;
+    }
+
+    /** Quoted for SQL. */
+    public String sqlName() {
+      return Sql.ident(schema) + "." + Sql.ident(name);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("oid", oid).put("schema", schema).put("name", name).put("unlogged", unlogged)
+          .put("columns", new JsonArray(new ArrayList<>(columns))).put("relBytes", relBytes).put("rows", rows)
+          .put("digest", hex(digest)).put("parts", arr(parts, Part::toJson))
+          .put("indexes", new JsonArray(new ArrayList<>(indexes)));
+    }
+
+    static Table fromJson(JsonObject j) {
+      return new Table(j.getLong("oid"), j.getString("schema"), j.getString("name"), j.getBoolean("unlogged", false),
+          strings(j.getJsonArray("columns")), j.getLong("relBytes", 0L), j.getLong("rows"),
+          Long.parseUnsignedLong(j.getString("digest"), 16), list(j.getJsonArray("parts"), Part::fromJson),
+          strings(j.getJsonArray("indexes", new JsonArray())));
+    }
+  }
+
+  /**
+   * Rows of a page range [fromPage, toPage) of a table (both null: the whole table; toPage null: to
+   * the end). Chunks hold the COPY text of the part in order; a row may span two chunks.
+   */
+  public record Part(Long fromPage, Long toPage, long rows, long digest, long rawBytes, List<ChunkRef> chunks) {
+    JsonObject toJson() {
+      return new JsonObject().put("fromPage", fromPage).put("toPage", toPage).put("rows", rows)
+          .put("digest", hex(digest)).put("rawBytes", rawBytes).put("chunks", arr(chunks, ChunkRef::toJson));
+    }
+
+    static Part fromJson(JsonObject j) {
+      return new Part(j.getLong("fromPage"), j.getLong("toPage"), j.getLong("rows"),
+          Long.parseUnsignedLong(j.getString("digest"), 16), j.getLong("rawBytes"),
+          list(j.getJsonArray("chunks"), ChunkRef::fromJson));
+    }
+  }
+
+  public record Sequence(String schema, String name, long lastValue, boolean isCalled) {
+    public String sqlName() {
+      return Sql.ident(schema) + "." + Sql.ident(name);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("schema", schema).put("name", name).put("lastValue", lastValue)
+          .put("isCalled", isCalled);
+    }
+
+    static Sequence fromJson(JsonObject j) {
+      return new Sequence(j.getString("schema"), j.getString("name"), j.getLong("lastValue"), j.getBoolean("isCalled"));
+    }
+  }
+
+  /** Materialized views in refresh (dependency) order; only populated ones are refreshed on restore. */
+  public record Matview(String schema, String name, boolean populated) {
+    public String sqlName() {
+      return Sql.ident(schema) + "." + Sql.ident(name);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("schema", schema).put("name", name).put("populated", populated);
+    }
+
+    static Matview fromJson(JsonObject j) {
+      return new Matview(j.getString("schema"), j.getString("name"), j.getBoolean("populated"));
+    }
+  }
+
+  public long totalRows() {
+    return tables.stream().mapToLong(Table::rows).sum();
+  }
+
+  public long totalRawBytes() {
+    return tables.stream().flatMap(t -> t.parts().stream()).mapToLong(Part::rawBytes).sum();
+  }
+
+  public long storedBytes() {
+    long n = schemaChunks.stream().mapToLong(ChunkRef::storedLength).sum();
+    for (Table t : tables) {
+      for (Part p : t.parts()) {
+        n += p.chunks().stream().mapToLong(ChunkRef::storedLength).sum();
+      }
+    }
+    return n;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("formatVersion", formatVersion)
+        .put("id", id)
+        .put("database", database)
+        .put("toolVersion", toolVersion)
+        .put("serverVersion", serverVersion)
+        .put("serverVersionNum", serverVersionNum)
+        .put("pgDumpVersion", pgDumpVersion)
+        .put("encoding", encoding)
+        .put("snapshotId", snapshotId)
+        .put("snapshotTime", snapshotTime.toString())
+        .put("started", started.toString())
+        .put("finished", finished.toString())
+        .put("options", options)
+        .put("schemaChunks", arr(schemaChunks, ChunkRef::toJson))
+        .put("tables", arr(tables, Table::toJson))
+        .put("sequences", arr(sequences, Sequence::toJson))
+        .put("matviews", arr(matviews, Matview::toJson));
+  }
+
+  public byte[] toBytes() {
+    return toJson().encodePrettily().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Parses manifest JSON; any missing or mistyped field is ARCHIVE_CORRUPT naming the source. */
+  public static Manifest parse(byte[] json, String source) {
+    try {
+      JsonObject j = new JsonObject(new String(json, StandardCharsets.UTF_8));
+      int version = j.getInteger("formatVersion");
+      if (version > FORMAT_VERSION) {
+        throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "manifest of " + source + " has format version "
+            + version + ", this cairn reads up to " + FORMAT_VERSION, "use a newer cairn to read this archive");
+      }
+      return new Manifest(version, j.getString("id"), j.getString("database"), j.getString("toolVersion"),
+          j.getString("serverVersion"), j.getInteger("serverVersionNum"), j.getString("pgDumpVersion"),
+          j.getString("encoding"), j.getString("snapshotId"), Instant.parse(j.getString("snapshotTime")),
+          Instant.parse(j.getString("started")), Instant.parse(j.getString("finished")),
+          j.getJsonObject("options", new JsonObject()), list(j.getJsonArray("schemaChunks"), ChunkRef::fromJson),
+          list(j.getJsonArray("tables"), Table::fromJson), list(j.getJsonArray("sequences"), Sequence::fromJson),
+          list(j.getJsonArray("matviews"), Matview::fromJson));
+    } catch (CairnException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "manifest of " + source + " is not valid: " + e, null,
+          null, e);
+    }
+  }
+
+  static String hex(long v) {
+    return String.format("%016x", v);
+  }
+
+  private static <T> JsonArray arr(List<T> items, Function<T, JsonObject> f) {
+    JsonArray a = new JsonArray();
+    items.forEach(i -> a.add(f.apply(i)));
+    return a;
+  }
+
+  private static <T> List<T> list(JsonArray a, Function<JsonObject, T> f) {
+    List<T> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      out.add(f.apply(a.getJsonObject(i)));
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<String> strings(JsonArray a) {
+    List<String> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      out.add(a.getString(i));
+    }
+    return List.copyOf(out);
+  }
+}

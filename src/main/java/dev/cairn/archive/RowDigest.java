@@ -1,0 +1,68 @@
+package dev.cairn.archive;
+
+import java.util.Arrays;
+import net.jpountz.xxhash.XXHash64;
+import net.jpountz.xxhash.XXHashFactory;
+
+/**
+ * Order-independent content digest of COPY text rows: the sum (mod 2^64) of XXH64 (seed 0) of each row's
+ * bytes without its newline. Equal multisets of rows give equal digests whatever their order, so parts
+ * copied in parallel and rows restored in another physical order still compare.
+ *
+ * <p>Feed the bytes of one stream in order; a row may be split across calls. Not thread-safe.
+ */
+public final class RowDigest {
+  private static final XXHash64 XXH64 = XXHashFactory.fastestInstance().hash64();
+
+  private long sum;
+  private long rows;
+  private byte[] carry = new byte[0];
+  private int carryLen;
+
+  public void update(byte[] b, int off, int len) {
+    int end = off + len;
+    int lineStart = off;
+    for (int i = off; i < end; i++) {
+      if (b[i] == '\n') {
+        if (carryLen > 0) {
+          append(b, lineStart, i - lineStart);
+          sum += XXH64.hash(carry, 0, carryLen, 0);
+          carryLen = 0;
+        } else {
+          sum += XXH64.hash(b, lineStart, i - lineStart, 0);
+        }
+        rows++;
+        lineStart = i + 1;
+      }
+    }
+    if (lineStart < end) {
+      append(b, lineStart, end - lineStart);
+    }
+  }
+
+  private void append(byte[] b, int off, int len) {
+    if (carryLen + len > carry.length) {
+      carry = Arrays.copyOf(carry, Math.max(carryLen + len, carry.length * 2));
+    }
+    System.arraycopy(b, off, carry, carryLen, len);
+    carryLen += len;
+  }
+
+  public long rows() {
+    return rows;
+  }
+
+  public long digest() {
+    return sum;
+  }
+
+  /** True when the stream so far ends on a row boundary, as a complete COPY stream must. */
+  public boolean complete() {
+    return carryLen == 0;
+  }
+
+  /** Digests of disjoint parts of one table add up to the table's digest. */
+  public static long combine(long a, long b) {
+    return a + b;
+  }
+}

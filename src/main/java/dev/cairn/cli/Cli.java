@@ -1,0 +1,158 @@
+package dev.cairn.cli;
+
+import dev.cairn.engine.Pools;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** What the commands share: logging setup and running one engine job on a Vert.x context. */
+final class Cli {
+  private Cli() {}
+
+  /** Plain-text log lines on stderr; the data goes to stdout. */
+  static void setupLogging(boolean verbose) {
+    Logger root = Logger.getLogger("");
+    for (var h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    ConsoleHandler h = new ConsoleHandler();
+    h.setLevel(verbose ? Level.FINE : Level.INFO);
+    h.setFormatter(new Formatter() {
+      @Override
+      public String format(LogRecord r) {
+        String msg = formatMessage(r);
+        return String.format(Locale.ROOT, "%tFT%<tT %s %s%n", r.getMillis(), r.getLevel().getName(), msg)
+            + (r.getThrown() != null && verbose ? r.getThrown() + System.lineSeparator() : "");
+      }
+    });
+    root.addHandler(h);
+    root.setLevel(Level.WARNING);
+    Logger.getLogger("cairn").setLevel(verbose ? Level.FINE : Level.INFO);
+    // pgjdbc logs connection failures itself; we report them once, as a CairnException.
+    Logger.getLogger("org.postgresql").setLevel(Level.OFF);
+  }
+
+  /**
+   * Runs {@code job} on a fresh Vert.x context and waits for it on this (main) thread. SIGINT/SIGTERM
+   * call {@code onCancel} and give the job 10 seconds to clean up.
+   */
+  static <T> T await(int jobs, BiFunction<Vertx, Pools, Future<T>> job, Runnable[] onCancel) {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(4).setEventLoopPoolSize(2));
+    Pools pools = Pools.create(vertx, jobs);
+    AtomicReference<Object> outcome = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      if (done.getCount() > 0) {
+        if (onCancel != null && onCancel[0] != null) {
+          onCancel[0].run();
+        }
+        try {
+          done.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException ignored) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }, "cairn-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    vertx.getOrCreateContext().runOnContext(v -> {
+      Future<T> f;
+      try {
+        f = job.apply(vertx, pools);
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      f.onComplete(ar -> {
+        outcome.set(ar.succeeded() ? new Object[] {ar.result()} : ar.cause());
+        done.countDown();
+      });
+    });
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CairnException(ErrorCode.CANCELLED, "interrupted");
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException ignored) {
+        // already shutting down: the hook is running
+      }
+      CountDownLatch closed = new CountDownLatch(1);
+      pools.close().eventually(vertx::close).onComplete(x -> closed.countDown());
+      try {
+        closed.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Object o = outcome.get();
+    if (o instanceof Throwable t) {
+      throw t instanceof CairnException ce ? ce : CairnException.wrap(t, ErrorCode.INTERNAL, "unexpected error");
+    }
+    @SuppressWarnings("unchecked")
+    T result = (T) ((Object[]) o)[0];
+    return result;
+  }
+
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  /** "10s", "500ms", "2m", or plain milliseconds. */
+  static long millis(String s) {
+    String t = s.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (t.endsWith("ms")) {
+        return Long.parseLong(t.substring(0, t.length() - 2));
+      } else if (t.endsWith("s")) {
+        return Long.parseLong(t.substring(0, t.length() - 1)) * 1000;
+      } else if (t.endsWith("m")) {
+        return Long.parseLong(t.substring(0, t.length() - 1)) * 60_000;
+      }
+      return Long.parseLong(t);
+    } catch (NumberFormatException e) {
+      throw new CairnException(ErrorCode.USAGE, "\"" + s + "\" is not a duration", "write e.g. 10s, 500ms or 2m");
+    }
+  }
+
+  /** "64MB", "4MiB", "512k", or plain bytes. */
+  static long size(String s) {
+    String t = s.trim().toUpperCase(Locale.ROOT).replace("IB", "B");
+    long mult = 1;
+    if (t.endsWith("KB") || t.endsWith("K")) {
+      mult = 1L << 10;
+    } else if (t.endsWith("MB") || t.endsWith("M")) {
+      mult = 1L << 20;
+    } else if (t.endsWith("GB") || t.endsWith("G")) {
+      mult = 1L << 30;
+    }
+    String num = t.replaceAll("[KMGB]+$", "");
+    try {
+      return Long.parseLong(num) * mult;
+    } catch (NumberFormatException e) {
+      throw new CairnException(ErrorCode.USAGE, "\"" + s + "\" is not a size", "write e.g. 64MB, 4MiB or 512k");
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.cairn.cli;
+
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import dev.cairn.storage.Repository;
+import java.io.Console;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "delete", description = "Delete one backup.")
+final class DeleteCommand implements Callable<Integer> {
+  @Spec CommandSpec cmd;
+
+  @Parameters(index = "0", paramLabel = "ID")
+  String id;
+
+  @Option(names = "--repo", required = true, paramLabel = "DIR")
+  Path repo;
+
+  @Option(names = "--yes", description = "do not ask")
+  boolean yes;
+
+  @Override
+  public Integer call() {
+    Repository repository = Repository.open(repo);
+    repository.archive(id); // fails clearly for a malformed or unknown id before asking anything
+    if (!yes) {
+      Console console = System.console();
+      if (console == null) {
+        throw new CairnException(ErrorCode.USAGE, "refusing to delete backup " + id + " without confirmation",
+            "add --yes to delete without a terminal");
+      }
+      String answer = console.readLine("Delete backup %s? Type its id to confirm: ", id);
+      if (answer == null || !answer.trim().equals(id)) {
+        throw new CairnException(ErrorCode.CANCELLED, "nothing deleted: the id typed does not match");
+      }
+    }
+    repository.delete(id);
+    cmd.commandLine().getOut().println("deleted " + id);
+    return 0;
+  }
+}

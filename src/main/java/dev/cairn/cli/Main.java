@@ -1,0 +1,44 @@
+package dev.cairn.cli;
+
+import dev.cairn.engine.Version;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The cairn command line. Exit codes: 0 success, then {@link ErrorCode#exitCode()} per error class. */
+@Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+    description = "PostgreSQL backups: parallel COPY on one snapshot into a checksummed LZ4 archive.",
+    subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, ListCommand.class,
+        ShowCommand.class, DeleteCommand.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs a command line; used by main and by tests. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      CairnException ce = ex instanceof CairnException c ? c : CairnException.wrap(ex, ErrorCode.INTERNAL, "unexpected error");
+      err.println("cairn: " + ce.describe());
+      if (ce.code() == ErrorCode.INTERNAL) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return ce.code().exitCode();
+    });
+    return cl.execute(args);
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"cairn " + Version.get()};
+    }
+  }
+}

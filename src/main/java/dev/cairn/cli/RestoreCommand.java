@@ -1,0 +1,100 @@
+package dev.cairn.cli;
+
+import dev.cairn.conn.ConnSpec;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import dev.cairn.restore.Restorer;
+import dev.cairn.storage.Backups;
+import dev.cairn.storage.Repository;
+import java.io.Console;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "restore", description = "Restore a backup into an empty database; checks every table's row count.")
+final class RestoreCommand implements Callable<Integer> {
+  @Spec CommandSpec cmd;
+
+  @Parameters(index = "0", paramLabel = "ID|latest")
+  String id;
+
+  @Option(names = "--repo", required = true, paramLabel = "DIR")
+  Path repo;
+
+  @Option(names = "--db", required = true, paramLabel = "CONNINFO", description = "target database")
+  String db;
+
+  @Option(names = "--create", description = "create the target database")
+  boolean create;
+
+  @Option(names = "--clean", description = "drop the target database and create it anew (asks first unless --yes)")
+  boolean clean;
+
+  @Option(names = "--yes", description = "do not ask before --clean")
+  boolean yes;
+
+  @Option(names = {"-j", "--jobs"}, defaultValue = "2", description = "parallel COPY streams and pg_restore jobs (default ${DEFAULT-VALUE})")
+  int jobs;
+
+  @Option(names = "--table", paramLabel = "SCHEMA.TABLE", description = "restore only these tables' data")
+  List<String> tables = new ArrayList<>();
+
+  @Option(names = "--database", description = "with 'latest': the newest backup of this database")
+  String database;
+
+  @Option(names = "--no-owner", description = "do not restore ownership (pg_restore --no-owner)")
+  boolean noOwner;
+
+  @Option(names = "--no-acl", description = "do not restore privileges (pg_restore --no-acl)")
+  boolean noAcl;
+
+  @Option(names = "--pg-bin", paramLabel = "DIR", description = "directory of pg_restore")
+  Path pgBin;
+
+  @Option(names = {"-v", "--verbose"})
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    Cli.setupLogging(verbose);
+    if (jobs < 1 || jobs > 64) {
+      throw new CairnException(ErrorCode.USAGE, "jobs must be between 1 and 64, not " + jobs);
+    }
+    ConnSpec target = ConnSpec.parse(db);
+    Repository repository = Repository.open(repo);
+    Backups.Entry e = Backups.resolve(repository, id, database);
+    if (clean && !yes) {
+      confirmClean(target);
+    }
+    Restorer.Options opts = new Restorer.Options(jobs, create || clean, clean, tables, noOwner, noAcl, pgBin);
+    Runnable[] cancel = new Runnable[1];
+    long t0 = System.nanoTime();
+    Restorer.Result r = Cli.await(jobs, (vertx, pools) -> {
+      Restorer restorer = new Restorer(vertx, pools, target, opts);
+      cancel[0] = restorer::cancel;
+      return restorer.run(repository.archive(e.id()));
+    }, cancel);
+    cmd.commandLine().getOut().printf("restored %s into %s: %d tables, %d rows, row counts match (%.1f s)%n",
+        e.id(), target.describe(), r.tables(), r.rows(), (System.nanoTime() - t0) / 1e9);
+    return 0;
+  }
+
+  private void confirmClean(ConnSpec target) {
+    Console console = System.console();
+    if (console == null) {
+      throw new CairnException(ErrorCode.USAGE, "--clean drops database " + target.database() + " and needs a"
+          + " confirmation", "add --yes to confirm without a terminal");
+    }
+    String answer = console.readLine("This drops database %s on %s and everything in it.%nType its name to go on: ",
+        target.database(), target.describe());
+    if (answer == null || !answer.trim().equals(target.database())) {
+      throw new CairnException(ErrorCode.CANCELLED, "restore cancelled: the name typed does not match");
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.cairn.cli;
+
+import dev.cairn.archive.Manifest;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import dev.cairn.storage.Backups;
+import dev.cairn.storage.Repository;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "show", description = "Show what a backup holds.")
+final class ShowCommand implements Callable<Integer> {
+  @Spec CommandSpec cmd;
+
+  @Parameters(index = "0", paramLabel = "ID|latest")
+  String id;
+
+  @Option(names = "--repo", required = true, paramLabel = "DIR")
+  Path repo;
+
+  @Option(names = "--json", description = "print the whole manifest")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Backups.Entry e = Backups.resolve(Repository.open(repo), id, null);
+    if (!e.readable()) {
+      throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "backup " + id + " is damaged: " + e.damage());
+    }
+    Manifest m = e.manifest();
+    PrintWriter out = cmd.commandLine().getOut();
+    if (json) {
+      out.println(m.toJson().encodePrettily());
+      return 0;
+    }
+    out.printf("id:         %s%ndatabase:   %s (%s)%nserver:     PostgreSQL %s, pg_dump %s%nsnapshot:   %s at %s%n",
+        m.id(), m.database(), m.encoding(), m.serverVersion(), m.pgDumpVersion(), m.snapshotId(), m.snapshotTime());
+    out.printf("started:    %s%nfinished:   %s (%.1f s)%ntool:       cairn %s%n", m.started(), m.finished(),
+        Duration.between(m.started(), m.finished()).toMillis() / 1000.0, m.toolVersion());
+    out.printf("contents:   %d tables, %d rows, %s of COPY text, %d sequences, %d materialized views%n",
+        m.tables().size(), m.totalRows(), Cli.bytes(m.totalRawBytes()), m.sequences().size(), m.matviews().size());
+    out.printf("archive:    %s%n%n", Cli.bytes(e.bytes()));
+    out.printf("%-50s %12s %6s %10s%n", "TABLE", "ROWS", "PARTS", "DATA");
+    for (Manifest.Table t : m.tables()) {
+      long raw = t.parts().stream().mapToLong(Manifest.Part::rawBytes).sum();
+      out.printf("%-50s %12d %6d %10s%n", t.qualifiedName(), t.rows(), t.parts().size(), Cli.bytes(raw));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.cairn.cli;
+
+import dev.cairn.storage.Backups;
+import dev.cairn.storage.Repository;
+import dev.cairn.verify.Verifier;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "verify", description = "Check every byte of a backup without a database.")
+final class VerifyCommand implements Callable<Integer> {
+  @Spec CommandSpec cmd;
+
+  @Parameters(index = "0", paramLabel = "ID|latest")
+  String id;
+
+  @Option(names = "--repo", required = true, paramLabel = "DIR")
+  Path repo;
+
+  @Option(names = "--database", description = "with 'latest': the newest backup of this database")
+  String database;
+
+  @Option(names = {"-j", "--jobs"}, defaultValue = "2")
+  int jobs;
+
+  @Override
+  public Integer call() {
+    Cli.setupLogging(false);
+    Repository repository = Repository.open(repo);
+    String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database).id() : id;
+    Path archive = repository.archive(resolved);
+    Verifier.Report r = Cli.await(jobs, (vertx, pools) -> new Verifier(pools, jobs).run(archive), null);
+    if (!r.ok()) {
+      r.problems().forEach(p -> cmd.commandLine().getErr().println("bad: " + p));
+      throw Verifier.failure(archive, r);
+    }
+    cmd.commandLine().getOut().printf("OK %s: %d tables, %d rows, %d chunks, %s checked%n", resolved,
+        r.manifest().tables().size(), r.rows(), r.chunks(), Cli.bytes(r.rawBytes()));
+    return 0;
+  }
+}

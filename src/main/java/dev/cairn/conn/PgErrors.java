@@ -1,0 +1,83 @@
+package dev.cairn.conn;
+
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import io.vertx.pgclient.PgException;
+import java.net.ConnectException;
+import java.sql.SQLException;
+
+/**
+ * Maps driver failures (pgjdbc and vertx-pg-client) to {@link CairnException}, keeping the SQLSTATE.
+ * Both drivers' messages come from the server or the socket layer and never contain the password.
+ */
+public final class PgErrors {
+  private PgErrors() {}
+
+  /** {@code context} names what was being done, e.g. "copy of public.orders part 3". */
+  public static CairnException from(Throwable t, String context) {
+    if (t instanceof CairnException ce) {
+      return ce;
+    }
+    String state = null;
+    String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    if (t instanceof SQLException se) {
+      state = se.getSQLState();
+    } else if (t instanceof PgException pe) {
+      state = pe.getSqlState();
+      msg = pe.getErrorMessage();
+    }
+    Throwable root = rootCause(t);
+    if (state == null && (root instanceof ConnectException || root instanceof java.net.UnknownHostException
+        || root instanceof java.net.NoRouteToHostException)) {
+      return new CairnException(ErrorCode.DB_CONNECT, context + ": " + firstLine(root.getMessage() == null
+          ? root.toString() : root.getMessage()), "check that the server is running and the host and port are right",
+          null, t);
+    }
+    return new CairnException(codeFor(state), context + ": " + firstLine(msg), hintFor(state), state, t);
+  }
+
+  static ErrorCode codeFor(String state) {
+    if (state == null) {
+      return ErrorCode.DB_QUERY;
+    }
+    if (state.equals("28P01") || state.equals("28000")) {
+      return ErrorCode.DB_AUTH;
+    }
+    if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+        || state.equals("3D000")) {
+      return ErrorCode.DB_CONNECT;
+    }
+    return switch (state) {
+      case "42501" -> ErrorCode.PERMISSION_DENIED;
+      case "55P03" -> ErrorCode.LOCK_TIMEOUT;
+      case "57014" -> ErrorCode.CANCELLED;
+      default -> ErrorCode.DB_QUERY;
+    };
+  }
+
+  private static String hintFor(String state) {
+    if (state == null) {
+      return null;
+    }
+    return switch (state) {
+      case "28P01", "28000" -> "check the user name and password (PGPASSWORD, ~/.pgpass) and pg_hba.conf";
+      case "42501" -> "grant the backup role SELECT on every table, or membership in pg_read_all_data";
+      case "3D000" -> "check the database name";
+      case "57P01", "57P02", "57P03" -> "the server shut down or restarted; run the job again once it is up";
+      default -> null;
+    };
+  }
+
+  private static Throwable rootCause(Throwable t) {
+    Throwable r = t;
+    while (r.getCause() != null && r.getCause() != r) {
+      r = r.getCause();
+    }
+    return r;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

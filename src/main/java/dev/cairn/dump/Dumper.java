@@ -1,0 +1,460 @@
+package dev.cairn.dump;
+
+import dev.cairn.archive.ArchiveWriter;
+import dev.cairn.archive.ChunkRef;
+import dev.cairn.archive.Manifest;
+import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgErrors;
+import dev.cairn.engine.CopySession;
+import dev.cairn.engine.Pools;
+import dev.cairn.engine.Version;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import dev.cairn.pgcopy.CopyClient;
+import dev.cairn.pgcopy.CopyConnection;
+import dev.cairn.pgtools.ChildProcess;
+import dev.cairn.pgtools.PgTool;
+import dev.cairn.storage.Repository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * Takes one backup: a leader transaction (vertx-pg-client) locks the tables and exports a snapshot;
+ * pg_dump writes schema and large objects from that snapshot while {@code jobs} COPY workers stream the
+ * table data from it into one archive; the archive is published only when everything succeeded.
+ *
+ * <p>Runs on the caller's Vert.x context; blocking work goes to the {@link Pools}. One instance per backup.
+ */
+public final class Dumper {
+  private static final Logger LOG = Logger.getLogger("cairn.dump");
+  static final int KIND_DATA = 1;
+  static final int KIND_SCHEMA = 2;
+  private static final DateTimeFormatter ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  /** What to back up and how. */
+  public record Options(int jobs, TableFilter filter, long splitBytes, int chunkBytes, long lockTimeoutMs,
+      Path pgBin, String name) {
+    public static final long DEFAULT_SPLIT_BYTES = 64L << 20;
+    public static final int DEFAULT_CHUNK_BYTES = 4 << 20;
+    public static final long DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+
+    public Options {
+      if (jobs < 1 || jobs > 64) {
+        throw new CairnException(ErrorCode.USAGE, "jobs must be between 1 and 64, not " + jobs);
+      }
+      if (chunkBytes < 4096 || chunkBytes > (8 << 20)) {
+        throw new CairnException(ErrorCode.USAGE, "chunk size must be between 4 KiB and 8 MiB, not " + chunkBytes);
+      }
+    }
+  }
+
+  public record Result(String id, Path archive, Manifest manifest) {}
+
+  /** One COPY job: a table or a page range of it. */
+  record Unit(Catalog.TableInfo table, Long fromPage, Long toPage, int index, int of) {
+    String copySql() {
+      String cols = table.columns().stream().map(dev.cairn.archive.Sql::ident).collect(Collectors.joining(", "));
+      String name = dev.cairn.archive.Sql.ident(table.schema()) + "." + dev.cairn.archive.Sql.ident(table.name());
+      if (fromPage == null) {
+        return "COPY " + name + (cols.isEmpty() ? "" : " (" + cols + ")") + " TO STDOUT";
+      }
+      String where = "ctid >= '(" + fromPage + ",0)'::tid" + (toPage == null ? "" : " AND ctid < '(" + toPage + ",0)'::tid");
+      return "COPY (SELECT " + cols + " FROM ONLY " + name + " WHERE " + where + ") TO STDOUT";
+    }
+
+    String describe() {
+      return table.schema() + "." + table.name() + (of > 1 ? " part " + (index + 1) + "/" + of : "");
+    }
+
+    long estimatedBytes() {
+      if (fromPage == null) {
+        return table.bytes();
+      }
+      long pages = Math.max(1, table.bytes() / table.blockSize());
+      return ((toPage == null ? pages : toPage) - fromPage) * table.blockSize();
+    }
+  }
+
+  record PartResult(Unit unit, Manifest.Part part) {}
+
+  private final Vertx vertx;
+  private final Pools pools;
+  private final ConnSpec spec;
+  private final Repository repo;
+  private final Options opts;
+  private final Clock clock;
+  private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
+  private final ChildProcess pgDump = new ChildProcess();
+  private volatile boolean stopping;
+  private volatile PgConnection leader;
+  private String id = "(new)";
+
+  public Dumper(Vertx vertx, Pools pools, ConnSpec spec, Repository repo, Options opts, Clock clock) {
+    this.vertx = vertx;
+    this.pools = pools;
+    this.spec = spec;
+    this.repo = repo;
+    this.opts = opts;
+    this.clock = clock;
+  }
+
+  /** Cancels a running backup: COPYs are cancelled on the server, pg_dump is stopped, nothing is published. */
+  public void cancel() {
+    if (!stopping) {
+      stopping = true;
+      stopAll();
+    }
+  }
+
+  private void stopAll() {
+    pgDump.cancel();
+    workers.forEach(CopyConnection::cancel);
+    PgConnection l = leader;
+    if (l != null) {
+      l.cancelRequest();
+    }
+  }
+
+  public Future<Result> run() {
+    Instant started = clock.instant();
+    return PgConnection.connect(vertx, spec.toPgConnectOptions())
+        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + spec.describe())))
+        .compose(l -> {
+          leader = l;
+          return withLeader(l, started).eventually(() -> l.close().recover(e -> Future.succeededFuture()));
+        });
+  }
+
+  private Future<Result> withLeader(PgConnection l, Instant started) {
+    return l.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int AS n,"
+            + " pg_encoding_to_char(encoding)::text AS enc, current_database()::text AS db"
+            + " FROM pg_database WHERE datname = current_database()").execute()
+        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read server version from " + spec.describe())))
+        .compose(rs -> {
+          Row r = rs.iterator().next();
+          ServerInfo info = new ServerInfo(r.getString("v"), r.getInteger("n"), r.getString("enc"), r.getString("db"));
+          return pools.io().executeBlocking(() -> new Prepared(info,
+              PgTool.find("pg_dump", info.num / 10000, opts.pgBin()), newId(info.db, started)), false);
+        })
+        .compose(p -> {
+          id = p.id;
+          LOG.info(() -> "[" + id + "] backup of " + spec.describe() + " (server " + p.info.version + ", "
+              + p.pgDump.path() + " " + p.pgDump.version() + ", " + opts.jobs() + " jobs)");
+          return snapshotAndDump(l, p, started);
+        });
+  }
+
+  private record ServerInfo(String version, int num, String encoding, String db) {}
+
+  private record Prepared(ServerInfo info, PgTool pgDump, String id) {}
+
+  private Future<Result> snapshotAndDump(PgConnection l, Prepared p, Instant started) {
+    return Catalog.relations(l, opts.filter())
+        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read the catalog of " + spec.describe())))
+        .compose(rels -> l.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
+            .compose(v -> l.query("SET LOCAL lock_timeout = " + opts.lockTimeoutMs()).execute())
+            .compose(v -> lockAll(l, rels, 0))
+            .compose(v -> l.query("SELECT pg_export_snapshot() AS s, clock_timestamp() AS t").execute())
+            .compose(rs -> {
+              Row r = rs.iterator().next();
+              String snapshot = r.getString("s");
+              Instant snapTime = r.getOffsetDateTime("t").toInstant();
+              Future<List<Catalog.TableInfo>> tables = Catalog.tables(l, rels);
+              Future<List<Manifest.Matview>> matviews = Catalog.matviews(l, opts.filter());
+              Future<List<Manifest.Sequence>> seqs = tables.compose(ts -> Catalog.sequences(l, opts.filter(),
+                  ts.stream().map(Catalog.TableInfo::oid).collect(Collectors.toSet())));
+              return Future.all(tables, matviews, seqs)
+                  .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read the catalog of " + spec.describe())))
+                  .compose(v -> writeArchive(p, snapshot, snapTime, started, tables.result(), seqs.result(),
+                      matviews.result()));
+            }))
+        .compose(res -> l.query("COMMIT").execute().map(res));
+  }
+
+  /** One LOCK per table, so a timeout names the table and who holds it. */
+  private Future<Void> lockAll(PgConnection l, List<Catalog.Rel> rels, int i) {
+    if (i >= rels.size() || stopping) {
+      return stopping ? Future.failedFuture(cancelled()) : Future.succeededFuture();
+    }
+    Catalog.Rel rel = rels.get(i);
+    return l.query("LOCK TABLE ONLY " + rel.sqlName() + " IN ACCESS SHARE MODE").execute()
+        .<Void>mapEmpty()
+        .recover(e -> {
+          CairnException ce = PgErrors.from(e, "cannot lock " + rel.qualifiedName());
+          if (ce.code() == ErrorCode.LOCK_TIMEOUT) {
+            return lockHolders(rel, l.processId()).compose(holders -> Future.failedFuture(new CairnException(
+                ErrorCode.LOCK_TIMEOUT, "lock timeout on " + rel.qualifiedName() + " after " + opts.lockTimeoutMs()
+                    + " ms" + holders, "another session holds a conflicting lock; run the backup again later"
+                    + " or raise --lock-timeout", ce.sqlState(), e)));
+          }
+          if (ce.sqlState() != null && ce.sqlState().equals("42P01")) {
+            return Future.failedFuture(new CairnException(ErrorCode.DB_QUERY, "table " + rel.qualifiedName()
+                + " was dropped while the backup started", "run the backup again", ce.sqlState(), e));
+          }
+          return Future.failedFuture(ce);
+        })
+        .compose(v -> lockAll(l, rels, i + 1));
+  }
+
+  /** " (held by pid 4121: AccessExclusiveLock)" from a second session; empty when it cannot tell. */
+  private Future<String> lockHolders(Catalog.Rel rel, int leaderPid) {
+    return PgConnection.connect(vertx, spec.toPgConnectOptions()).compose(c -> c
+            .preparedQuery("SELECT pid, mode FROM pg_locks WHERE relation = $1::int8::oid AND granted AND pid <> $2"
+                + " ORDER BY pid LIMIT 5")
+            .execute(Tuple.of(rel.oid(), leaderPid))
+            .map(rs -> {
+              List<String> held = new ArrayList<>();
+              rs.forEach(r -> held.add("pid " + r.getInteger("pid") + ": " + r.getString("mode")));
+              return held.isEmpty() ? "" : " (held by " + String.join(", ", held) + ")";
+            })
+            .eventually(() -> c.close()))
+        .otherwise("");
+  }
+
+  private Future<Result> writeArchive(Prepared p, String snapshot, Instant snapTime, Instant started,
+      List<Catalog.TableInfo> tables, List<Manifest.Sequence> seqs, List<Manifest.Matview> matviews) {
+    Path partial = repo.partialFile(p.id);
+    return pools.io().executeBlocking(() -> ArchiveWriter.create(partial), false).compose(writer -> {
+      Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer);
+      Future<List<PartResult>> data = copyData(snapshot, tables, writer);
+      schema.onFailure(e -> failFast());
+      data.onFailure(e -> failFast());
+      return Future.join(schema, data)
+          .transform(ar -> {
+            if (schema.failed() || data.failed()) {
+              return Future.failedFuture(firstCause(schema, data));
+            }
+            Manifest m = manifest(p, snapshot, snapTime, started, tables, seqs, matviews, schema.result(), data.result());
+            return pools.io().executeBlocking(() -> {
+              writer.finish(m.toBytes());
+              return new Result(p.id, repo.publish(p.id, partial), m);
+            }, false);
+          })
+          .onFailure(e -> pools.io().executeBlocking(() -> {
+            writer.abort();
+            return null;
+          }, false));
+    });
+  }
+
+  private boolean failing;
+
+  private void failFast() {
+    if (!failing) {
+      failing = true;
+      stopAll();
+    }
+  }
+
+  private static Throwable firstCause(Future<?> a, Future<?> b) {
+    // Prefer a real error over the cancellation it caused in the other task.
+    Throwable ca = a.failed() ? a.cause() : null;
+    Throwable cb = b.failed() ? b.cause() : null;
+    if (ca == null) {
+      return cb;
+    }
+    if (cb == null) {
+      return ca;
+    }
+    boolean aCancelled = ca instanceof CairnException ce && ce.code() == ErrorCode.CANCELLED
+        || ca instanceof java.util.concurrent.CancellationException;
+    return aCancelled ? cb : ca;
+  }
+
+  private CairnException cancelled() {
+    return new CairnException(ErrorCode.CANCELLED, "backup " + id + " was cancelled; nothing was published");
+  }
+
+  private Future<List<ChunkRef>> dumpSchema(Prepared p, String snapshot, ArchiveWriter writer) {
+    return pools.io().executeBlocking(() -> {
+      Path tmp = repo.dir().resolve("." + p.id + "-schema" + ".cairn.partial");
+      try {
+        List<String> cmd = new ArrayList<>(List.of(p.pgDump.path().toString(), "--format=custom", "--compress=0",
+            "--no-password", "--snapshot=" + snapshot, "--exclude-table-data=*.*",
+            "--lock-wait-timeout=" + opts.lockTimeoutMs(), "--file=" + tmp));
+        opts.filter().includes().forEach(t -> cmd.add("--table=" + TableFilter.toPgDumpPattern(t)));
+        opts.filter().excludes().forEach(t -> cmd.add("--exclude-table=" + TableFilter.toPgDumpPattern(t)));
+        cmd.add("--dbname=" + spec.toLibpqConninfo());
+        ChildProcess.Result r = pgDump.run(cmd, spec.childEnv());
+        if (pgDump.cancelled()) {
+          throw new CairnException(ErrorCode.CANCELLED, "pg_dump was stopped");
+        }
+        if (r.exitCode() != 0) {
+          throw new CairnException(ErrorCode.PG_DUMP_FAILED, "pg_dump " + p.pgDump.version() + " failed for "
+              + spec.describe() + " (exit code " + r.exitCode() + "): " + r.tail(6));
+        }
+        List<ChunkRef> refs = new ArrayList<>();
+        byte[] buf = new byte[opts.chunkBytes()];
+        try (InputStream in = Files.newInputStream(tmp)) {
+          int n;
+          while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+            refs.add(writer.writeChunk(KIND_SCHEMA, buf, 0, n));
+          }
+        }
+        return refs;
+      } catch (java.io.IOException e) {
+        throw new CairnException(ErrorCode.REPO_WRITE, "cannot store the pg_dump output of " + spec.describe() + ": "
+            + Repository.describe(e), "check free space in " + repo.dir(), null, e);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    }, false);
+  }
+
+  private Future<List<PartResult>> copyData(String snapshot, List<Catalog.TableInfo> tables, ArchiveWriter writer) {
+    List<Unit> units = plan(tables, opts.splitBytes());
+    ArrayDeque<Unit> queue = new ArrayDeque<>(units);
+    List<PartResult> results = new ArrayList<>();
+    CopyClient client = CopyClient.jdbc(vertx, spec, pools.copy());
+    int n = Math.min(opts.jobs(), units.size());
+    List<Future<Void>> running = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      running.add(worker(client, snapshot, queue, results, writer));
+    }
+    return Future.join(running).transform(ar -> {
+      for (Future<Void> f : running) {
+        if (f.failed()) {
+          return Future.failedFuture(f.cause());
+        }
+      }
+      return Future.succeededFuture(results);
+    });
+  }
+
+  /** Biggest first, so the long parts start early and the workers finish together. */
+  static List<Unit> plan(List<Catalog.TableInfo> tables, long splitBytes) {
+    List<Unit> units = new ArrayList<>();
+    for (Catalog.TableInfo t : tables) {
+      long pages = t.bytes() / t.blockSize();
+      if (t.bytes() > splitBytes && pages > 1 && !t.columns().isEmpty()) {
+        int parts = (int) Math.min(pages, (t.bytes() + splitBytes - 1) / splitBytes);
+        for (int i = 0; i < parts; i++) {
+          long from = pages * i / parts;
+          Long to = i == parts - 1 ? null : pages * (i + 1) / parts; // the last range is open: no row escapes
+          units.add(new Unit(t, from, to, i, parts));
+        }
+      } else {
+        units.add(new Unit(t, null, null, 0, 1));
+      }
+    }
+    units.sort(Comparator.comparingLong(Unit::estimatedBytes).reversed());
+    return units;
+  }
+
+  private Future<Void> worker(CopyClient client, String snapshot, ArrayDeque<Unit> queue, List<PartResult> results,
+      ArchiveWriter writer) {
+    return client.connect().compose(conn -> {
+      workers.add(conn);
+      if (stopping || failing) {
+        conn.cancel();
+      }
+      return conn.execute(CopySession.SETTINGS)
+          .compose(v -> conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+          .compose(v -> conn.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'"))
+          .compose(v -> nextUnit(conn, queue, results, writer))
+          .eventually(conn::close);
+    });
+  }
+
+  private Future<Void> nextUnit(CopyConnection conn, ArrayDeque<Unit> queue, List<PartResult> results,
+      ArchiveWriter writer) {
+    if (stopping || failing) {
+      return Future.failedFuture(cancelled());
+    }
+    Unit u = queue.poll();
+    if (u == null) {
+      return conn.execute("COMMIT");
+    }
+    ChunkSink sink = new ChunkSink(writer, KIND_DATA, pools.compress(), opts.chunkBytes());
+    long t0 = System.nanoTime();
+    return conn.copyOut(u.copySql())
+        .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
+        .recover(e -> {
+          conn.cancel();
+          return Future.failedFuture(stopping ? cancelled() : PgErrors.from(e, "copy of " + u.describe()));
+        })
+        .compose(serverRows -> {
+          if (!sink.digest().complete() || sink.digest().rows() != serverRows) {
+            return Future.failedFuture(new CairnException(ErrorCode.COPY_FAILED, "copy of " + u.describe()
+                + " returned " + serverRows + " rows but " + sink.digest().rows() + " complete lines"));
+          }
+          results.add(new PartResult(u, new Manifest.Part(u.fromPage(), u.toPage(), serverRows,
+              sink.digest().digest(), sink.rawBytes(), sink.refs())));
+          LOG.fine(() -> "[" + id + "] " + u.describe() + ": " + serverRows + " rows, " + sink.rawBytes() + " bytes in "
+              + (System.nanoTime() - t0) / 1_000_000 + " ms");
+          return nextUnit(conn, queue, results, writer);
+        });
+  }
+
+  private Manifest manifest(Prepared p, String snapshot, Instant snapTime, Instant started,
+      List<Catalog.TableInfo> tables, List<Manifest.Sequence> seqs, List<Manifest.Matview> matviews,
+      List<ChunkRef> schema, List<PartResult> parts) {
+    Map<Long, List<PartResult>> byTable = new HashMap<>();
+    parts.forEach(pr -> byTable.computeIfAbsent(pr.unit().table().oid(), k -> new ArrayList<>()).add(pr));
+    List<Manifest.Table> out = new ArrayList<>();
+    for (Catalog.TableInfo t : tables) {
+      List<PartResult> prs = byTable.getOrDefault(t.oid(), List.of());
+      prs.sort(Comparator.comparingInt(pr -> pr.unit().index()));
+      long rows = 0;
+      long digest = 0;
+      List<Manifest.Part> ps = new ArrayList<>();
+      for (PartResult pr : prs) {
+        rows += pr.part().rows();
+        digest += pr.part().digest();
+        ps.add(pr.part());
+      }
+      out.add(new Manifest.Table(t.oid(), t.schema(), t.name(), t.unlogged(), t.columns(), t.bytes(), rows, digest,
+          ps, t.indexes()));
+    }
+    JsonObject options = new JsonObject().put("jobs", opts.jobs())
+        .put("tables", new JsonArray(new ArrayList<>(opts.filter().includes())))
+        .put("excludeTables", new JsonArray(new ArrayList<>(opts.filter().excludes())))
+        .put("splitBytes", opts.splitBytes()).put("chunkBytes", opts.chunkBytes())
+        .put("lockTimeoutMs", opts.lockTimeoutMs());
+    return new Manifest(Manifest.FORMAT_VERSION, p.id, p.info.db, Version.get(), p.info.version, p.info.num,
+        p.pgDump.version(), p.info.encoding, snapshot, snapTime, started, clock.instant(), options, schema, out, seqs,
+        matviews);
+  }
+
+  /** {@code <name>-<UTC time>}, with a -N suffix when two backups start in the same second. */
+  private String newId(String db, Instant started) {
+    String base = (opts.name() != null ? opts.name() : db).replaceAll("[^A-Za-z0-9_-]", "_");
+    if (base.isEmpty() || !Character.isLetterOrDigit(base.charAt(0))) {
+      base = "db" + base;
+    }
+    if (base.length() > 63) {
+      base = base.substring(0, 63);
+    }
+    String stem = base + "-" + ID_TIME.format(started);
+    Set<String> taken = new HashSet<>(repo.ids());
+    String candidate = stem;
+    for (int i = 1; taken.contains(candidate) || Files.exists(repo.partialFile(candidate)); i++) {
+      candidate = stem + "-" + i;
+    }
+    return candidate;
+  }
+}

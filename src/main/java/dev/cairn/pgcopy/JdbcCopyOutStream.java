@@ -1,0 +1,176 @@
+package dev.cairn.pgcopy;
+
+import dev.cairn.conn.PgErrors;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.ArrayDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.copy.CopyOut;
+
+/**
+ * Reads rows on a worker thread, batches them into ~1 MiB buffers of whole rows, and hands the batches
+ * to the owner's context. At most {@link #IN_FLIGHT} batches wait there, so a paused consumer stops the
+ * reader (and so the server) instead of filling memory.
+ */
+final class JdbcCopyOutStream implements CopyOutStream {
+  static final int BATCH_BYTES = 1 << 20;
+  static final int IN_FLIGHT = 4;
+
+  private final Context ctx;
+  private final CopyOut op;
+  private final String where;
+  private final Semaphore permits = new Semaphore(IN_FLIGHT);
+  private final Promise<Long> rows = Promise.promise();
+  private volatile boolean abandoned;
+
+  // Owned by ctx.
+  private final ArrayDeque<Buffer> pending = new ArrayDeque<>();
+  private long demand = Long.MAX_VALUE;
+  private boolean endSeen;
+  private boolean endDelivered;
+  private Throwable failure;
+  private Handler<Buffer> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+
+  JdbcCopyOutStream(Context ctx, CopyOut op, String where) {
+    this.ctx = ctx;
+    this.op = op;
+    this.where = where;
+  }
+
+  /** Runs on a pool thread for the whole COPY. */
+  Void readLoop() {
+    try {
+      byte[] batch = new byte[BATCH_BYTES];
+      int len = 0;
+      byte[] row;
+      while ((row = op.readFromCopy()) != null) {
+        if (len + row.length > batch.length && len > 0) {
+          emit(batch, len);
+          batch = new byte[BATCH_BYTES];
+          len = 0;
+        }
+        if (row.length > batch.length) {
+          emit(row, row.length); // one huge row travels alone
+        } else {
+          System.arraycopy(row, 0, batch, len, row.length);
+          len += row.length;
+        }
+      }
+      if (len > 0) {
+        emit(batch, len);
+      }
+      long count = op.getHandledRowCount();
+      ctx.runOnContext(v -> {
+        endSeen = true;
+        drain();
+        rows.tryComplete(count);
+      });
+    } catch (Throwable t) {
+      Throwable err = abandoned ? new java.util.concurrent.CancellationException("copy cancelled on " + where)
+          : PgErrors.from(t, "copy out failed on " + where);
+      ctx.runOnContext(v -> fail(err));
+    }
+    return null;
+  }
+
+  private void emit(byte[] bytes, int len) throws InterruptedException {
+    while (!permits.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+      if (abandoned) {
+        throw new java.util.concurrent.CancellationException("copy cancelled on " + where);
+      }
+    }
+    Buffer b = BufferInternal.buffer(Unpooled.wrappedBuffer(bytes, 0, len));
+    ctx.runOnContext(v -> {
+      pending.add(b);
+      drain();
+    });
+  }
+
+  /** Stops a reader that waits for a consumer that will not come back. */
+  void abandon() {
+    abandoned = true;
+  }
+
+  private void fail(Throwable err) {
+    if (failure != null || endDelivered) {
+      return;
+    }
+    failure = err;
+    pending.clear();
+    rows.tryFail(err);
+    if (exceptionHandler != null) {
+      exceptionHandler.handle(err);
+    }
+  }
+
+  private void drain() {
+    while (failure == null && demand > 0 && !pending.isEmpty()) {
+      Buffer b = pending.poll();
+      if (demand != Long.MAX_VALUE) {
+        demand--;
+      }
+      permits.release();
+      if (handler != null) {
+        handler.handle(b);
+      }
+    }
+    if (failure == null && endSeen && pending.isEmpty() && !endDelivered) {
+      endDelivered = true;
+      if (endHandler != null) {
+        endHandler.handle(null);
+      }
+    }
+  }
+
+  @Override
+  public Future<Long> rows() {
+    return rows.future();
+  }
+
+  @Override
+  public CopyOutStream exceptionHandler(Handler<Throwable> h) {
+    exceptionHandler = h;
+    return this;
+  }
+
+  @Override
+  public CopyOutStream handler(Handler<Buffer> h) {
+    handler = h;
+    if (h != null) {
+      ctx.runOnContext(v -> drain());
+    }
+    return this;
+  }
+
+  @Override
+  public CopyOutStream pause() {
+    demand = 0;
+    return this;
+  }
+
+  @Override
+  public CopyOutStream resume() {
+    return fetch(Long.MAX_VALUE);
+  }
+
+  @Override
+  public CopyOutStream fetch(long amount) {
+    demand = amount == Long.MAX_VALUE || demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
+    ctx.runOnContext(v -> drain());
+    return this;
+  }
+
+  @Override
+  public CopyOutStream endHandler(Handler<Void> h) {
+    endHandler = h;
+    return this;
+  }
+}

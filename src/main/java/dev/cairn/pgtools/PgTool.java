@@ -1,0 +1,99 @@
+package dev.cairn.pgtools;
+
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A PostgreSQL client program (pg_dump, pg_restore) of a known version. */
+public record PgTool(Path path, int major, String version) {
+  private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(?:\\.(\\d+))?");
+
+  /**
+   * Finds {@code name} with a major version of at least {@code minMajor}: in {@code binDir} when given,
+   * else on PATH and in /usr/lib/postgresql/{@literal *}/bin, preferring the newest. Blocking.
+   */
+  public static PgTool find(String name, int minMajor, Path binDir) {
+    Set<Path> candidates = new LinkedHashSet<>();
+    if (binDir != null) {
+      candidates.add(binDir.resolve(name));
+    } else {
+      String pathEnv = System.getenv("PATH");
+      if (pathEnv != null) {
+        for (String d : pathEnv.split(File.pathSeparator)) {
+          if (!d.isEmpty()) {
+            candidates.add(Path.of(d, name));
+          }
+        }
+      }
+      Path base = Path.of("/usr/lib/postgresql");
+      if (Files.isDirectory(base)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(base)) {
+          for (Path v : ds) {
+            candidates.add(v.resolve("bin").resolve(name));
+          }
+        } catch (IOException ignored) {
+          // an unreadable directory simply offers no candidates
+        }
+      }
+    }
+    List<PgTool> found = new ArrayList<>();
+    for (Path p : candidates) {
+      if (Files.isExecutable(p)) {
+        PgTool t = probe(p);
+        if (t != null && found.stream().noneMatch(f -> f.version.equals(t.version) && f.major == t.major
+            && sameFile(f.path, t.path))) {
+          found.add(t);
+        }
+      }
+    }
+    return found.stream().filter(t -> t.major >= minMajor).max(Comparator.comparingInt(PgTool::major))
+        .orElseThrow(() -> new CairnException(ErrorCode.PG_DUMP_VERSION,
+            "no " + name + " of major version " + minMajor + " or newer found" + (found.isEmpty() ? ""
+                : " (found " + String.join(", ", found.stream().map(t -> t.path + " " + t.version).toList()) + ")"),
+            "install the PostgreSQL " + minMajor + " client programs (Debian: postgresql-client-" + minMajor
+                + ") or point --pg-bin at their directory"));
+  }
+
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static PgTool probe(Path p) {
+    try {
+      Process proc = new ProcessBuilder(p.toString(), "--version").redirectErrorStream(true).start();
+      String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!proc.waitFor(10, TimeUnit.SECONDS) || proc.exitValue() != 0) {
+        proc.destroyForcibly();
+        return null;
+      }
+      Matcher m = VERSION.matcher(out);
+      if (!m.find()) {
+        return null;
+      }
+      String version = m.group(2) == null ? m.group(1) : m.group(1) + "." + m.group(2);
+      return new PgTool(p, Integer.parseInt(m.group(1)), version);
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+}

@@ -1,0 +1,379 @@
+package dev.cairn.restore;
+
+import dev.cairn.archive.ArchiveReader;
+import dev.cairn.archive.ChunkRef;
+import dev.cairn.archive.Manifest;
+import dev.cairn.archive.RowDigest;
+import dev.cairn.archive.Sql;
+import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgErrors;
+import dev.cairn.engine.CopySession;
+import dev.cairn.engine.Pools;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import dev.cairn.pgcopy.CopyClient;
+import dev.cairn.pgcopy.CopyConnection;
+import dev.cairn.pgcopy.CopyInStream;
+import dev.cairn.pgtools.ChildProcess;
+import dev.cairn.pgtools.PgTool;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * Restores an archive into an empty database: pg_restore pre-data; parallel COPY FROM of the parts;
+ * large objects; sequence values; pg_restore post-data with -j; refresh of the populated materialized
+ * views in dependency order; ANALYZE. Succeeds only if every step succeeded and every table's row count
+ * matches the manifest.
+ */
+public final class Restorer {
+  private static final Logger LOG = Logger.getLogger("cairn.restore");
+
+  public record Options(int jobs, boolean create, boolean clean, List<String> tables, boolean noOwner,
+      boolean noAcl, Path pgBin) {}
+
+  public record Result(Manifest manifest, String database, int tables, long rows) {}
+
+  private record Load(Manifest.Table table, Manifest.Part part, int index) {}
+
+  private final Vertx vertx;
+  private final Pools pools;
+  private final ConnSpec target;
+  private final Options opts;
+  private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
+  private final ChildProcess pgRestore = new ChildProcess();
+  private volatile boolean stopping;
+
+  public Restorer(Vertx vertx, Pools pools, ConnSpec target, Options opts) {
+    this.vertx = vertx;
+    this.pools = pools;
+    this.target = target;
+    this.opts = opts;
+  }
+
+  public void cancel() {
+    stopping = true;
+    pgRestore.cancel();
+    workers.forEach(CopyConnection::cancel);
+  }
+
+  public Future<Result> run(Path archive) {
+    return pools.io().executeBlocking(() -> ArchiveReader.open(archive), false).compose(reader -> {
+      Future<Result> f;
+      try {
+        Manifest m = Manifest.parse(reader.manifestJson(), archive.toString());
+        f = restore(reader, m);
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      return f.eventually(() -> pools.io().executeBlocking(() -> {
+        reader.close();
+        return null;
+      }, false));
+    });
+  }
+
+  private Future<Result> restore(ArchiveReader reader, Manifest m) {
+    List<Manifest.Table> selected = select(m);
+    return prepareDatabase(m)
+        .compose(v -> checkEmpty())
+        .compose(serverMajor -> pools.io().executeBlocking(() -> {
+          int dumpMajor = Integer.parseInt(m.pgDumpVersion().split("\\.")[0]);
+          PgTool tool = PgTool.find("pg_restore", Math.max(serverMajor, dumpMajor), opts.pgBin());
+          Path dir = Files.createTempDirectory("cairn-restore-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          Path schema = dir.resolve("schema.dump");
+          try (OutputStream out = Files.newOutputStream(schema)) {
+            for (ChunkRef ref : m.schemaChunks()) {
+              out.write(reader.readChunk(ref));
+            }
+          }
+          return new Object[] {tool, schema};
+        }, false))
+        .compose(o -> {
+          PgTool tool = (PgTool) o[0];
+          Path schema = (Path) o[1];
+          LOG.info(() -> "[restore " + m.id() + "] into " + target.describe() + " with " + tool.path() + " "
+              + tool.version());
+          return pgRestore(tool, schema, "pre-data", 1)
+              .compose(v -> loadData(reader, selected))
+              .compose(rows -> pgRestore(tool, schema, "data", 1)
+                  .compose(v -> setSequences(m.sequences()))
+                  .compose(v -> pgRestore(tool, schema, "post-data", opts.jobs()))
+                  .compose(v -> refreshMatviews(m.matviews()))
+                  .compose(v -> analyze())
+                  .map(v -> new Result(m, target.database(), selected.size(), rows)))
+              .eventually(() -> pools.io().executeBlocking(() -> {
+                Files.deleteIfExists(schema);
+                Files.deleteIfExists(schema.getParent());
+                return null;
+              }, false));
+        });
+  }
+
+  private List<Manifest.Table> select(Manifest m) {
+    if (opts.tables().isEmpty()) {
+      return m.tables();
+    }
+    Map<String, Manifest.Table> byName = m.tables().stream()
+        .collect(Collectors.toMap(Manifest.Table::qualifiedName, t -> t, (a, b) -> a));
+    List<Manifest.Table> out = new ArrayList<>();
+    for (String name : opts.tables()) {
+      Manifest.Table t = byName.get(name);
+      if (t == null) {
+        throw new CairnException(ErrorCode.USAGE, "table " + name + " is not in backup " + m.id(),
+            "name tables as schema.table; cairn show " + m.id() + " lists them");
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  /** --clean drops the target database, --create makes it; both from the maintenance database. */
+  private Future<Void> prepareDatabase(Manifest m) {
+    if (!opts.create() && !opts.clean()) {
+      return Future.succeededFuture();
+    }
+    ConnSpec admin = target.withDatabase("postgres");
+    String db = target.database();
+    return PgConnection.connect(vertx, admin.toPgConnectOptions())
+        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + admin.describe())))
+        .compose(c -> c.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1").execute(Tuple.of(db))
+            .compose(rs -> {
+              boolean exists = rs.size() > 0;
+              if (exists && !opts.clean()) {
+                return Future.failedFuture(new CairnException(ErrorCode.RESTORE_TARGET_NOT_EMPTY,
+                    "database " + db + " already exists", "restore into it without --create, or add --clean to drop it first"));
+              }
+              Future<Void> drop = exists
+                  ? c.query("DROP DATABASE " + Sql.ident(db) + " WITH (FORCE)").execute().mapEmpty()
+                  : Future.succeededFuture();
+              return drop.compose(v -> c.query("CREATE DATABASE " + Sql.ident(db) + " TEMPLATE template0 ENCODING "
+                  + Sql.literal(m.encoding())).execute()).<Void>mapEmpty();
+            })
+            .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot prepare database " + db)))
+            .eventually(() -> c.close()));
+  }
+
+  /** Fails unless the target holds no user objects; returns the server's major version. */
+  private Future<Integer> checkEmpty() {
+    return PgConnection.connect(vertx, target.toPgConnectOptions())
+        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + target.describe())))
+        .compose(c -> c.query("SELECT current_setting('server_version_num')::int / 10000 AS major,"
+                + " (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + "   WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%') AS rels,"
+                + " (SELECT count(*) FROM pg_namespace WHERE nspname NOT IN ('information_schema', 'public')"
+                + "   AND nspname NOT LIKE 'pg\\_%') AS schemas,"
+                + " (SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql') AS exts,"
+                + " (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + "   WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%') AS funcs,"
+                + " (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+                + "   WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'"
+                + "   AND t.typtype IN ('e', 'd', 'r', 'm')) AS types,"
+                + " (SELECT count(*) FROM pg_largeobject_metadata) AS los").execute()
+            .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot inspect " + target.describe())))
+            .compose(rs -> {
+              Row r = rs.iterator().next();
+              List<String> found = new ArrayList<>();
+              String[][] what = {{"rels", "relations"}, {"schemas", "schemas"}, {"exts", "extensions"},
+                  {"funcs", "functions"}, {"types", "types"}, {"los", "large objects"}};
+              for (String[] w : what) {
+                long n = r.getLong(w[0]);
+                if (n > 0) {
+                  found.add(n + " " + w[1]);
+                }
+              }
+              if (!found.isEmpty()) {
+                return Future.failedFuture(new CairnException(ErrorCode.RESTORE_TARGET_NOT_EMPTY,
+                    "database " + target.database() + " is not empty (" + String.join(", ", found) + ")",
+                    "restore into a new database (--create), or add --clean to drop and recreate this one"));
+              }
+              return Future.succeededFuture(r.getInteger("major"));
+            })
+            .eventually(() -> c.close()));
+  }
+
+  private Future<Void> pgRestore(PgTool tool, Path schema, String section, int jobs) {
+    if (stopping) {
+      return Future.failedFuture(new CairnException(ErrorCode.CANCELLED, "restore cancelled"));
+    }
+    return pools.io().executeBlocking(() -> {
+      List<String> cmd = new ArrayList<>(List.of(tool.path().toString(), "--section=" + section, "--exit-on-error",
+          "--no-password", "--jobs=" + jobs));
+      if (opts.noOwner()) {
+        cmd.add("--no-owner");
+      }
+      if (opts.noAcl()) {
+        cmd.add("--no-acl");
+      }
+      cmd.add("--dbname=" + target.toLibpqConninfo());
+      cmd.add(schema.toString());
+      ChildProcess.Result r = pgRestore.run(cmd, target.childEnv());
+      if (r.exitCode() != 0) {
+        throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore --section=" + section + " into "
+            + target.describe() + " failed (exit code " + r.exitCode() + "): " + r.tail(6),
+            "roles or tablespaces missing on this server? restore them first, or use --no-owner / --no-acl");
+      }
+      return null;
+    }, false);
+  }
+
+  private Future<Long> loadData(ArchiveReader reader, List<Manifest.Table> tables) {
+    List<Load> loads = new ArrayList<>();
+    for (Manifest.Table t : tables) {
+      for (int i = 0; i < t.parts().size(); i++) {
+        loads.add(new Load(t, t.parts().get(i), i));
+      }
+    }
+    loads.sort(Comparator.comparingLong((Load l) -> l.part().rawBytes()).reversed());
+    ArrayDeque<Load> queue = new ArrayDeque<>(loads);
+    Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
+    CopyClient client = CopyClient.jdbc(vertx, target, pools.copy());
+    List<Future<Void>> running = new ArrayList<>();
+    for (int i = 0; i < Math.min(opts.jobs(), loads.size()); i++) {
+      running.add(client.connect().compose(conn -> {
+        workers.add(conn);
+        return conn.execute(CopySession.SETTINGS + "; SET synchronous_commit = off")
+            .compose(v -> nextLoad(conn, reader, queue, rowsByTable))
+            .eventually(conn::close);
+      }).onFailure(e -> cancel()));
+    }
+    return Future.join(running).transform(ar -> {
+      for (Future<Void> f : running) {
+        if (f.failed()) {
+          return Future.failedFuture(f.cause());
+        }
+      }
+      List<String> wrong = new ArrayList<>();
+      long total = 0;
+      for (Manifest.Table t : tables) {
+        long got = rowsByTable.getOrDefault(t.qualifiedName(), new AtomicLong()).get();
+        total += got;
+        if (got != t.rows()) {
+          wrong.add(t.qualifiedName() + " (" + got + " rows restored, " + t.rows() + " in the backup)");
+        }
+      }
+      if (!wrong.isEmpty()) {
+        return Future.failedFuture(new CairnException(ErrorCode.RESTORE_MISMATCH,
+            "row counts differ from the manifest: " + String.join(", ", wrong)));
+      }
+      return Future.succeededFuture(total);
+    });
+  }
+
+  private Future<Void> nextLoad(CopyConnection conn, ArchiveReader reader, ArrayDeque<Load> queue,
+      Map<String, AtomicLong> rows) {
+    if (stopping) {
+      return Future.failedFuture(new CairnException(ErrorCode.CANCELLED, "restore cancelled"));
+    }
+    Load l = queue.poll();
+    if (l == null) {
+      return Future.succeededFuture();
+    }
+    String cols = l.table().columns().stream().map(Sql::ident).collect(Collectors.joining(", "));
+    String sql = "COPY " + l.table().sqlName() + (cols.isEmpty() ? "" : " (" + cols + ")") + " FROM STDIN";
+    String what = "table " + l.table().qualifiedName() + (l.table().parts().size() > 1
+        ? " part " + (l.index() + 1) + "/" + l.table().parts().size() : "");
+    return conn.copyIn(sql)
+        .compose(in -> sendChunks(in, reader, l, new RowDigest(), 0, what)
+            .compose(v -> in.end().compose(x -> in.rows()))
+            .recover(e -> in.abort("failed").transform(x -> Future.failedFuture(e))))
+        .recover(e -> Future.failedFuture(PgErrors.from(e, "load of " + what)))
+        .compose(n -> {
+          if (n != l.part().rows()) {
+            return Future.failedFuture(new CairnException(ErrorCode.RESTORE_MISMATCH,
+                "load of " + what + " stored " + n + " rows, the backup holds " + l.part().rows()));
+          }
+          rows.computeIfAbsent(l.table().qualifiedName(), k -> new AtomicLong()).addAndGet(n);
+          return nextLoad(conn, reader, queue, rows);
+        });
+  }
+
+  /** Reads, checks and sends one chunk at a time; the COPY stream's queue overlaps reading and loading. */
+  private Future<Void> sendChunks(CopyInStream in, ArchiveReader reader, Load l, RowDigest digest, int i,
+      String what) {
+    List<ChunkRef> chunks = l.part().chunks();
+    if (i == chunks.size()) {
+      if (digest.rows() != l.part().rows() || digest.digest() != l.part().digest()) {
+        return Future.failedFuture(new CairnException(ErrorCode.ARCHIVE_CORRUPT, what + ": content digest or row count"
+            + " of the archive differs from the manifest"));
+      }
+      return Future.succeededFuture();
+    }
+    ChunkRef ref = chunks.get(i);
+    return pools.compress().executeBlocking(() -> {
+      byte[] raw;
+      try {
+        raw = reader.readChunk(ref);
+      } catch (CairnException e) {
+        throw new CairnException(e.code(), what + " chunk " + (i + 1) + "/" + chunks.size() + ": " + e.getMessage(),
+            e.hint(), null, e);
+      }
+      digest.update(raw, 0, raw.length);
+      return raw;
+    }, false).compose(raw -> {
+      in.write(BufferInternal.buffer(Unpooled.wrappedBuffer(raw)));
+      if (!in.writeQueueFull()) {
+        return Future.<Void>succeededFuture();
+      }
+      Promise<Void> drained = Promise.promise();
+      in.drainHandler(v -> drained.tryComplete());
+      in.rows().onFailure(drained::tryFail);
+      return drained.future();
+    }).compose(v -> sendChunks(in, reader, l, digest, i + 1, what));
+  }
+
+  private Future<Void> setSequences(List<Manifest.Sequence> seqs) {
+    if (seqs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    String sql = seqs.stream().map(s -> "SELECT pg_catalog.setval(" + Sql.literal(s.sqlName()) + ", " + s.lastValue()
+        + ", " + s.isCalled() + ")").collect(Collectors.joining("; "));
+    return withTarget(c -> c.query(sql).execute().mapEmpty(), "cannot set sequence values");
+  }
+
+  private Future<Void> refreshMatviews(List<Manifest.Matview> views) {
+    Future<Void> f = Future.succeededFuture();
+    for (Manifest.Matview mv : views) {
+      if (!mv.populated()) {
+        continue;
+      }
+      // pg_restore leaves search_path empty; a view calling a function that relies on it needs its schema there.
+      f = f.compose(v -> withTarget(c -> c.query("SET search_path = " + Sql.ident(mv.schema()) + ", public").execute()
+          .compose(x -> c.query("REFRESH MATERIALIZED VIEW " + mv.sqlName()).execute()).mapEmpty(),
+          "cannot refresh materialized view " + mv.schema() + "." + mv.name()));
+    }
+    return f;
+  }
+
+  private Future<Void> analyze() {
+    return withTarget(c -> c.query("ANALYZE").execute().mapEmpty(), "cannot analyze " + target.database());
+  }
+
+  private Future<Void> withTarget(java.util.function.Function<PgConnection, Future<Void>> work, String context) {
+    return PgConnection.connect(vertx, target.toPgConnectOptions())
+        .compose(c -> work.apply(c).eventually(() -> c.close()))
+        .recover(e -> Future.failedFuture(PgErrors.from(e, context)));
+  }
+
+}
