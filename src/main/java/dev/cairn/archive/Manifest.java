@@ -37,7 +37,7 @@ public record Manifest(
 
   /** One dumped table: its rows live in parts (page ranges), each a list of chunks in order. */
   public record Table(long oid, String schema, String name, boolean unlogged, List<String> columns,
-      long relBytes, long rows, long digest, List<Part> parts, List<String> indexes) {
+      long relBytes, long rows, long digest, List<Part> parts, List<String> indexes, List<ForeignKey> foreignKeys) {
 
     public String qualifiedName() {
       return schema + "." + name;
@@ -52,14 +52,27 @@ public record Manifest(
       return new JsonObject().put("oid", oid).put("schema", schema).put("name", name).put("unlogged", unlogged)
           .put("columns", new JsonArray(new ArrayList<>(columns))).put("relBytes", relBytes).put("rows", rows)
           .put("digest", hex(digest)).put("parts", arr(parts, Part::toJson))
-          .put("indexes", new JsonArray(new ArrayList<>(indexes)));
+          .put("indexes", new JsonArray(new ArrayList<>(indexes)))
+          .put("foreignKeys", arr(foreignKeys, ForeignKey::toJson));
     }
 
     static Table fromJson(JsonObject j) {
       return new Table(j.getLong("oid"), j.getString("schema"), j.getString("name"), j.getBoolean("unlogged", false),
           strings(j.getJsonArray("columns")), j.getLong("relBytes", 0L), j.getLong("rows"),
           Long.parseUnsignedLong(j.getString("digest"), 16), list(j.getJsonArray("parts"), Part::fromJson),
-          strings(j.getJsonArray("indexes", new JsonArray())));
+          strings(j.getJsonArray("indexes", new JsonArray())),
+          list(j.getJsonArray("foreignKeys", new JsonArray()), ForeignKey::fromJson));
+    }
+  }
+
+  /** A foreign key of a table and the table it references (a selective restore drops dangling ones). */
+  public record ForeignKey(String name, String refSchema, String refName) {
+    JsonObject toJson() {
+      return new JsonObject().put("name", name).put("refSchema", refSchema).put("refName", refName);
+    }
+
+    static ForeignKey fromJson(JsonObject j) {
+      return new ForeignKey(j.getString("name"), j.getString("refSchema"), j.getString("refName"));
     }
   }
 
@@ -80,18 +93,21 @@ public record Manifest(
     }
   }
 
-  public record Sequence(String schema, String name, long lastValue, boolean isCalled) {
+  /** A sequence's state in the snapshot; ownerSchema/ownerName: the table owning it (serial, identity), or null. */
+  public record Sequence(String schema, String name, long lastValue, boolean isCalled, String ownerSchema,
+      String ownerName) {
     public String sqlName() {
       return Sql.ident(schema) + "." + Sql.ident(name);
     }
 
     JsonObject toJson() {
       return new JsonObject().put("schema", schema).put("name", name).put("lastValue", lastValue)
-          .put("isCalled", isCalled);
+          .put("isCalled", isCalled).put("ownerSchema", ownerSchema).put("ownerName", ownerName);
     }
 
     static Sequence fromJson(JsonObject j) {
-      return new Sequence(j.getString("schema"), j.getString("name"), j.getLong("lastValue"), j.getBoolean("isCalled"));
+      return new Sequence(j.getString("schema"), j.getString("name"), j.getLong("lastValue"), j.getBoolean("isCalled"),
+          j.getString("ownerSchema"), j.getString("ownerName"));
     }
   }
 

@@ -35,7 +35,7 @@ final class Catalog {
 
   /** A table with rows, as seen inside the snapshot. */
   record TableInfo(long oid, String schema, String name, boolean unlogged, long bytes, int blockSize,
-      List<String> columns, List<String> indexes) {}
+      List<String> columns, List<String> indexes, List<Manifest.ForeignKey> foreignKeys) {}
 
   // Extension member objects are created by CREATE EXTENSION, not dumped (as pg_dump does by default).
   private static final String NOT_EXTENSION_MEMBER =
@@ -71,7 +71,11 @@ final class Catalog {
             + "   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''),"
             + "   '{}') AS cols,"
             + " coalesce((SELECT array_agg(ic.relname::text ORDER BY ic.relname) FROM pg_index i"
-            + "   JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid), '{}') AS idx"
+            + "   JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid), '{}') AS idx,"
+            + " coalesce((SELECT json_agg(json_build_array(co.conname, rn.nspname, rc.relname)"
+            + "   ORDER BY co.conname) FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid"
+            + "   JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE co.conrelid = c.oid AND co.contype = 'f'),"
+            + "   '[]')::text AS fks"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE c.oid = ANY($1::int8[]::oid[]) ORDER BY n.nspname, c.relname")
         .execute(Tuple.of(oids))
@@ -80,10 +84,21 @@ final class Catalog {
           for (Row r : rs) {
             out.add(new TableInfo(r.getLong("oid"), r.getString("schema"), r.getString("name"),
                 r.getBoolean("unlogged"), r.getLong("bytes"), r.getInteger("block_size"),
-                List.of(r.getArrayOfStrings("cols")), List.of(r.getArrayOfStrings("idx"))));
+                List.of(r.getArrayOfStrings("cols")), List.of(r.getArrayOfStrings("idx")),
+                foreignKeys(new io.vertx.core.json.JsonArray(r.getString("fks")))));
           }
           return out;
         });
+  }
+
+  /** [[constraint, schema, table], ...] */
+  private static List<Manifest.ForeignKey> foreignKeys(io.vertx.core.json.JsonArray a) {
+    List<Manifest.ForeignKey> out = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      io.vertx.core.json.JsonArray fk = a.getJsonArray(i);
+      out.add(new Manifest.ForeignKey(fk.getString(0), fk.getString(1), fk.getString(2)));
+    }
+    return out;
   }
 
   /**
@@ -92,10 +107,12 @@ final class Catalog {
    */
   static Future<List<Manifest.Sequence>> sequences(SqlConnection c, TableFilter filter, Set<Long> tableOids) {
     return c.query("SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name,"
-            + " (SELECT d.refobjid::int8 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
-            + "   AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
-            + "   LIMIT 1) AS owner"
+            + " o.oid::int8 AS owner, o.nspname::text AS owner_schema, o.relname::text AS owner_name"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " LEFT JOIN LATERAL (SELECT t.oid, tn.nspname, t.relname FROM pg_depend d JOIN pg_class t"
+            + "   ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace"
+            + "   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass"
+            + "   AND d.deptype IN ('a', 'i') LIMIT 1) o ON true"
             + " WHERE c.relkind = 'S' AND " + USER_SCHEMA + " AND " + NOT_EXTENSION_MEMBER
             + " ORDER BY n.nspname, c.relname")
         .execute()
@@ -106,7 +123,7 @@ final class Catalog {
             String schema = r.getString("schema");
             String name = r.getString("name");
             if (filter.isAll() || filter.matches(schema, name) || (owner != null && tableOids.contains(owner))) {
-              seqs.add(new String[] {schema, name});
+              seqs.add(new String[] {schema, name, r.getString("owner_schema"), r.getString("owner_name")});
             }
           }
           return sequenceValues(c, seqs, 0, new ArrayList<>());
@@ -130,7 +147,7 @@ final class Catalog {
     return c.query(q.toString()).execute().compose(rs -> {
       for (Row r : rs) {
         String[] s = seqs.get(r.getInteger("i"));
-        acc.add(new Manifest.Sequence(s[0], s[1], r.getLong("last_value"), r.getBoolean("is_called")));
+        acc.add(new Manifest.Sequence(s[0], s[1], r.getLong("last_value"), r.getBoolean("is_called"), s[2], s[3]));
       }
       return sequenceValues(c, seqs, to, acc);
     });

@@ -428,7 +428,7 @@ public final class Dumper {
         ps.add(pr.part());
       }
       out.add(new Manifest.Table(t.oid(), t.schema(), t.name(), t.unlogged(), t.columns(), t.bytes(), rows, digest,
-          ps, t.indexes()));
+          ps, t.indexes(), t.foreignKeys()));
     }
     JsonObject options = new JsonObject().put("jobs", opts.jobs())
         .put("tables", new JsonArray(new ArrayList<>(opts.filter().includes())))

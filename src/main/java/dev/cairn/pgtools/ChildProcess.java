@@ -24,6 +24,17 @@ public final class ChildProcess {
   }
 
   public Result run(List<String> command, Map<String, String> extraEnv) throws IOException, InterruptedException {
+    return run(command, extraEnv, KEEP_LINES);
+  }
+
+  /** Like {@link #run(List, Map)} but keeps every line of output (for listings such as pg_restore -l). */
+  public Result runKeepingAll(List<String> command, Map<String, String> extraEnv)
+      throws IOException, InterruptedException {
+    return run(command, extraEnv, Integer.MAX_VALUE);
+  }
+
+  private Result run(List<String> command, Map<String, String> extraEnv, int keep)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(extraEnv);
     Process p = pb.start();
@@ -36,7 +47,7 @@ public final class ChildProcess {
     try (InputStream in = p.getInputStream()) {
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
         if (!line.isBlank()) {
-          if (lines.size() == KEEP_LINES) {
+          if (lines.size() == keep) {
             lines.removeFirst();
           }
           lines.add(line);

@@ -52,7 +52,8 @@ public final class Restorer {
   public record Options(int jobs, boolean create, boolean clean, List<String> tables, boolean noOwner,
       boolean noAcl, Path pgBin) {}
 
-  public record Result(Manifest manifest, String database, int tables, long rows) {}
+  /** {@code notes}: what a partial restore left out on purpose (e.g. a foreign key to a table not restored). */
+  public record Result(Manifest manifest, String database, int tables, long rows, List<String> notes) {}
 
   private record Load(Manifest.Table table, Manifest.Part part, int index) {}
 
@@ -115,20 +116,57 @@ public final class Restorer {
           Path schema = (Path) o[1];
           LOG.info(() -> "[restore " + m.id() + "] into " + target.describe() + " with " + tool.path() + " "
               + tool.version());
-          return pgRestore(tool, schema, "pre-data", 1)
-              .compose(v -> loadData(reader, selected))
-              .compose(rows -> pgRestore(tool, schema, "data", 1)
-                  .compose(v -> setSequences(m.sequences()))
-                  .compose(v -> pgRestore(tool, schema, "post-data", opts.jobs()))
-                  .compose(v -> refreshMatviews(m.matviews()))
-                  .compose(v -> analyze())
-                  .map(v -> new Result(m, target.database(), selected.size(), rows)))
+          boolean partial = !opts.tables().isEmpty();
+          return (partial ? tocList(tool, schema, m, selected) : Future.succeededFuture(new Toc(null, List.of())))
+              .compose(toc -> pgRestore(tool, schema, "pre-data", 1, toc.listFile)
+                  .compose(v -> loadData(reader, selected))
+                  // Large objects and materialized views belong to the whole database, not to a table.
+                  .compose(rows -> (partial ? Future.<Void>succeededFuture() : pgRestore(tool, schema, "data", 1, null))
+                      .compose(v -> setSequences(sequencesFor(m, selected, partial)))
+                      .compose(v -> pgRestore(tool, schema, "post-data", opts.jobs(), toc.listFile))
+                      .compose(v -> partial ? Future.<Void>succeededFuture() : refreshMatviews(m.matviews()))
+                      .compose(v -> analyze())
+                      .map(v -> new Result(m, target.database(), selected.size(), rows, toc.notes))))
               .eventually(() -> pools.io().executeBlocking(() -> {
-                Files.deleteIfExists(schema);
+                try (var files = Files.list(schema.getParent())) {
+                  for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(f);
+                  }
+                }
                 Files.deleteIfExists(schema.getParent());
                 return null;
               }, false));
         });
+  }
+
+  private record Toc(Path listFile, List<String> notes) {}
+
+  /** Writes the pg_restore -L list of a partial restore next to the schema file. */
+  private Future<Toc> tocList(PgTool tool, Path schema, Manifest m, List<Manifest.Table> selected) {
+    return pools.io().executeBlocking(() -> {
+      ChildProcess.Result r = new ChildProcess().runKeepingAll(List.of(tool.path().toString(), "--list",
+          schema.toString()), Map.of());
+      if (r.exitCode() != 0) {
+        throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore --list failed (exit code " + r.exitCode()
+            + "): " + r.tail(6));
+      }
+      TocFilter.Outcome out = TocFilter.filter(r.output(), m, selected);
+      Path list = schema.resolveSibling("restore.list");
+      Files.write(list, out.keep());
+      out.notes().forEach(n -> LOG.warning(() -> "[restore " + m.id() + "] " + n));
+      return new Toc(list, out.notes());
+    }, false);
+  }
+
+  /** All sequences; for a partial restore, those not owned by a table left out. */
+  private static List<Manifest.Sequence> sequencesFor(Manifest m, List<Manifest.Table> selected, boolean partial) {
+    if (!partial) {
+      return m.sequences();
+    }
+    var names = selected.stream().map(Manifest.Table::qualifiedName).collect(Collectors.toSet());
+    return m.sequences().stream()
+        .filter(s -> s.ownerName() == null || names.contains(s.ownerSchema() + "." + s.ownerName()))
+        .toList();
   }
 
   private List<Manifest.Table> select(Manifest m) {
@@ -213,7 +251,7 @@ public final class Restorer {
             .eventually(() -> c.close()));
   }
 
-  private Future<Void> pgRestore(PgTool tool, Path schema, String section, int jobs) {
+  private Future<Void> pgRestore(PgTool tool, Path schema, String section, int jobs, Path listFile) {
     if (stopping) {
       return Future.failedFuture(new CairnException(ErrorCode.CANCELLED, "restore cancelled"));
     }
@@ -225,6 +263,9 @@ public final class Restorer {
       }
       if (opts.noAcl()) {
         cmd.add("--no-acl");
+      }
+      if (listFile != null) {
+        cmd.add("--use-list=" + listFile);
       }
       cmd.add("--dbname=" + target.toLibpqConninfo());
       cmd.add(schema.toString());

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class DumperPlanTest {
   private static Catalog.TableInfo table(String name, long bytes, List<String> cols) {
-    return new Catalog.TableInfo(1, "public", name, false, bytes, 8192, cols, List.of());
+    return new Catalog.TableInfo(1, "public", name, false, bytes, 8192, cols, List.of(), List.of());
   }
 
   @Test
