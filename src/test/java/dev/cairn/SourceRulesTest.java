@@ -1,0 +1,47 @@
+package dev.cairn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** What must never appear in main code: each rule names the reason it exists. */
+class SourceRulesTest {
+  private static final Path MAIN = Path.of("src/main/java");
+
+  private record Rule(Pattern pattern, String why, String allowedPackage) {}
+
+  private static final List<Rule> RULES = List.of(
+      new Rule(Pattern.compile("Thread\\.sleep\\("), "sleeping blocks a thread; use Vert.x timers", null),
+      new Rule(Pattern.compile("System\\.(out|err)"), "only the CLI prints; everything else logs", "dev/cairn/cli/"),
+      new Rule(Pattern.compile("\\.await\\(\\)"), "awaiting can block an event loop; only the CLI main thread waits",
+          "dev/cairn/cli/"),
+      new Rule(Pattern.compile("printStackTrace\\(\\)"), "stack traces go through the CLI's error handler", null),
+      new Rule(Pattern.compile("TODO(?!\\(#\\d+\\))"), "a TODO names its issue: TODO(#12)", null),
+      new Rule(Pattern.compile("CompletableFuture"), "compose Vert.x futures; do not mix in CompletableFuture", null));
+
+  @Test
+  void mainCodeKeepsTheBannedCallsOut() throws IOException {
+    List<String> violations = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        String rel = MAIN.relativize(f).toString();
+        List<String> lines = Files.readAllLines(f);
+        for (int i = 0; i < lines.size(); i++) {
+          for (Rule r : RULES) {
+            if (r.pattern.matcher(lines.get(i)).find() && (r.allowedPackage == null || !rel.startsWith(r.allowedPackage))) {
+              violations.add(rel + ":" + (i + 1) + ": " + lines.get(i).strip() + "  <- " + r.why);
+            }
+          }
+        }
+      }
+    }
+    assertEquals(List.of(), violations);
+  }
+}
