@@ -167,7 +167,9 @@ public final class ConnSpec {
     }
     int p = parseInt(value);
     if (p < 1 || p > 65535) {
-      throw error("invalid port \"" + value + "\": must be an integer from 1 to 65535", null);
+      // a non-number may be a password that lost its "@" (postgresql://user:secret/db): never echo it
+      String shown = p == Integer.MIN_VALUE ? "" : " \"" + value + "\"";
+      throw error("invalid port" + shown + ": must be an integer from 1 to 65535", null);
     }
     return p;
   }
@@ -178,7 +180,9 @@ public final class ConnSpec {
     }
     int t = parseInt(value);
     if (t == Integer.MIN_VALUE) {
-      throw error("invalid connect_timeout \"" + value + "\": must be an integer number of seconds", null);
+      throw error(
+          "invalid connect_timeout " + ConninfoParser.shown(value) + ": must be an integer number of seconds",
+          null);
     }
     return t <= 0 ? 0 : Math.max(t, 2); // libpq: 0 or negative waits forever, 1 counts as 2
   }

@@ -44,8 +44,9 @@ final class ConninfoParser {
     if (conninfo == null) {
       return new LinkedHashMap<>();
     }
-    if (conninfo.startsWith("postgresql://") || conninfo.startsWith("postgres://")) {
-      return parseUri(conninfo);
+    String trimmed = conninfo.strip();
+    if (trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://")) {
+      return parseUri(trimmed);
     }
     if (conninfo.indexOf('=') < 0) {
       // as psql: a whole argument without "=" is a database name
@@ -87,7 +88,7 @@ final class ConninfoParser {
               "quote values that contain spaces: password='...'");
         }
         throw error(
-            "missing \"=\" after \"" + key + "\" in connection string",
+            "missing \"=\" after " + shown(key) + " in connection string",
             "write options as key=value, or give a postgresql:// uri");
       }
       i++; // '='
@@ -146,9 +147,16 @@ final class ConninfoParser {
   private static void checkKey(String key) {
     if (!KEYS.contains(key)) {
       throw error(
-          "unknown connection option \"" + key + "\"",
-          "supported options: " + String.join(", ", KEYS));
+          "unknown connection option " + shown(key), "supported options: " + String.join(", ", KEYS));
     }
+  }
+
+  /**
+   * A token for a message: quoted when it is a plain name, else withheld, since a stray token (a
+   * misplaced uri, a password with a space) may carry a password.
+   */
+  static String shown(String token) {
+    return token.matches("[A-Za-z0-9_.-]{1,63}") ? "\"" + token + "\"" : "(not shown: not a plain name)";
   }
 
   private static CairnException unknownKeyAfterPassword() {
@@ -263,7 +271,7 @@ final class ConninfoParser {
                   "percent-encode \"&\" in passwords as %26");
             }
             throw error(
-                "missing \"=\" in uri query parameter \"" + uri.substring(p, end) + "\"",
+                "missing \"=\" in uri query parameter " + shown(uri.substring(p, end)),
                 "write query parameters as ?key=value&key=value");
           }
           String key = decode(uri, p, eq, "query parameter name");
