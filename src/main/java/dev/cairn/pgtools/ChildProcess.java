@@ -36,6 +36,8 @@ public final class ChildProcess {
   private Result run(List<String> command, Map<String, String> extraEnv, int keep)
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    // The conninfo argument carries every setting; inherited PG* variables must not override it.
+    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
     pb.environment().putAll(extraEnv);
     Process p = pb.start();
     process = p;
