@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class ArchiveReader implements AutoCloseable {
   /** Enough for any data or schema chunk: for those, stored length is at most raw length. */
   private static final int SCRATCH_SIZE = CHUNK_HEADER_SIZE + MAX_CHUNK_RAW_LENGTH;
+  private static final int MIN_SCRATCH_SIZE = 64 << 10;
 
   private final FileChannel channel;
   private final String source;
@@ -118,8 +119,10 @@ public final class ArchiveReader implements AutoCloseable {
       int total = CHUNK_HEADER_SIZE + ref.storedLength();
       boolean pooled = total <= SCRATCH_SIZE;
       ByteBuffer buf = pooled ? scratchPool.poll() : null;
-      if (buf == null) {
-        buf = ByteBuffer.allocateDirect(pooled ? SCRATCH_SIZE : total);
+      if (buf == null || buf.capacity() < total) {
+        // grow in powers of two up to the largest data chunk; a small read never pays for 8 MiB
+        buf = ByteBuffer.allocateDirect(pooled ? Math.min(SCRATCH_SIZE, Math.max(MIN_SCRATCH_SIZE,
+            Integer.highestOneBit(total - 1) << 1)) : total);
       }
       try {
         buf.clear().limit(total);

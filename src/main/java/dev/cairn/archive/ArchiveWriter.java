@@ -208,6 +208,7 @@ public final class ArchiveWriter implements AutoCloseable {
    * than the raw bytes, else the raw bytes. The returned ref carries codec, stored length and crc.
    */
   private static ChunkRef encode(ByteBuffer scratch, int kind, byte[] raw, int off, int len) {
+    scratch.clear(); // absolute puts are bounded by the limit a previous write left
     int frameLength = Lz4Frame.encode(ByteBuffer.wrap(raw), off, len, scratch, CHUNK_HEADER_SIZE);
     int codec = CODEC_LZ4_FRAME;
     int stored = frameLength;
