@@ -1,0 +1,245 @@
+package dev.cairn.archive;
+
+import static dev.cairn.archive.ArchiveFormat.CHUNK_HEADER_SIZE;
+import static dev.cairn.archive.ArchiveFormat.CODEC_NONE;
+import static dev.cairn.archive.ArchiveFormat.FILE_HEADER_SIZE;
+import static dev.cairn.archive.ArchiveFormat.KIND_MANIFEST;
+import static dev.cairn.archive.ArchiveFormat.MAX_CHUNK_RAW_LENGTH;
+import static dev.cairn.archive.ArchiveFormat.MIN_ARCHIVE_SIZE;
+import static dev.cairn.archive.ArchiveFormat.TRAILER_SIZE;
+
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Reads an archive: {@link #open} checks the header and trailer and reads and checks the manifest
+ * chunk; {@link #readChunk} reads any chunk alone from its ref with one positional read (the same
+ * access pattern as HTTP range requests: trailer, then manifest range, then chunk range).
+ *
+ * <p>Never returns wrong bytes: every chunk header is checked against its ref, every payload against
+ * its CRC32C, every decompressed length against the raw length. Every failure is a
+ * {@link CairnException}: ARCHIVE_CORRUPT for bad bytes, REPO_READ for I/O. Thread-safe.
+ */
+public final class ArchiveReader implements AutoCloseable {
+  /** Enough for any data or schema chunk: for those, stored length is at most raw length. */
+  private static final int SCRATCH_SIZE = CHUNK_HEADER_SIZE + MAX_CHUNK_RAW_LENGTH;
+  private static final int MIN_SCRATCH_SIZE = 64 << 10;
+
+  private final FileChannel channel;
+  private final String source;
+  private final long size;
+  private final ChunkRef manifestRef;
+  private final byte[] manifest;
+  private final ConcurrentLinkedQueue<ByteBuffer> scratchPool = new ConcurrentLinkedQueue<>();
+
+  private ArchiveReader(Path path, FileChannel channel) throws IOException {
+    this.channel = channel;
+    this.source = "archive " + path;
+    this.size = channel.size();
+    if (size < MIN_ARCHIVE_SIZE) {
+      throw Layout.corrupt(source + " is truncated: " + size + " bytes, shorter than header, manifest chunk header and"
+          + " trailer (" + MIN_ARCHIVE_SIZE + " bytes)");
+    }
+    ByteBuffer header = ByteBuffer.allocate(FILE_HEADER_SIZE);
+    readFully(header, 0);
+    Layout.checkFileHeader(header, source);
+    ByteBuffer trailerBytes = ByteBuffer.allocate(TRAILER_SIZE);
+    readFully(trailerBytes, size - TRAILER_SIZE);
+    Layout.Trailer trailer = Layout.parseTrailer(trailerBytes, size, source);
+
+    long at = trailer.manifestOffset();
+    String context = source + ": manifest chunk at byte offset " + at;
+    ByteBuffer buf = ByteBuffer.allocateDirect((int) trailer.manifestLength());
+    readFully(buf, at);
+    ChunkRef ref = Layout.parseChunkHeader(buf, 0, at, size - TRAILER_SIZE, context);
+    Layout.checkManifestHeader(ref, trailer, context);
+    this.manifestRef = ref;
+    this.manifest = decodePayload(buf, ref, context);
+  }
+
+  /** Opens {@code file} and checks its header, trailer and manifest chunk. */
+  public static ArchiveReader open(Path file) {
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      throw new CairnException(ErrorCode.REPO_READ, "archive " + file + " does not exist", null, null, e);
+    } catch (IOException e) {
+      throw new CairnException(ErrorCode.REPO_READ, "cannot open archive " + file + ": " + e, null, null, e);
+    }
+    try {
+      return new ArchiveReader(file, ch);
+    } catch (IOException e) {
+      closeQuietly(ch);
+      throw new CairnException(ErrorCode.REPO_READ, "archive " + file + ": reading failed: " + e, null, null, e);
+    } catch (CairnException e) {
+      closeQuietly(ch);
+      throw e;
+    } catch (RuntimeException e) {
+      closeQuietly(ch);
+      throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "archive " + file + ": cannot be decoded: " + e, null, null, e);
+    }
+  }
+
+  /** The manifest, as written by {@link ArchiveWriter#finish(byte[])}. A copy. */
+  public byte[] manifestJson() {
+    return manifest.clone();
+  }
+
+  /** The manifest chunk's ref; its offset is also where the data chunks end. */
+  public ChunkRef manifestRef() {
+    return manifestRef;
+  }
+
+  /** File size in bytes. */
+  public long size() {
+    return size;
+  }
+
+  /**
+   * Reads and checks the chunk {@code ref} describes and returns its raw bytes (a new array). Fails
+   * with ARCHIVE_CORRUPT when the header at {@code ref.offset()} disagrees with the ref in any field,
+   * the payload's CRC32C differs, or it does not decompress to exactly {@code ref.rawLength()} bytes.
+   */
+  public byte[] readChunk(ChunkRef ref) {
+    if (ref == null) {
+      throw new CairnException(ErrorCode.INTERNAL, source + ": chunk ref is null");
+    }
+    String context = source + ": chunk at byte offset " + ref.offset();
+    try {
+      checkRefBounds(ref, context);
+      int total = CHUNK_HEADER_SIZE + ref.storedLength();
+      boolean pooled = total <= SCRATCH_SIZE;
+      ByteBuffer buf = pooled ? scratchPool.poll() : null;
+      if (buf == null || buf.capacity() < total) {
+        // grow in powers of two up to the largest data chunk; a small read never pays for 8 MiB
+        buf = ByteBuffer.allocateDirect(pooled ? Math.min(SCRATCH_SIZE, Math.max(MIN_SCRATCH_SIZE,
+            Integer.highestOneBit(total - 1) << 1)) : total);
+      }
+      try {
+        buf.clear().limit(total);
+        readFully(buf, ref.offset());
+        ChunkRef header = Layout.parseChunkHeader(buf, 0, ref.offset(), dataLimit(ref), context);
+        Layout.checkMatchesRef(header, ref, context);
+        return decodePayload(buf, header, context);
+      } finally {
+        if (pooled) {
+          scratchPool.offer(buf);
+        }
+      }
+    } catch (CairnException e) {
+      throw e;
+    } catch (IOException e) {
+      throw ioFailure(e, context);
+    } catch (RuntimeException e) {
+      throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, context + ": cannot be decoded: " + e, null, null, e);
+    }
+  }
+
+  /**
+   * Reads and checks the chunk header at {@code offset} without a ref (for a verifier walking the
+   * chunks from {@link ArchiveFormat#FILE_HEADER_SIZE} to {@code manifestRef().offset()}, each at the
+   * previous one's {@link ChunkRef#end()}). The returned ref is what the header says; pass it to
+   * {@link #readChunk} to check the payload.
+   */
+  public ChunkRef chunkAt(long offset) {
+    String context = source + ": chunk at byte offset " + offset;
+    try {
+      if (offset < FILE_HEADER_SIZE || offset > size - TRAILER_SIZE - CHUNK_HEADER_SIZE) {
+        throw Layout.corrupt(context + ": offset is outside the chunk area [" + FILE_HEADER_SIZE + ", "
+            + (size - TRAILER_SIZE) + ")");
+      }
+      ByteBuffer buf = ByteBuffer.allocate(CHUNK_HEADER_SIZE);
+      readFully(buf, offset);
+      ChunkRef ref = Layout.parseChunkHeader(buf, 0, offset, size - TRAILER_SIZE, context);
+      if (ref.kind() == KIND_MANIFEST ? offset != manifestRef.offset() : ref.end() > manifestRef.offset()) {
+        throw Layout.corrupt(context + ": a chunk of kind " + ref.kind() + " ending at byte offset " + ref.end()
+            + " overlaps the manifest chunk at byte offset " + manifestRef.offset());
+      }
+      return ref;
+    } catch (CairnException e) {
+      throw e;
+    } catch (IOException e) {
+      throw ioFailure(e, context);
+    } catch (RuntimeException e) {
+      throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, context + ": cannot be decoded: " + e, null, null, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    scratchPool.clear();
+    closeQuietly(channel);
+  }
+
+  /** Data and schema chunks lie between the file header and the manifest; the manifest is where the trailer says. */
+  private void checkRefBounds(ChunkRef ref, String context) {
+    if (ref.kind() == KIND_MANIFEST) {
+      if (!ref.equals(manifestRef)) {
+        throw Layout.corrupt(context + ": manifest chunk ref " + ref + " is not the archive's manifest " + manifestRef);
+      }
+      return;
+    }
+    if (ref.offset() < FILE_HEADER_SIZE || ref.storedLength() < 0 || ref.storedLength() > ref.rawLength()
+        || ref.rawLength() > MAX_CHUNK_RAW_LENGTH || ref.offset() > manifestRef.offset()
+        || ref.end() > manifestRef.offset()) {
+      throw Layout.corrupt(context + ": chunk ref " + ref + " does not fit in the data area [" + FILE_HEADER_SIZE
+          + ", " + manifestRef.offset() + ") with stored length at most raw length at most " + MAX_CHUNK_RAW_LENGTH);
+    }
+  }
+
+  private long dataLimit(ChunkRef ref) {
+    return ref.kind() == KIND_MANIFEST ? size - TRAILER_SIZE : manifestRef.offset();
+  }
+
+  /** Checks the payload after the header in {@code buf} against the header's crc and decodes it. */
+  private static byte[] decodePayload(ByteBuffer buf, ChunkRef header, String context) {
+    int stored = header.storedLength();
+    int crc = Layout.crc32c(buf, CHUNK_HEADER_SIZE, stored);
+    if (crc != header.crc32c()) {
+      throw Layout.corrupt(context + ": crc32c mismatch (expected " + Layout.hex(header.crc32c()) + ", found "
+          + Layout.hex(crc) + ")");
+    }
+    byte[] out = new byte[header.rawLength()];
+    if (header.codec() == CODEC_NONE) {
+      buf.get(CHUNK_HEADER_SIZE, out, 0, stored);
+    } else {
+      Lz4Frame.decode(buf, CHUNK_HEADER_SIZE, stored, out, context);
+    }
+    return out;
+  }
+
+  /** Fills {@code buf} from its position to its limit with the bytes at {@code pos}. */
+  private void readFully(ByteBuffer buf, long pos) throws IOException {
+    long start = pos;
+    while (buf.hasRemaining()) {
+      int n = channel.read(buf, pos);
+      if (n < 0) {
+        throw Layout.corrupt(source + " is truncated: end of file at byte offset " + pos + " while reading "
+            + (pos - start + buf.remaining()) + " bytes at byte offset " + start + " (file size was " + size + ")");
+      }
+      pos += n;
+    }
+  }
+
+  private CairnException ioFailure(IOException e, String context) {
+    String why = e instanceof ClosedChannelException ? "the reader is closed" : e.toString();
+    return new CairnException(ErrorCode.REPO_READ, context + ": reading failed: " + why, null, null, e);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // read-only: nothing is lost
+    }
+  }
+}
