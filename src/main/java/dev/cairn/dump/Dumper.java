@@ -1,5 +1,6 @@
 package dev.cairn.dump;
 
+import dev.cairn.archive.ArchiveFormat;
 import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
@@ -50,8 +51,6 @@ import java.util.stream.Collectors;
  */
 public final class Dumper {
   private static final Logger LOG = Logger.getLogger("cairn.dump");
-  static final int KIND_DATA = 1;
-  static final int KIND_SCHEMA = 2;
   private static final DateTimeFormatter ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -312,7 +311,7 @@ public final class Dumper {
         try (InputStream in = Files.newInputStream(tmp)) {
           int n;
           while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-            refs.add(writer.writeChunk(KIND_SCHEMA, buf, 0, n));
+            refs.add(writer.writeChunk(ArchiveFormat.KIND_SCHEMA, buf, 0, n));
           }
         }
         return refs;
@@ -389,7 +388,7 @@ public final class Dumper {
     if (u == null) {
       return conn.execute("COMMIT");
     }
-    ChunkSink sink = new ChunkSink(writer, KIND_DATA, pools.compress(), opts.chunkBytes());
+    ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, pools.compress(), opts.chunkBytes());
     long t0 = System.nanoTime();
     return conn.copyOut(u.copySql())
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
