@@ -110,6 +110,7 @@ public final class Dumper {
   private final ChildProcess pgDump = new ChildProcess();
   private volatile boolean stopping;
   private volatile PgConnection leader;
+  private Throwable firstFailure;
   private String id = "(new)";
 
   public Dumper(Vertx vertx, Pools pools, ConnSpec spec, Repository repo, Options opts, Clock clock) {
@@ -238,14 +239,13 @@ public final class Dumper {
       List<Catalog.TableInfo> tables, List<Manifest.Sequence> seqs, List<Manifest.Matview> matviews) {
     Path partial = repo.partialFile(p.id);
     return pools.io().executeBlocking(() -> ArchiveWriter.create(partial), false).compose(writer -> {
-      Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer);
+      Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer).onFailure(this::failFast);
       Future<List<PartResult>> data = copyData(snapshot, tables, writer);
-      schema.onFailure(e -> failFast());
-      data.onFailure(e -> failFast());
       return Future.join(schema, data)
           .transform(ar -> {
             if (schema.failed() || data.failed()) {
-              return Future.failedFuture(firstCause(schema, data));
+              return Future.failedFuture(stopping ? cancelled()
+                  : firstFailure != null ? firstFailure : schema.failed() ? schema.cause() : data.cause());
             }
             Manifest m = manifest(p, snapshot, snapTime, started, tables, seqs, matviews, schema.result(), data.result());
             return pools.io().executeBlocking(() -> {
@@ -260,28 +260,15 @@ public final class Dumper {
     });
   }
 
-  private boolean failing;
-
-  private void failFast() {
-    if (!failing) {
-      failing = true;
+  /**
+   * The first failure of any task is the one reported; it stops the others at once (the errors they
+   * then raise are consequences, not causes). Runs on the context.
+   */
+  private void failFast(Throwable e) {
+    if (firstFailure == null) {
+      firstFailure = e;
       stopAll();
     }
-  }
-
-  private static Throwable firstCause(Future<?> a, Future<?> b) {
-    // Prefer a real error over the cancellation it caused in the other task.
-    Throwable ca = a.failed() ? a.cause() : null;
-    Throwable cb = b.failed() ? b.cause() : null;
-    if (ca == null) {
-      return cb;
-    }
-    if (cb == null) {
-      return ca;
-    }
-    boolean aCancelled = ca instanceof CairnException ce && ce.code() == ErrorCode.CANCELLED
-        || ca instanceof java.util.concurrent.CancellationException;
-    return aCancelled ? cb : ca;
   }
 
   private CairnException cancelled() {
@@ -300,7 +287,7 @@ public final class Dumper {
         cmd.add("--dbname=" + spec.toLibpqConninfo());
         ChildProcess.Result r = pgDump.run(cmd, spec.childEnv());
         if (pgDump.cancelled()) {
-          throw new CairnException(ErrorCode.CANCELLED, "pg_dump was stopped");
+          throw pgDumpStopped();
         }
         if (r.exitCode() != 0) {
           throw new CairnException(ErrorCode.PG_DUMP_FAILED, "pg_dump " + p.pgDump.version() + " failed for "
@@ -316,12 +303,19 @@ public final class Dumper {
         }
         return refs;
       } catch (java.io.IOException e) {
+        if (pgDump.cancelled()) {
+          throw pgDumpStopped();
+        }
         throw new CairnException(ErrorCode.REPO_WRITE, "cannot store the pg_dump output of " + spec.describe() + ": "
             + Repository.describe(e), "check free space in " + repo.dir(), null, e);
       } finally {
         Files.deleteIfExists(tmp);
       }
     }, false);
+  }
+
+  private static CairnException pgDumpStopped() {
+    return new CairnException(ErrorCode.CANCELLED, "pg_dump was stopped");
   }
 
   private Future<List<PartResult>> copyData(String snapshot, List<Catalog.TableInfo> tables, ArchiveWriter writer) {
@@ -332,7 +326,7 @@ public final class Dumper {
     int n = Math.min(opts.jobs(), units.size());
     List<Future<Void>> running = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      running.add(worker(client, snapshot, queue, results, writer));
+      running.add(worker(client, snapshot, queue, results, writer).onFailure(this::failFast));
     }
     return Future.join(running).transform(ar -> {
       for (Future<Void> f : running) {
@@ -368,7 +362,7 @@ public final class Dumper {
       ArchiveWriter writer) {
     return client.connect().compose(conn -> {
       workers.add(conn);
-      if (stopping || failing) {
+      if (stopping || firstFailure != null) {
         conn.cancel();
       }
       return conn.execute(CopySession.SETTINGS)
@@ -381,7 +375,7 @@ public final class Dumper {
 
   private Future<Void> nextUnit(CopyConnection conn, ArrayDeque<Unit> queue, List<PartResult> results,
       ArchiveWriter writer) {
-    if (stopping || failing) {
+    if (stopping || firstFailure != null) {
       return Future.failedFuture(cancelled());
     }
     Unit u = queue.poll();

@@ -64,6 +64,7 @@ public final class Restorer {
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
   private final ChildProcess pgRestore = new ChildProcess();
   private volatile boolean stopping;
+  private Throwable firstFailure;
 
   public Restorer(Vertx vertx, Pools pools, ConnSpec target, Options opts) {
     this.vertx = vertx;
@@ -297,13 +298,17 @@ public final class Restorer {
         return conn.execute(CopySession.SETTINGS + "; SET synchronous_commit = off")
             .compose(v -> nextLoad(conn, reader, queue, rowsByTable))
             .eventually(conn::close);
-      }).onFailure(e -> cancel()));
+      }).onFailure(e -> {
+        // The first failure is the cause; it stops the other loads, whose errors are consequences.
+        if (firstFailure == null) {
+          firstFailure = e;
+          cancel();
+        }
+      }));
     }
     return Future.join(running).transform(ar -> {
-      for (Future<Void> f : running) {
-        if (f.failed()) {
-          return Future.failedFuture(f.cause());
-        }
+      if (firstFailure != null) {
+        return Future.failedFuture(firstFailure);
       }
       List<String> wrong = new ArrayList<>();
       long total = 0;
