@@ -33,7 +33,10 @@ public final class PgErrors {
           ? root.toString() : root.getMessage()), "check that the server is running and the host and port are right",
           null, t);
     }
-    return new CairnException(codeFor(state), context + ": " + firstLine(msg), hintFor(state), state, t);
+    String hint = "42501".equals(state) && msg.contains("row-level security")
+        ? "the backup role must be able to read every row: give it BYPASSRLS or make it the table's owner"
+        : hintFor(state);
+    return new CairnException(codeFor(state), context + ": " + firstLine(msg), hint, state, t);
   }
 
   static ErrorCode codeFor(String state) {

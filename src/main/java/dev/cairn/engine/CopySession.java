@@ -6,9 +6,11 @@ public final class CopySession {
 
   /**
    * As pg_dump sets them: ISO dates, UTC, full float precision, hex bytea. Text read with these settings
-   * loads back exactly, and row digests do not depend on a server's configuration.
+   * loads back exactly, and row digests do not depend on a server's configuration. {@code row_security
+   * = off} makes a table whose policies would hide rows from the backup role fail loudly instead of
+   * yielding a silently partial copy.
    */
   public static final String SETTINGS = "SET DateStyle = ISO; SET IntervalStyle = postgres;"
       + " SET extra_float_digits = 3; SET TimeZone = 'UTC'; SET bytea_output = hex;"
-      + " SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0";
+      + " SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0; SET row_security = off";
 }

@@ -217,4 +217,41 @@ class ErrorPathsIT {
     }
     assertRepositoryHolds(List.of(id));
   }
+
+  @Test
+  void rowLevelSecurityThatWouldHideRowsFailsInsteadOfCopyingPartially() throws Exception {
+    String rls = PG.newDatabase("rls");
+    PG.psql(rls, "CREATE TABLE docs (id int, tenant text); INSERT INTO docs VALUES (1, 'a'), (2, 'b');"
+        + " ALTER TABLE docs ENABLE ROW LEVEL SECURITY; CREATE POLICY only_a ON docs USING (tenant = 'a');");
+    String url = "postgresql://cairn_reader:reader-secret@127.0.0.1:" + PG.port() + "/" + rls + "?sslmode=disable";
+    CairnCli.Run r = CairnCli.run("backup", "--db", url, "--repo", repo);
+    assertEquals(3, r.code(), r.toString());
+    assertTrue(r.err().contains("row-level security") && r.err().contains("docs") && r.err().contains("BYPASSRLS"),
+        r.err());
+    assertRepositoryHolds(List.of());
+  }
+
+  @Test
+  void passwordNeverReachesPgDumpArgumentsTheManifestOrTheOutput() throws Exception {
+    String secret = "reader-secret";
+    String plain = PG.newDatabase("secrets");
+    PG.psql(plain, "CREATE TABLE t (i int); INSERT INTO t VALUES (1);");
+    // A pg_dump that records its arguments and environment, then runs the real one.
+    Path bin = Files.createTempDirectory("spybin");
+    Path seen = bin.resolve("seen.txt");
+    Path spy = bin.resolve("pg_dump");
+    Files.writeString(spy, "#!/bin/sh\nif [ \"$1\" != --version ]; then echo \"ARGS: $*\" >> " + seen
+        + "; echo \"PGPASSWORD=${PGPASSWORD:+set}\" >> " + seen + "; fi\nexec " + PG.pgDump() + " \"$@\"\n");
+    spy.toFile().setExecutable(true);
+    String url = "postgresql://cairn_reader:" + secret + "@127.0.0.1:" + PG.port() + "/" + plain + "?sslmode=disable";
+    CairnCli.Run r = CairnCli.run("backup", "--db", url, "--repo", repo, "--pg-bin", bin, "--verbose");
+    assertEquals(0, r.code(), r.toString());
+    String args = Files.readString(seen);
+    assertTrue(args.contains("ARGS: ") && args.contains("PGPASSWORD=set"), args);
+    assertFalse(args.contains(secret), "password on pg_dump's command line: " + args);
+    assertFalse(r.out().contains(secret) || r.err().contains(secret), "password in cairn's output");
+    byte[] archive = Files.readAllBytes(repo.resolve(r.lastLine() + ".cairn"));
+    assertFalse(new String(archive, java.nio.charset.StandardCharsets.ISO_8859_1).contains(secret),
+        "password inside the archive");
+  }
 }
