@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.log.Logs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -11,11 +12,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Formatter;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 /** What the commands share: logging setup and running one engine job on a Vert.x context. */
 final class Cli {
@@ -23,25 +19,7 @@ final class Cli {
 
   /** Plain-text log lines on stderr; the data goes to stdout. */
   static void setupLogging(boolean verbose) {
-    Logger root = Logger.getLogger("");
-    for (var h : root.getHandlers()) {
-      root.removeHandler(h);
-    }
-    ConsoleHandler h = new ConsoleHandler();
-    h.setLevel(verbose ? Level.FINE : Level.INFO);
-    h.setFormatter(new Formatter() {
-      @Override
-      public String format(LogRecord r) {
-        String msg = formatMessage(r);
-        return String.format(Locale.ROOT, "%tFT%<tT %s %s%n", r.getMillis(), r.getLevel().getName(), msg)
-            + (r.getThrown() != null && verbose ? r.getThrown() + System.lineSeparator() : "");
-      }
-    });
-    root.addHandler(h);
-    root.setLevel(Level.WARNING);
-    Logger.getLogger("cairn").setLevel(verbose ? Level.FINE : Level.INFO);
-    // pgjdbc logs connection failures itself; we report them once, as a CairnException.
-    Logger.getLogger("org.postgresql").setLevel(Level.OFF);
+    Logs.setup("text", verbose ? "debug" : "info");
   }
 
   /**

@@ -73,6 +73,9 @@ public final class Dumper {
 
   public record Result(String id, Path archive, Manifest manifest) {}
 
+  /** Running totals, reported after each part: COPY text bytes, rows, tables complete of all tables. */
+  public record Progress(long bytes, long rows, int tablesDone, int tablesTotal) {}
+
   /** One COPY job: a table or a page range of it. */
   record Unit(Catalog.TableInfo table, Long fromPage, Long toPage, int index, int of) {
     String copySql() {
@@ -112,6 +115,13 @@ public final class Dumper {
   private volatile PgConnection leader;
   private Throwable firstFailure;
   private String id = "(new)";
+  private String logTag;
+  private java.util.function.Consumer<Progress> progress = p -> {};
+  private final Map<Long, Integer> partsLeft = new HashMap<>();
+  private int tablesTotal;
+  private int tablesDone;
+  private long bytesDone;
+  private long rowsDone;
 
   public Dumper(Vertx vertx, Pools pools, ConnSpec spec, Repository repo, Options opts, Clock clock) {
     this.vertx = vertx;
@@ -120,6 +130,22 @@ public final class Dumper {
     this.repo = repo;
     this.opts = opts;
     this.clock = clock;
+  }
+
+  /** Called on the context after each part is safely in the archive. */
+  public Dumper onProgress(java.util.function.Consumer<Progress> listener) {
+    this.progress = listener;
+    return this;
+  }
+
+  /** Prefix of this backup's log lines (the agent passes its job id); default: the backup id. */
+  public Dumper logTag(String tag) {
+    this.logTag = tag;
+    return this;
+  }
+
+  private String tag() {
+    return "[" + (logTag == null ? id : logTag + " " + id) + "] ";
   }
 
   /** Cancels a running backup: COPYs are cancelled on the server, pg_dump is stopped, nothing is published. */
@@ -162,7 +188,7 @@ public final class Dumper {
         })
         .compose(p -> {
           id = p.id;
-          LOG.info(() -> "[" + id + "] backup of " + spec.describe() + " (server " + p.info.version + ", "
+          LOG.info(() -> tag() + "backup of " + spec.describe() + " (server " + p.info.version + ", "
               + p.pgDump.path() + " " + p.pgDump.version() + ", " + opts.jobs() + " jobs)");
           return snapshotAndDump(l, p, started);
         });
@@ -320,6 +346,8 @@ public final class Dumper {
 
   private Future<List<PartResult>> copyData(String snapshot, List<Catalog.TableInfo> tables, ArchiveWriter writer) {
     List<Unit> units = plan(tables, opts.splitBytes());
+    tablesTotal = tables.size();
+    units.forEach(u -> partsLeft.merge(u.table().oid(), 1, Integer::sum));
     ArrayDeque<Unit> queue = new ArrayDeque<>(units);
     List<PartResult> results = new ArrayList<>();
     CopyClient client = CopyClient.jdbc(vertx, spec, pools.copy());
@@ -397,7 +425,13 @@ public final class Dumper {
           }
           results.add(new PartResult(u, new Manifest.Part(u.fromPage(), u.toPage(), serverRows,
               sink.digest().digest(), sink.rawBytes(), sink.refs())));
-          LOG.fine(() -> "[" + id + "] " + u.describe() + ": " + serverRows + " rows, " + sink.rawBytes() + " bytes in "
+          bytesDone += sink.rawBytes();
+          rowsDone += serverRows;
+          if (partsLeft.merge(u.table().oid(), -1, Integer::sum) == 0) {
+            tablesDone++;
+          }
+          progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal));
+          LOG.fine(() -> tag() + u.describe() + ": " + serverRows + " rows, " + sink.rawBytes() + " bytes in "
               + (System.nanoTime() - t0) / 1_000_000 + " ms");
           return nextUnit(conn, queue, results, writer);
         });

@@ -17,6 +17,11 @@ public final class Backups {
     public boolean readable() {
       return manifest != null;
     }
+
+    /** The name the backup was taken under (configured database name): the id's prefix. */
+    public String name() {
+      return Repository.nameOf(id);
+    }
   }
 
   /** Newest first by recorded finish time, never by name; unreadable archives last. */

@@ -29,10 +29,18 @@ public final class Repository {
   /** Backup ids: no separators, no dot-dot, so an id can never name a path outside the repository. */
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}-\\d{8}T\\d{6}Z(-\\d{1,3})?");
 
+  private static final Pattern NAME_OF_ID = Pattern.compile("(.+)-\\d{8}T\\d{6}Z(-\\d{1,3})?");
+
   private final Path dir;
 
   private Repository(Path dir) {
     this.dir = dir;
+  }
+
+  /** The name part of a backup id (the configured database name, or the database's own). */
+  public static String nameOf(String id) {
+    var m = NAME_OF_ID.matcher(id);
+    return m.matches() ? m.group(1) : id;
   }
 
   /** Opens a repository for reading; the directory must exist. */

@@ -1,0 +1,28 @@
+package dev.cairn.bus;
+
+/**
+ * Every event-bus address of the agent. Point-to-point addresses take a request and reply; published
+ * ones are events with any number of listeners. Payloads are the records in {@link Messages}.
+ */
+public final class Addresses {
+  private Addresses() {}
+
+  /** {@link Messages.BackupRequest} -> {@link Messages.JobAccepted}: start (or queue) a backup. */
+  public static final String BACKUP_REQUEST = "cairn.backup.request";
+  /** Published {@link Messages.BackupPublished}: a backup archive was published. */
+  public static final String BACKUP_PUBLISHED = "cairn.backup.published";
+  /** {@link Messages.RetentionRequest} -> {@link Messages.RetentionReport}. */
+  public static final String RETENTION_RUN = "cairn.retention.run";
+  /** {@link Messages.JobUpdate}: a job's new state, sent by whoever runs it to the jobs verticle. */
+  public static final String JOB_UPDATE = "cairn.job.update";
+  /** Published {@link Messages.JobUpdate}: every recorded job change. */
+  public static final String JOB_EVENTS = "cairn.job.events";
+  /** {@link Messages.JobsQuery} -> {@link Messages.JobList}. */
+  public static final String JOBS_QUERY = "cairn.jobs.query";
+  /** {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a queued or running backup. */
+  public static final String BACKUP_CANCEL = "cairn.backup.cancel";
+  /** {@link Messages.Shutdown} -> {@link Messages.ShutdownDone}: stop taking jobs and cancel running ones. */
+  public static final String DUMPER_SHUTDOWN = "cairn.dumper.shutdown";
+  /** {@link Messages.ScheduleQuery} -> {@link Messages.ScheduleList}. */
+  public static final String SCHEDULES_QUERY = "cairn.schedules.query";
+}

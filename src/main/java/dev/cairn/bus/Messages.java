@@ -1,0 +1,58 @@
+package dev.cairn.bus;
+
+import dev.cairn.jobs.Job;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+
+/** The payloads of the event bus, local only (never serialized): see {@link Addresses}. */
+public final class Messages {
+  private Messages() {}
+
+  /** {@code trigger}: "schedule", "missed", "manual" or "api". */
+  public record BackupRequest(String database, String trigger) {}
+
+  /** {@code note} says what happened to a request, e.g. "queued behind job x" or "already queued". */
+  public record JobAccepted(Job job, String note) {}
+
+  public record BackupPublished(String database, String backupId) {}
+
+  public record RetentionRequest(String database, boolean dryRun, String trigger) {}
+
+  /** One line per backup considered: id, keep, reasons. */
+  public record RetentionDecision(String database, String backupId, boolean keep, List<String> reasons,
+      boolean deleted) {}
+
+  public record RetentionReport(Job job, List<RetentionDecision> decisions) {}
+
+  public record JobUpdate(Job job) {}
+
+  /** {@code database} null: all; {@code activeOnly}: queued and running jobs only. */
+  public record JobsQuery(String database, boolean activeOnly, int limit) {}
+
+  public record JobList(List<Job> jobs) {
+    /** Backup ids used by running jobs (verify, restore, download), with the job using each. */
+    public Map<String, String> inUse() {
+      java.util.Map<String, String> m = new java.util.HashMap<>();
+      for (Job j : jobs) {
+        if (j.state() == Job.State.RUNNING && j.backupId() != null && j.kind() != Job.Kind.BACKUP) {
+          m.put(j.backupId(), j.id());
+        }
+      }
+      return m;
+    }
+  }
+
+  public record CancelJob(String jobId) {}
+
+  public record Shutdown(String reason) {}
+
+  public record ShutdownDone(int cancelled) {}
+
+  public record ScheduleQuery() {}
+
+  public record ScheduleInfo(String database, List<String> expressions, String timezone,
+      List<ZonedDateTime> nextRuns) {}
+
+  public record ScheduleList(List<ScheduleInfo> schedules) {}
+}

@@ -1,0 +1,92 @@
+package dev.cairn.jobs;
+
+import io.vertx.core.json.JsonObject;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * One unit of agent work and its state. Immutable: every change is a new Job, recorded by the jobs
+ * verticle in the repository's history.
+ */
+public record Job(String id, Kind kind, String database, State state, String trigger, Instant created,
+    Instant started, Instant finished, long bytes, long rows, int tablesDone, int tablesTotal, String backupId,
+    String errorCode, String errorMessage) {
+
+  public enum Kind { BACKUP, RETENTION, VERIFY, RESTORE }
+
+  public enum State {
+    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;
+
+    public boolean done() {
+      return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final DateTimeFormatter ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+  public static Job queued(Kind kind, String database, String trigger, Instant now) {
+    String id = "j-" + ID_TIME.format(now) + "-" + String.format("%04x", RANDOM.nextInt(0x10000));
+    return new Job(id, kind, database, State.QUEUED, trigger, now, null, null, 0, 0, 0, 0, null, null, null);
+  }
+
+  public Job running(Instant now) {
+    return new Job(id, kind, database, State.RUNNING, trigger, created, now, null, bytes, rows, tablesDone,
+        tablesTotal, backupId, null, null);
+  }
+
+  public Job progress(long bytes, long rows, int tablesDone, int tablesTotal) {
+    return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
+        tablesTotal, backupId, errorCode, errorMessage);
+  }
+
+  public Job withBackup(String backupId) {
+    return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
+        tablesTotal, backupId, errorCode, errorMessage);
+  }
+
+  public Job succeeded(Instant now) {
+    return end(State.SUCCEEDED, now, null, null);
+  }
+
+  public Job failed(Instant now, String code, String message) {
+    return end(State.FAILED, now, code, message);
+  }
+
+  public Job cancelled(Instant now, String message) {
+    return end(State.CANCELLED, now, "CANCELLED", message);
+  }
+
+  private Job end(State s, Instant now, String code, String message) {
+    return new Job(id, kind, database, s, trigger, created, started == null ? now : started, now, bytes, rows,
+        tablesDone, tablesTotal, backupId, code, message);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("id", id).put("kind", kind.name().toLowerCase()).put("database", database)
+        .put("state", state.name().toLowerCase()).put("trigger", trigger).put("created", str(created))
+        .put("started", str(started)).put("finished", str(finished)).put("bytes", bytes).put("rows", rows)
+        .put("tablesDone", tablesDone).put("tablesTotal", tablesTotal).put("backupId", backupId)
+        .put("error", errorCode == null ? null : new JsonObject().put("code", errorCode).put("message", errorMessage));
+  }
+
+  public static Job fromJson(JsonObject j) {
+    JsonObject err = j.getJsonObject("error");
+    return new Job(j.getString("id"), Kind.valueOf(j.getString("kind").toUpperCase()), j.getString("database"),
+        State.valueOf(j.getString("state").toUpperCase()), j.getString("trigger"), inst(j.getString("created")),
+        inst(j.getString("started")), inst(j.getString("finished")), j.getLong("bytes", 0L), j.getLong("rows", 0L),
+        j.getInteger("tablesDone", 0), j.getInteger("tablesTotal", 0), j.getString("backupId"),
+        err == null ? null : err.getString("code"), err == null ? null : err.getString("message"));
+  }
+
+  private static String str(Instant i) {
+    return i == null ? null : i.toString();
+  }
+
+  private static Instant inst(String s) {
+    return s == null ? null : Instant.parse(s);
+  }
+}

@@ -1,0 +1,57 @@
+package dev.cairn.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.archive.Manifest;
+import dev.cairn.storage.Backups;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HealthTest {
+  private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
+
+  private static Backups.Entry good(String id, Instant finished) {
+    Manifest m = new Manifest(1, id, "whatever_db", "dev", "15", 150000, "15", "UTF8", "s", finished, finished,
+        finished, new JsonObject(), List.of(), List.of(), List.of(), List.of());
+    return new Backups.Entry(id, 100, m, null);
+  }
+
+  private static Backups.Entry damaged(String id) {
+    return new Backups.Entry(id, 100, null, "truncated");
+  }
+
+  @Test
+  void healthyWhenEveryDatabaseHasARecentGoodBackup() {
+    Map<String, Duration> max = new LinkedHashMap<>();
+    max.put("app", Duration.ofHours(26));
+    max.put("crm", Duration.ofHours(26));
+    Health.Report r = Health.evaluate(List.of(good("app-20261121T020000Z", NOW.minusSeconds(36000)),
+        good("crm-20261121T030000Z", NOW.minusSeconds(32400))), max, NOW);
+    assertTrue(r.ok(), r.json().encode());
+  }
+
+  @Test
+  void failingNamesTheDatabaseWhoseNewestGoodBackupIsTooOld() {
+    Map<String, Duration> max = Map.of("app", Duration.ofHours(26));
+    Health.Report r = Health.evaluate(List.of(damaged("app-20261121T110000Z"),
+        good("app-20261119T020000Z", NOW.minus(Duration.ofHours(58)))), max, NOW);
+    assertFalse(r.ok());
+    String reason = r.json().getJsonArray("databases").getJsonObject(0).getString("reason");
+    assertEquals("newest good backup app-20261119T020000Z is 58h old, more than 26h", reason);
+  }
+
+  @Test
+  void failingWithoutAnyBackupAndNotFooledBySimilarNames() {
+    Health.Report r = Health.evaluate(List.of(good("app_old-20261121T110000Z", NOW)), Map.of("app",
+        Duration.ofHours(26)), NOW);
+    assertFalse(r.ok());
+    assertEquals("no good backup of app yet", r.json().getJsonArray("databases").getJsonObject(0).getString("reason"));
+  }
+}

@@ -1,0 +1,62 @@
+package dev.cairn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobHistoryTest {
+  @TempDir Path repo;
+  private final Instant t0 = Instant.parse("2026-11-21T02:00:00Z");
+
+  @Test
+  void latestStateOfEachJobIsReadBackAfterARestart() {
+    JobHistory h = new JobHistory(repo, 100);
+    Job a = Job.queued(Job.Kind.BACKUP, "app", "schedule", t0);
+    h.append(a);
+    h.append(a.running(t0.plusSeconds(1)));
+    h.append(a.running(t0.plusSeconds(1)).withBackup("app-20261121T020001Z").succeeded(t0.plusSeconds(9)));
+    List<Job> read = new JobHistory(repo, 100).read();
+    assertEquals(1, read.size());
+    assertEquals(Job.State.SUCCEEDED, read.get(0).state());
+    assertEquals("app-20261121T020001Z", read.get(0).backupId());
+  }
+
+  @Test
+  void jobsLeftRunningByACrashAreRecordedAsFailedWithTheReason() {
+    JobHistory h = new JobHistory(repo, 100);
+    Job a = Job.queued(Job.Kind.BACKUP, "app", "schedule", t0).running(t0);
+    h.append(a);
+    List<Job> stale = new JobHistory(repo, 100).recoverInterrupted(t0.plusSeconds(60));
+    assertEquals(1, stale.size());
+    Job after = new JobHistory(repo, 100).read().get(0);
+    assertEquals(Job.State.FAILED, after.state());
+    assertTrue(after.errorMessage().contains("kill -9"), after.errorMessage());
+  }
+
+  @Test
+  void aLineCutShortByACrashIsSkipped() throws Exception {
+    JobHistory h = new JobHistory(repo, 100);
+    h.append(Job.queued(Job.Kind.BACKUP, "app", "manual", t0));
+    Files.writeString(h.file(), "{\"id\":\"j-x\",\"kind\":\"bac", StandardOpenOption.APPEND);
+    assertEquals(1, new JobHistory(repo, 100).read().size());
+  }
+
+  @Test
+  void historyIsBoundedToTheNewestJobs() throws Exception {
+    JobHistory h = new JobHistory(repo, 10);
+    for (int i = 0; i < 50; i++) {
+      h.append(Job.queued(Job.Kind.BACKUP, "db" + i, "schedule", t0.plusSeconds(i)).succeeded(t0.plusSeconds(i)));
+    }
+    List<Job> read = h.read();
+    assertTrue(read.size() <= 20, "history must be bounded, has " + read.size());
+    assertEquals("db49", read.get(read.size() - 1).database());
+    assertTrue(Files.readAllLines(h.file()).size() <= 20);
+  }
+}
