@@ -23,6 +23,10 @@ public final class Addresses {
   public static final String BACKUP_CANCEL = "cairn.backup.cancel";
   /** {@link Messages.Shutdown} -> {@link Messages.ShutdownDone}: stop taking jobs and cancel running ones. */
   public static final String DUMPER_SHUTDOWN = "cairn.dumper.shutdown";
+  /** {@link Messages.WriteChunk} -> {@link Messages.ChunkResult}: digest, compress, checksum, write. */
+  public static final String CHUNK_WRITE = "cairn.compress.write";
+  /** {@link Messages.ReadChunk} -> {@link Messages.ChunkResult}: read, check, decompress, digest. */
+  public static final String CHUNK_READ = "cairn.compress.read";
   /** {@link Messages.ScheduleQuery} -> {@link Messages.ScheduleList}. */
   public static final String SCHEDULES_QUERY = "cairn.schedules.query";
 }

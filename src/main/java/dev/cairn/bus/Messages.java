@@ -1,5 +1,10 @@
 package dev.cairn.bus;
 
+import dev.cairn.archive.ArchiveReader;
+import dev.cairn.archive.ArchiveWriter;
+import dev.cairn.archive.ChunkRef;
+import dev.cairn.archive.RowDigest;
+import dev.cairn.error.CairnException;
 import dev.cairn.jobs.Job;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -48,6 +53,18 @@ public final class Messages {
   public record Shutdown(String reason) {}
 
   public record ShutdownDone(int cancelled) {}
+
+  /**
+   * {@code digest} (may be null) is fed the raw bytes first; one chunk of a stream at a time, so a
+   * digest is never shared by two workers.
+   */
+  public record WriteChunk(ArchiveWriter writer, int kind, byte[] data, int length, RowDigest digest) {}
+
+  /** {@code what} names the chunk in errors, e.g. "table public.t part 2/4 chunk 3/9". */
+  public record ReadChunk(ArchiveReader reader, ChunkRef ref, RowDigest digest, String what) {}
+
+  /** Exactly one of ref (write), data (read) or error is set. */
+  public record ChunkResult(ChunkRef ref, byte[] data, CairnException error) {}
 
   public record ScheduleQuery() {}
 

@@ -1,5 +1,7 @@
 package dev.cairn.cli;
 
+import dev.cairn.bus.Bus;
+import dev.cairn.compress.CompressorVerticle;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -28,6 +30,7 @@ final class Cli {
    */
   static <T> T await(int jobs, BiFunction<Vertx, Pools, Future<T>> job, Runnable[] onCancel) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(4).setEventLoopPoolSize(2));
+    Bus.register(vertx);
     Pools pools = Pools.create(vertx, jobs);
     AtomicReference<Object> outcome = new AtomicReference<>();
     CountDownLatch done = new CountDownLatch(1);
@@ -45,13 +48,13 @@ final class Cli {
     }, "cairn-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     vertx.getOrCreateContext().runOnContext(v -> {
-      Future<T> f;
-      try {
-        f = job.apply(vertx, pools);
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onComplete(ar -> {
+      CompressorVerticle.deploy(vertx).compose(d -> {
+        try {
+          return job.apply(vertx, pools);
+        } catch (RuntimeException e) {
+          return Future.<T>failedFuture(e);
+        }
+      }).onComplete(ar -> {
         outcome.set(ar.succeeded() ? new Object[] {ar.result()} : ar.cause());
         done.countDown();
       });

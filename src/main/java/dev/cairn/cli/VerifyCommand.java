@@ -33,7 +33,7 @@ final class VerifyCommand implements Callable<Integer> {
     Repository repository = Repository.open(repo);
     String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database).id() : id;
     Path archive = repository.archive(resolved);
-    Verifier.Report r = Cli.await(jobs, (vertx, pools) -> new Verifier(pools, jobs).run(archive), null);
+    Verifier.Report r = Cli.await(jobs, (vertx, pools) -> new Verifier(vertx, pools, jobs).run(archive), null);
     if (!r.ok()) {
       r.problems().forEach(p -> cmd.commandLine().getErr().println("bad: " + p));
       throw Verifier.failure(archive, r);

@@ -3,10 +3,10 @@ package dev.cairn.dump;
 import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.RowDigest;
+import dev.cairn.compress.Chunks;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
@@ -15,14 +15,14 @@ import java.util.List;
 
 /**
  * Receives the COPY text of one part and writes it to the archive as chunks of {@code chunkBytes}: each
- * full chunk is digested, compressed, checksummed and written on the compress pool while the next one
- * fills. One chunk of a part is in flight at a time, which keeps the digest sequential and the chunks in
+ * full chunk is digested, compressed, checksummed and written by the compressor verticle while the next
+ * one fills. One chunk of a part is in flight at a time, which keeps the digest sequential and the chunks in
  * order; parallelism comes from several parts at once.
  */
 final class ChunkSink implements WriteStream<Buffer> {
   private final ArchiveWriter writer;
   private final int kind;
-  private final WorkerExecutor pool;
+  private final Chunks chunks;
   private final int chunkBytes;
   private final RowDigest digest = new RowDigest();
   private final List<ChunkRef> refs = new ArrayList<>();
@@ -36,10 +36,10 @@ final class ChunkSink implements WriteStream<Buffer> {
   private Handler<Throwable> exceptionHandler;
   private Throwable failure;
 
-  ChunkSink(ArchiveWriter writer, int kind, WorkerExecutor pool, int chunkBytes) {
+  ChunkSink(ArchiveWriter writer, int kind, Chunks chunks, int chunkBytes) {
     this.writer = writer;
     this.kind = kind;
-    this.pool = pool;
+    this.chunks = chunks;
     this.chunkBytes = chunkBytes;
     this.acc = new byte[chunkBytes];
   }
@@ -72,12 +72,10 @@ final class ChunkSink implements WriteStream<Buffer> {
     accLen = 0;
     rawBytes += len;
     pending++;
-    chain = chain.compose(v -> pool.<Void>executeBlocking(() -> {
-      digest.update(full, 0, len);
-      ChunkRef ref = writer.writeChunk(kind, full, 0, len);
+    chain = chain.compose(v -> chunks.write(writer, kind, full, len, digest)).<Void>map(ref -> {
       refs.add(ref);
       return null;
-    }, false)).andThen(ar -> {
+    }).andThen(ar -> {
       pending--;
       if (ar.failed() && failure == null) {
         failure = ar.cause();

@@ -4,6 +4,7 @@ import dev.cairn.archive.ArchiveFormat;
 import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
+import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
@@ -109,6 +110,7 @@ public final class Dumper {
   private final Repository repo;
   private final Options opts;
   private final Clock clock;
+  private final Chunks chunks;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
   private final ChildProcess pgDump = new ChildProcess();
   private volatile boolean stopping;
@@ -130,6 +132,7 @@ public final class Dumper {
     this.repo = repo;
     this.opts = opts;
     this.clock = clock;
+    this.chunks = new Chunks(vertx);
   }
 
   /** Called on the context after each part is safely in the archive. */
@@ -410,7 +413,7 @@ public final class Dumper {
     if (u == null) {
       return conn.execute("COMMIT");
     }
-    ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, pools.compress(), opts.chunkBytes());
+    ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, opts.chunkBytes());
     long t0 = System.nanoTime();
     return conn.copyOut(u.copySql())
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))

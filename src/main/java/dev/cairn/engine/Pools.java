@@ -7,22 +7,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The named, bounded worker pools of the data plane. A running COPY holds a {@code cairn-copy} thread for
- * its whole duration, so that pool has one thread per job; compression and checksums are CPU work sized
- * to the cores; file and process work (pg_dump, fsync) goes to {@code cairn-io}.
+ * its whole duration, so that pool has one thread per job; file and process work (pg_dump, fsync) goes
+ * to {@code cairn-io}. Compression has its own pool, owned by the compressor verticle.
  */
-public record Pools(WorkerExecutor copy, WorkerExecutor compress, WorkerExecutor io) {
+public record Pools(WorkerExecutor copy, WorkerExecutor io) {
 
   public static Pools create(Vertx vertx, int jobs) {
-    int cores = Runtime.getRuntime().availableProcessors();
     // Long-running tasks by design: a COPY may run for hours, so no blocked-thread warning applies.
     long maxExec = TimeUnit.DAYS.toNanos(1);
     return new Pools(
         vertx.createSharedWorkerExecutor("cairn-copy-" + jobs, jobs + 1, maxExec, TimeUnit.NANOSECONDS),
-        vertx.createSharedWorkerExecutor("cairn-compress", Math.max(2, cores), maxExec, TimeUnit.NANOSECONDS),
         vertx.createSharedWorkerExecutor("cairn-io", 4, maxExec, TimeUnit.NANOSECONDS));
   }
 
   public Future<Void> close() {
-    return Future.all(copy.close(), compress.close(), io.close()).mapEmpty();
+    return Future.all(copy.close(), io.close()).mapEmpty();
   }
 }

@@ -5,6 +5,7 @@ import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.RowDigest;
 import dev.cairn.archive.Sql;
+import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
@@ -63,6 +64,7 @@ public final class Restorer {
   private final Options opts;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
   private final ChildProcess pgRestore = new ChildProcess();
+  private final Chunks chunks;
   private volatile boolean stopping;
   private Throwable firstFailure;
 
@@ -71,6 +73,7 @@ public final class Restorer {
     this.pools = pools;
     this.target = target;
     this.opts = opts;
+    this.chunks = new Chunks(vertx);
   }
 
   public void cancel() {
@@ -367,17 +370,7 @@ public final class Restorer {
       return Future.succeededFuture();
     }
     ChunkRef ref = chunks.get(i);
-    return pools.compress().executeBlocking(() -> {
-      byte[] raw;
-      try {
-        raw = reader.readChunk(ref);
-      } catch (CairnException e) {
-        throw new CairnException(e.code(), what + " chunk " + (i + 1) + "/" + chunks.size() + ": " + e.getMessage(),
-            e.hint(), null, e);
-      }
-      digest.update(raw, 0, raw.length);
-      return raw;
-    }, false).compose(raw -> {
+    return this.chunks.read(reader, ref, digest, what + " chunk " + (i + 1) + "/" + chunks.size()).compose(raw -> {
       in.write(BufferInternal.buffer(Unpooled.wrappedBuffer(raw)));
       if (!in.writeQueueFull()) {
         return Future.<Void>succeededFuture();

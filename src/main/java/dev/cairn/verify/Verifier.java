@@ -4,14 +4,15 @@ import dev.cairn.archive.ArchiveReader;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.RowDigest;
+import dev.cairn.compress.Chunks;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -30,10 +31,12 @@ public final class Verifier {
   private record Task(String what, List<ChunkRef> chunks, long rows, long digest, boolean rowsMatter) {}
 
   private final Pools pools;
+  private final Chunks chunks;
   private final int jobs;
 
-  public Verifier(Pools pools, int jobs) {
+  public Verifier(Vertx vertx, Pools pools, int jobs) {
     this.pools = pools;
+    this.chunks = new Chunks(vertx);
     this.jobs = Math.max(1, jobs);
   }
 
@@ -62,7 +65,7 @@ public final class Verifier {
           tasks.add(new Task("table " + t.qualifiedName() + " totals", List.of(), -1, 0, true));
         }
       }
-      List<String> problems = Collections.synchronizedList(new ArrayList<>());
+      List<String> problems = new ArrayList<>();
       long[] counters = new long[3];
       ArrayDeque<Task> queue = new ArrayDeque<>(tasks);
       List<Future<Void>> running = new ArrayList<>();
@@ -82,47 +85,44 @@ public final class Verifier {
     if (t == null) {
       return Future.succeededFuture();
     }
-    return pools.compress().<long[]>executeBlocking(() -> check(reader, t, problems), false)
-        .map(c -> {
-          counters[0] += c[0];
-          counters[1] += c[1];
-          counters[2] += c[2];
-          return null;
-        })
-        .compose(v -> next(reader, queue, problems, counters));
-  }
-
-  private static long[] check(ArchiveReader reader, Task t, List<String> problems) {
     if (t.rows() < 0) {
       problems.add(t.what() + ": the manifest's table totals do not add up from its parts");
-      return new long[3];
+      return next(reader, queue, problems, counters);
     }
-    RowDigest digest = new RowDigest();
-    long raw = 0;
-    for (int i = 0; i < t.chunks().size(); i++) {
-      ChunkRef ref = t.chunks().get(i);
-      try {
-        byte[] b = reader.readChunk(ref);
-        raw += b.length;
-        if (t.rowsMatter()) {
-          digest.update(b, 0, b.length);
-        }
-      } catch (CairnException e) {
-        problems.add(t.what() + " chunk " + (i + 1) + "/" + t.chunks().size() + " at byte offset " + ref.offset()
-            + ": " + e.getMessage());
-        return new long[] {i, 0, raw};
-      }
+    RowDigest digest = t.rowsMatter() ? new RowDigest() : null;
+    return check(reader, t, digest, 0, problems, counters)
+        .compose(ok -> {
+          if (ok && digest != null) {
+            if (!digest.complete()) {
+              problems.add(t.what() + ": data ends in the middle of a row");
+            } else if (digest.rows() != t.rows()) {
+              problems.add(t.what() + ": " + digest.rows() + " rows in the archive, " + t.rows() + " in the manifest");
+            } else if (digest.digest() != t.digest()) {
+              problems.add(t.what() + ": content digest differs from the manifest");
+            }
+            counters[1] += digest.rows();
+          }
+          return next(reader, queue, problems, counters);
+        });
+  }
+
+  /** Reads the task's chunks in order; false (and a problem recorded) at the first bad one. */
+  private Future<Boolean> check(ArchiveReader reader, Task t, RowDigest digest, int i, List<String> problems,
+      long[] counters) {
+    if (i == t.chunks().size()) {
+      return Future.succeededFuture(true);
     }
-    if (t.rowsMatter()) {
-      if (!digest.complete()) {
-        problems.add(t.what() + ": data ends in the middle of a row");
-      } else if (digest.rows() != t.rows()) {
-        problems.add(t.what() + ": " + digest.rows() + " rows in the archive, " + t.rows() + " in the manifest");
-      } else if (digest.digest() != t.digest()) {
-        problems.add(t.what() + ": content digest differs from the manifest");
-      }
-    }
-    return new long[] {t.chunks().size(), digest.rows(), raw};
+    ChunkRef ref = t.chunks().get(i);
+    return chunks.read(reader, ref, digest, t.what() + " chunk " + (i + 1) + "/" + t.chunks().size())
+        .transform(ar -> {
+          if (ar.failed()) {
+            problems.add(ar.cause().getMessage());
+            return Future.succeededFuture(false);
+          }
+          counters[0]++;
+          counters[2] += ar.result().length;
+          return check(reader, t, digest, i + 1, problems, counters);
+        });
   }
 
   /** The report as the error the CLI exits with. */
