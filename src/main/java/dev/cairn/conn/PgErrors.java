@@ -33,10 +33,39 @@ public final class PgErrors {
           ? root.toString() : root.getMessage()), "check that the server is running and the host and port are right",
           null, t);
     }
+    if ((state == null || state.startsWith("08")) && isTlsFailure(t, msg)) {
+      return new CairnException(ErrorCode.DB_CONNECT, context + ": " + firstLine(msg), TLS_HINT, state, t);
+    }
+    if ((state == null || state.equals("08004")) && isMissingPassword(t, msg)) {
+      // vertx-pg-client: the SCRAM library rejects the empty password; pgjdbc: 08004 "no password was provided"
+      String shown = state == null ? "the server requires a password and none was given" : firstLine(msg);
+      return new CairnException(ErrorCode.DB_AUTH, context + ": " + shown, hintFor("28P01"), state, t);
+    }
     String hint = "42501".equals(state) && msg.contains("row-level security")
         ? "the backup role must be able to read every row: give it BYPASSRLS or make it the table's owner"
         : hintFor(state);
     return new CairnException(codeFor(state), context + ": " + firstLine(msg), hint, state, t);
+  }
+
+  private static final String TLS_HINT = "check sslmode and sslrootcert: with verify-ca or verify-full the server"
+      + " certificate must be signed by a certificate in sslrootcert (and, for verify-full, name the host)";
+
+  /** pgjdbc chains the SSLException; vertx-pg-client only says "SSL handshake failed", without a cause. */
+  private static boolean isTlsFailure(Throwable t, String msg) {
+    if (t instanceof io.vertx.core.VertxException && "SSL handshake failed".equals(msg)) {
+      return true;
+    }
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isMissingPassword(Throwable t, String msg) {
+    return (t instanceof IllegalArgumentException && msg.contains("'password' must not be empty"))
+        || (t instanceof SQLException && msg.contains("no password was provided"));
   }
 
   static ErrorCode codeFor(String state) {
