@@ -59,11 +59,13 @@ public final class ChildProcess {
     return new Result(p.waitFor(), List.copyOf(lines));
   }
 
-  /** Stops the program (SIGTERM, then SIGKILL after 5 s); safe from any thread. */
+  /** Stops the program and its children (SIGTERM, then SIGKILL after 5 s); safe from any thread. */
   public void cancel() {
     cancelled = true;
     Process p = process;
     if (p != null && p.isAlive()) {
+      // Children first: one that outlives its parent keeps the output pipe open, and run() waiting.
+      p.descendants().forEach(ProcessHandle::destroy);
       p.destroy();
       p.onExit().orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> {
         p.destroyForcibly();
