@@ -1,5 +1,7 @@
 package dev.cairn.retention;
 
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,7 +14,7 @@ public record Decision(String id, boolean keep, List<String> reasons) {
     Objects.requireNonNull(id, "id");
     reasons = List.copyOf(reasons);
     if (reasons.isEmpty()) {
-      throw new IllegalArgumentException("decision for backup " + id + " has no reason");
+      throw new CairnException(ErrorCode.INTERNAL, "decision for backup " + id + " has no reason");
     }
   }
 

@@ -238,4 +238,26 @@ class PruneCommandTest {
     assertTrue(r.rows().contains(List.of("KEEP", "lost-20200101T000000Z", "2020-01-01T00:10:00Z",
         "not a good backup, kept: no newer good backup")), r::toString);
   }
+
+  @Test
+  void aDamagedArchiveIsPlacedAtTheLaterOfItsIdTimeAndItsFileTime() throws IOException {
+    // copied without its modification time: the id still says it was taken after the newest good backup
+    damaged("app-20261121T110000Z", "2026-01-01T00:00:00Z");
+    Run r = prune("--keep-last", "1", "--database", "app", "--timezone", "UTC", "--dry-run");
+    assertEquals(0, r.code(), r::toString);
+    assertEquals(List.of("KEEP", "app-20261121T110000Z", "2026-11-21T11:00:00Z",
+        "not a good backup, kept: no newer good backup"), r.rows().get(0), r::toString);
+  }
+
+  @Test
+  void backupsOfOneDatabaseUnderAnotherNameAreASeriesOfTheirOwn() throws IOException {
+    // e.g. taken with --name prod: pruning the app-* series never thins out the prod-* one
+    archive("prod-20261110T020000Z", "app", "2026-11-10T02:10:00Z");
+    archive("prod-20261109T020000Z", "app", "2026-11-09T02:10:00Z");
+    damaged("prod-20261108T020000Z", "2026-11-08T02:10:00Z");
+    Run r = prune("--keep-last", "1", "--database", "app", "--timezone", "UTC");
+    assertEquals(0, r.code(), r::toString);
+    assertEquals(Set.of("app-20200101T000000Z.cairn", "app-20261121T050000Z.cairn", "prod-20261110T020000Z.cairn",
+        "shop-20261001T020000Z.cairn", "shop-20261115T020000Z.cairn"), files());
+  }
 }
