@@ -37,6 +37,11 @@ final class YamlSource {
       Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       String where = m == null ? "" : "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1) + ": ";
       String problem = e.getProblem() == null ? String.valueOf(e.getContext()) : e.getProblem();
+      // SnakeYAML's advice about indentation misleads here: an unquoted @ or * value is the usual cause
+      problem = problem.replaceAll("\\. \\(Do not use . for indentation\\)", "").replaceAll("\\s+", " ").trim();
+      if (e.getContext() != null && e.getProblem() != null && !e.getContext().contains("next token")) {
+        problem = e.getContext() + ": " + problem;
+      }
       boolean quoting = problem.contains("'@'") || problem.contains("'`'") || problem.contains("alias")
           || problem.contains("anchor");
       throw new CairnException(ErrorCode.CONFIG, source + ": " + where + "yaml syntax error: " + problem,

@@ -354,7 +354,11 @@ class ConfigLoaderTest {
   @Test
   void yamlSyntaxErrorsNameLineAndColumn() {
     CairnException e = failure(yaml().replace("\"0 2 * * *\"", "@daily"));
-    assertEquals("test.yaml: line 6, column 15: yaml syntax error: found character '@' that cannot start any token. (Do not use @ for indentation)",
+    assertEquals("test.yaml: line 6, column 15: yaml syntax error: found character '@' that cannot start any token",
+        e.getMessage());
+    assertEquals("quote values that start with * or @, e.g. schedule: \"*/15 * * * *\" or \"@daily\"", e.hint());
+    e = failure(yaml().replace("\"0 2 * * *\"", "* * * * *"));
+    assertEquals("test.yaml: line 6, column 16: yaml syntax error: while scanning an alias: unexpected character found (32)",
         e.getMessage());
     assertEquals("quote values that start with * or @, e.g. schedule: \"*/15 * * * *\" or \"@daily\"", e.hint());
     e = failure("repository: {path: /x\ndatabases: [\n");
