@@ -1,0 +1,310 @@
+package dev.cairn.config;
+
+import dev.cairn.conn.ConnSpec;
+import dev.cairn.dump.TableFilter;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import dev.cairn.schedule.CronSchedule;
+import dev.cairn.schedule.Schedule;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the agent's YAML configuration: {@code ${VAR}} substitution in every string value, then one
+ * validation pass that collects every problem and throws a single CONFIG error listing them, one per line
+ * as {@code <key path>: <what is wrong>}. The result is immutable.
+ */
+public final class ConfigLoader {
+  static final List<String> TOP_KEYS = List.of("repository", "databases", "timezone", "http", "agent", "log", "pg_bin");
+  static final List<String> REPOSITORY_KEYS = List.of("path");
+  static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
+      "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size");
+  static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
+  static final List<String> HTTP_KEYS = List.of("bind", "port");
+  static final List<String> AGENT_KEYS = List.of("max_concurrent_jobs", "run_missed_on_start", "retention_schedule",
+      "history_limit", "shutdown_grace");
+  static final List<String> LOG_KEYS = List.of("format", "level");
+
+  static final int MAX_CONCURRENT_JOBS = 64;
+  static final int MAX_HISTORY_LIMIT = 1_000_000;
+  /** max_age is checked against the gaps between this many upcoming runs. */
+  private static final int GAP_RUNS = 400;
+  private static final ZonedDateTime GAP_FROM = ZonedDateTime.parse("2025-01-01T00:00:00Z");
+
+  private final Problems problems = new Problems();
+  private final Map<String, String> env;
+  private final Path home;
+
+  private ConfigLoader(Map<String, String> env, Path home) {
+    this.env = env;
+    this.home = home;
+  }
+
+  /**
+   * Loads a configuration file.
+   *
+   * @param env the environment, for {@code ${VAR}} and the PG* variables of connection strings
+   * @param home the home directory, for {@code ~/} in paths and {@code ~/.pgpass}
+   * @throws CairnException CONFIG when the file cannot be read or is invalid
+   */
+  public static CairnConfig load(Path file, Map<String, String> env, Path home) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new CairnException(ErrorCode.CONFIG, "configuration file " + file + " does not exist",
+          "pass the file with --config FILE; conf/cairn.yaml is a documented example");
+    } catch (IOException e) {
+      throw new CairnException(ErrorCode.CONFIG, "cannot read configuration file " + file + ": " + e.getMessage(),
+          null, null, e);
+    }
+    return parse(text, file.toString(), env, home);
+  }
+
+  /** Parses configuration text; {@code sourceName} names it in errors. */
+  public static CairnConfig parse(String yaml, String sourceName, Map<String, String> env, Path home) {
+    return new ConfigLoader(Map.copyOf(env), home).build(yaml, sourceName);
+  }
+
+  private CairnConfig build(String yaml, String source) {
+    Section top = Section.of(YamlSource.compose(yaml, source), "", 0, problems, env);
+    top.known(TOP_KEYS);
+    ZoneId defaultZone = top.zone("timezone", CairnConfig.DEFAULT_TIMEZONE);
+    RepositoryConfig repository = repository(top);
+    List<DatabaseConfig> databases = databases(top, defaultZone);
+    HttpConfig http = http(top.section("http"));
+    AgentConfig agent = agent(top.section("agent"), defaultZone);
+    LogConfig log = log(top.section("log"));
+    Path pgBin = null;
+    Section.Scalar bin = top.scalar("pg_bin");
+    if (bin != null) {
+      pgBin = path(top, "pg_bin", bin);
+      if (pgBin != null && !Files.isDirectory(pgBin)) {
+        top.problem("pg_bin", pgBin + " is not a directory");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw problems.exception(source);
+    }
+    return new CairnConfig(repository, databases, http, agent, log, pgBin);
+  }
+
+  private RepositoryConfig repository(Section top) {
+    Section s = top.section("repository");
+    s.known(REPOSITORY_KEYS);
+    Section.Scalar p = s.scalar("path");
+    if (p == null) {
+      if (!s.has("path")) {
+        s.problem("path", "missing (the directory backups are written to, e.g. /var/lib/cairn/backups)");
+      }
+      return null;
+    }
+    Path dir = path(s, "path", p);
+    if (dir == null) {
+      return null;
+    }
+    if (Files.exists(dir)) {
+      if (!Files.isDirectory(dir)) {
+        s.problem("path", dir + " is not a directory");
+      } else if (!Files.isReadable(dir) || !Files.isWritable(dir)) {
+        s.problem("path", dir + " is not readable and writable");
+      }
+    } else {
+      Path parent = dir.getParent();
+      if (parent == null || !Files.isDirectory(parent)) {
+        s.problem("path", dir + " does not exist, nor does its parent " + parent);
+      } else if (!Files.isWritable(parent)) {
+        s.problem("path", dir + " does not exist and its parent " + parent + " is not writable");
+      }
+    }
+    return new RepositoryConfig(dir);
+  }
+
+  /** An absolute path; {@code ~/} is the home directory. */
+  private Path path(Section s, String key, Section.Scalar v) {
+    String t = v.text().trim();
+    if (t.isEmpty()) {
+      s.problem(key, "is empty");
+      return null;
+    }
+    if ((t.equals("~") || t.startsWith("~/")) && home != null) {
+      t = home + t.substring(1);
+    }
+    Path p = Path.of(t);
+    if (!p.isAbsolute()) {
+      s.problem(key, v.shown() + " is relative; write an absolute path");
+      return null;
+    }
+    return p.normalize();
+  }
+
+  private List<DatabaseConfig> databases(Section top, ZoneId defaultZone) {
+    List<Section> list = top.sections("databases");
+    if (list == null || list.isEmpty()) {
+      if (list != null || !top.has("databases")) {
+        top.problem("databases", (list == null ? "missing" : "empty") + " (list at least one database to back up)");
+      }
+      return List.of();
+    }
+    List<DatabaseConfig> out = new ArrayList<>();
+    Map<String, Integer> names = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      DatabaseConfig d = database(list.get(i), defaultZone);
+      if (d.name() != null) {
+        Integer first = names.putIfAbsent(d.name(), i);
+        if (first != null) {
+          list.get(i).problem("name", "\"" + d.name() + "\" is used twice (also databases[" + first + "])");
+        }
+      }
+      out.add(d);
+    }
+    return out;
+  }
+
+  private DatabaseConfig database(Section s, ZoneId defaultZone) {
+    s.known(DATABASE_KEYS);
+    String name = s.string("name", null);
+    if (name == null && !s.has("name")) {
+      s.problem("name", "missing (the name in backup ids, e.g. app)");
+    } else if (name != null && !DatabaseConfig.NAME.matcher(name).matches()) {
+      s.problem("name", "\"" + name + "\" must be 1 to 63 letters, digits, _ or -, starting with a letter or digit");
+      name = null;
+    }
+    String url = s.string("url", null);
+    if (url == null && !s.has("url")) {
+      s.problem("url", "missing (a postgresql:// URI or key=value connection string)");
+    } else if (url != null && url.isBlank()) {
+      s.problem("url", "is empty");
+    } else if (url != null) {
+      try {
+        ConnSpec.parse(url, env, home);
+      } catch (CairnException e) {
+        s.problem("url", e.getMessage());
+      }
+    }
+    int jobs = s.integer("jobs", DatabaseConfig.DEFAULT_JOBS, DatabaseConfig.MIN_JOBS, DatabaseConfig.MAX_JOBS);
+    ZoneId zone = s.zone("timezone", defaultZone);
+    Schedule schedule = schedule(s, "schedule", zone, true);
+    RetentionConfig retention = retention(s.section("retention"));
+    List<String> tables = patterns(s, "tables");
+    List<String> excludes = patterns(s, "exclude_tables");
+    Duration backupTimeout = s.duration("backup_timeout", DatabaseConfig.DEFAULT_BACKUP_TIMEOUT, Duration.ofSeconds(1));
+    Duration maxAge = s.duration("max_age", DatabaseConfig.DEFAULT_MAX_AGE, Duration.ofSeconds(1));
+    Duration lockTimeout = s.duration("lock_timeout", DatabaseConfig.DEFAULT_LOCK_TIMEOUT, Duration.ofMillis(1));
+    long split = s.size("split_size", DatabaseConfig.DEFAULT_SPLIT_BYTES, DatabaseConfig.MIN_SPLIT_BYTES, Long.MAX_VALUE);
+    int chunk = (int) s.size("chunk_size", DatabaseConfig.DEFAULT_CHUNK_BYTES, DatabaseConfig.MIN_CHUNK_BYTES,
+        DatabaseConfig.MAX_CHUNK_BYTES);
+    if (schedule != null) {
+      checkMaxAge(s, schedule, maxAge);
+    }
+    return new DatabaseConfig(name, url, jobs, schedule, zone, retention, tables, excludes, backupTimeout, maxAge,
+        lockTimeout, split, chunk);
+  }
+
+  /** A max_age no longer than the gap between two runs would report every database stale before its next backup. */
+  private void checkMaxAge(Section s, Schedule schedule, Duration maxAge) {
+    Duration widest = Duration.ZERO;
+    ZonedDateTime t = schedule.next(GAP_FROM.withZoneSameInstant(schedule.zone())).orElse(null);
+    for (int i = 0; i < GAP_RUNS && t != null; i++) {
+      ZonedDateTime n = schedule.next(t).orElse(null);
+      if (n != null && Duration.between(t, n).compareTo(widest) > 0) {
+        widest = Duration.between(t, n);
+      }
+      t = n;
+    }
+    if (maxAge.compareTo(widest) <= 0) {
+      s.problem("max_age", Units.format(maxAge) + (s.has("max_age") ? "" : " (the default)") + " is not longer than the " + Units.format(widest)
+          + " between scheduled runs, so every backup would look stale before the next one; set max_age above "
+          + Units.format(widest));
+    }
+  }
+
+  private Schedule schedule(Section s, String key, ZoneId zone, boolean required) {
+    List<Map.Entry<String, Section.Scalar>> exprs = s.scalars(key);
+    if (exprs == null) {
+      if (required && !s.has(key)) {
+        s.problem(key, "missing (a cron expression such as \"0 2 * * *\" or \"@daily\", or a list of them)");
+      }
+      return null;
+    }
+    if (exprs.isEmpty()) {
+      s.problem(key, "empty list (give at least one cron expression)");
+      return null;
+    }
+    List<CronSchedule> crons = new ArrayList<>();
+    boolean ok = true;
+    for (Map.Entry<String, Section.Scalar> e : exprs) {
+      try {
+        crons.add(CronSchedule.parse(e.getValue().text(), zone));
+      } catch (CairnException ex) {
+        problems.add(s.line(key), e.getKey(), ex.getMessage());
+        ok = false;
+      }
+    }
+    return ok ? Schedule.of(crons) : null;
+  }
+
+  private RetentionConfig retention(Section s) {
+    s.known(RETENTION_KEYS);
+    int[] v = new int[RETENTION_KEYS.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = s.integer(RETENTION_KEYS.get(i), RetentionConfig.DEFAULT_KEEP, 0, Integer.MAX_VALUE);
+    }
+    return new RetentionConfig(v[0], v[1], v[2], v[3], v[4]);
+  }
+
+  private List<String> patterns(Section s, String key) {
+    List<Map.Entry<String, Section.Scalar>> items = s.scalars(key);
+    if (items == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, Section.Scalar> e : items) {
+      String p = e.getValue().text();
+      try {
+        new TableFilter(List.of(p), List.of());
+        out.add(p);
+      } catch (CairnException ex) {
+        problems.add(s.line(key), e.getKey(), ex.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private HttpConfig http(Section s) {
+    s.known(HTTP_KEYS);
+    String bind = s.string("bind", HttpConfig.DEFAULT_BIND).trim();
+    if (!bind.matches("[A-Za-z0-9._:%\\[\\]-]+")) {
+      s.problem("bind", "\"" + bind + "\" is not a host name or IP address");
+      bind = HttpConfig.DEFAULT_BIND;
+    }
+    int port = s.integer("port", HttpConfig.DEFAULT_PORT, 1, 65535);
+    return new HttpConfig(bind, port);
+  }
+
+  private AgentConfig agent(Section s, ZoneId zone) {
+    s.known(AGENT_KEYS);
+    return new AgentConfig(
+        s.integer("max_concurrent_jobs", AgentConfig.DEFAULT_MAX_CONCURRENT_JOBS, 1, MAX_CONCURRENT_JOBS),
+        s.bool("run_missed_on_start", AgentConfig.DEFAULT_RUN_MISSED_ON_START),
+        schedule(s, "retention_schedule", zone, false),
+        s.integer("history_limit", AgentConfig.DEFAULT_HISTORY_LIMIT, 1, MAX_HISTORY_LIMIT),
+        s.duration("shutdown_grace", AgentConfig.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO));
+  }
+
+  private LogConfig log(Section s) {
+    s.known(LOG_KEYS);
+    return new LogConfig(s.oneOf("format", LogConfig.DEFAULT_FORMAT, LogConfig.FORMATS),
+        s.oneOf("level", LogConfig.DEFAULT_LEVEL, LogConfig.LEVELS));
+  }
+}
