@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "PostgreSQL backups: parallel COPY on one snapshot into a checksummed LZ4 archive.",
     subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, ListCommand.class,
-        ShowCommand.class, DeleteCommand.class})
+        ShowCommand.class, DeleteCommand.class, PruneCommand.class, AgentCommand.class, CheckConfigCommand.class,
+        HistoryCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

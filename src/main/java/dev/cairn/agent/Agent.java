@@ -1,0 +1,139 @@
+package dev.cairn.agent;
+
+import dev.cairn.bus.Addresses;
+import dev.cairn.bus.Bus;
+import dev.cairn.bus.Messages;
+import dev.cairn.compress.CompressorVerticle;
+import dev.cairn.config.CairnConfig;
+import dev.cairn.config.DatabaseConfig;
+import dev.cairn.conn.ConnSpec;
+import dev.cairn.dump.Dumper;
+import dev.cairn.dump.DumperVerticle;
+import dev.cairn.dump.TableFilter;
+import dev.cairn.engine.Pools;
+import dev.cairn.http.HttpVerticle;
+import dev.cairn.jobs.JobHistory;
+import dev.cairn.jobs.JobsVerticle;
+import dev.cairn.retention.RetentionPolicy;
+import dev.cairn.retention.RetentionVerticle;
+import dev.cairn.schedule.SchedulerVerticle;
+import dev.cairn.storage.Backups;
+import dev.cairn.storage.Repository;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The daemon: one Vert.x instance with one verticle per concern (compressor, jobs, dumper, retention,
+ * HTTP admin, scheduler), talking over the event bus ({@link Addresses}). Start-up recovers from a
+ * crash (partial files removed, interrupted jobs recorded as failed); stop cancels running backups.
+ */
+public final class Agent {
+  private static final Logger LOG = Logger.getLogger("cairn.agent");
+
+  private final Vertx vertx;
+  private final Pools pools;
+  private final CairnConfig config;
+  private HttpVerticle http;
+
+  private Agent(Vertx vertx, Pools pools, CairnConfig config) {
+    this.vertx = vertx;
+    this.pools = pools;
+    this.config = config;
+  }
+
+  /** Blocking start (call from a plain thread, e.g. main): returns once every verticle is deployed. */
+  public static Future<Agent> start(CairnConfig config, Clock clock) {
+    Repository repo;
+    List<Backups.Entry> backups;
+    try {
+      repo = Repository.openForWrite(config.repository().path());
+      backups = Backups.list(repo);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
+    Bus.register(vertx);
+    int maxJobs = config.databases().stream().mapToInt(DatabaseConfig::jobs).max().orElse(1);
+    Pools pools = Pools.create(vertx, maxJobs * config.agent().maxConcurrentJobs());
+    Agent agent = new Agent(vertx, pools, config);
+
+    List<DumperVerticle.Target> dumps = new ArrayList<>();
+    List<RetentionVerticle.Target> retention = new ArrayList<>();
+    List<SchedulerVerticle.Entry> schedules = new ArrayList<>();
+    Map<String, Duration> maxAge = new LinkedHashMap<>();
+    for (DatabaseConfig db : config.databases()) {
+      ConnSpec spec = ConnSpec.parse(db.url());
+      dumps.add(new DumperVerticle.Target(db.name(), spec, new Dumper.Options(db.jobs(),
+          new TableFilter(db.tables(), db.excludeTables()), db.splitBytes(), db.chunkBytes(),
+          db.lockTimeout().toMillis(), config.pgBin(), db.name()), db.backupTimeout()));
+      var r = db.retention();
+      retention.add(new RetentionVerticle.Target(db.name(),
+          new RetentionPolicy(r.keepLast(), r.keepDays(), r.keepDaily(), r.keepWeekly(), r.keepMonthly()), db.timezone()));
+      Instant lastGood = backups.stream().filter(b -> b.readable() && db.name().equals(b.name()))
+          .map(b -> b.manifest().finished()).findFirst().orElse(null);
+      schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood));
+      maxAge.put(db.name(), db.maxAge());
+    }
+    JobHistory history = new JobHistory(repo.dir(), config.agent().historyLimit());
+    agent.http = new HttpVerticle(config.http().bind(), config.http().port(), repo, pools.io(), maxAge, clock);
+    return CompressorVerticle.deploy(vertx)
+        .compose(x -> vertx.deployVerticle(new JobsVerticle(history, pools.io(), clock, config.agent().historyLimit())))
+        .compose(x -> vertx.deployVerticle(new DumperVerticle(dumps, repo, pools, clock,
+            config.agent().maxConcurrentJobs())))
+        .compose(x -> vertx.deployVerticle(new RetentionVerticle(retention, repo, pools.io(), clock)))
+        .compose(x -> vertx.deployVerticle(agent.http))
+        .compose(x -> vertx.deployVerticle(new SchedulerVerticle(schedules, config.agent().retentionSchedule(),
+            config.agent().runMissedOnStart(), clock), new DeploymentOptions()))
+        .map(x -> {
+          LOG.info(() -> "agent started: " + config.databases().size() + " databases, repository "
+              + repo.dir() + ", http " + config.http().bind() + ":" + agent.http.actualPort());
+          return agent;
+        })
+        .recover(e -> agent.closeVertx().transform(x -> Future.failedFuture(e)));
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int httpPort() {
+    return http.actualPort();
+  }
+
+  /**
+   * Stops taking jobs, cancels running backups (COPYs cancelled on the server, partial archives
+   * removed, jobs recorded as cancelled), then closes everything. Bounded by the configured grace.
+   */
+  public Future<Void> stop(String reason) {
+    LOG.info(() -> "stopping (" + reason + ")");
+    Duration grace = config.agent().shutdownGrace();
+    return vertx.eventBus().<Messages.ShutdownDone>request(Addresses.DUMPER_SHUTDOWN, new Messages.Shutdown(reason),
+            new DeliveryOptions().setSendTimeout(Math.max(1000, grace.toMillis() - 1000)))
+        .map(m -> {
+          if (m.body().cancelled() > 0) {
+            LOG.info(() -> "cancelled " + m.body().cancelled() + " running backup(s)");
+          }
+          return (Void) null;
+        })
+        .recover(e -> {
+          LOG.warning(() -> "running backups did not stop in time: " + e.getMessage());
+          return Future.succeededFuture();
+        })
+        .compose(v -> closeVertx());
+  }
+
+  private Future<Void> closeVertx() {
+    return pools.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close());
+  }
+}

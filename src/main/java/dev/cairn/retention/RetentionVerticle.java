@@ -1,0 +1,141 @@
+package dev.cairn.retention;
+
+import dev.cairn.bus.Addresses;
+import dev.cairn.bus.Messages;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import dev.cairn.jobs.Job;
+import dev.cairn.storage.Backups;
+import dev.cairn.storage.Repository;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.Message;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Applies each database's retention policy after every published backup and on request. The decision is
+ * {@link Retention#decide}'s (pure, property-tested); this verticle feeds it the repository's backups and
+ * the backups running jobs use, and deletes what it says. Runs one at a time. Backups under names that
+ * are not configured databases are never touched.
+ */
+public final class RetentionVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger("cairn.retention");
+
+  /** A configured database's policy and the zone its daily/weekly/monthly periods are counted in. */
+  public record Target(String database, RetentionPolicy policy, ZoneId zone) {}
+
+  private final List<Target> targets;
+  private final Repository repo;
+  private final WorkerExecutor io;
+  private final Clock clock;
+  private Future<?> running = Future.succeededFuture();
+
+  public RetentionVerticle(List<Target> targets, Repository repo, WorkerExecutor io, Clock clock) {
+    this.targets = List.copyOf(targets);
+    this.repo = repo;
+    this.io = io;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.eventBus().<Messages.BackupPublished>consumer(Addresses.BACKUP_PUBLISHED,
+        m -> enqueue(m.body().database(), false, "after backup " + m.body().backupId()));
+    vertx.eventBus().<Messages.RetentionRequest>consumer(Addresses.RETENTION_RUN, this::onRequest);
+    return Future.succeededFuture();
+  }
+
+  private void onRequest(Message<Messages.RetentionRequest> m) {
+    Messages.RetentionRequest r = m.body();
+    if (r.database() != null && targets.stream().noneMatch(t -> t.database().equals(r.database()))) {
+      m.fail(404, "no database named " + r.database() + " in the configuration");
+      return;
+    }
+    enqueue(r.database(), r.dryRun(), r.trigger()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        m.reply(ar.result());
+      } else {
+        m.fail(500, ar.cause().getMessage());
+      }
+    });
+  }
+
+  private Future<Messages.RetentionReport> enqueue(String database, boolean dryRun, String trigger) {
+    Future<Messages.RetentionReport> f = running.transform(x -> run(database, dryRun, trigger));
+    running = f;
+    return f;
+  }
+
+  private Future<Messages.RetentionReport> run(String database, boolean dryRun, String trigger) {
+    Job job = Job.queued(Job.Kind.RETENTION, database == null ? "*" : database, trigger, clock.instant())
+        .running(clock.instant());
+    update(job);
+    return vertx.eventBus().<Messages.JobList>request(Addresses.JOBS_QUERY, new Messages.JobsQuery(null, true, 0))
+        .map(m -> m.body().inUse())
+        .compose(inUse -> io.executeBlocking(() -> decideAndDelete(database, dryRun, inUse), false))
+        .map(decisions -> {
+          long deleted = decisions.stream().filter(Messages.RetentionDecision::deleted).count();
+          Job done = job.progress(0, 0, (int) deleted, decisions.size()).succeeded(clock.instant());
+          update(done);
+          if (deleted > 0 || dryRun) {
+            LOG.info(() -> "[" + job.id() + "] retention" + (dryRun ? " (dry run)" : "") + ": " + decisions.size()
+                + " backups considered, " + (dryRun ? decisions.stream().filter(d -> !d.keep()).count() + " would go"
+                : deleted + " deleted"));
+          }
+          return new Messages.RetentionReport(done, decisions);
+        })
+        .recover(e -> {
+          CairnException ce = CairnException.wrap(e, ErrorCode.INTERNAL, "retention");
+          update(job.failed(clock.instant(), ce.code().name(), ce.getMessage()));
+          LOG.warning(() -> "[" + job.id() + "] retention failed: " + ce.getMessage());
+          return Future.failedFuture(ce);
+        });
+  }
+
+  private List<Messages.RetentionDecision> decideAndDelete(String database, boolean dryRun, Map<String, String> inUse) {
+    List<Backups.Entry> all = Backups.list(repo);
+    Instant now = clock.instant();
+    List<Messages.RetentionDecision> out = new ArrayList<>();
+    for (Target t : targets) {
+      if (database != null && !database.equals(t.database())) {
+        continue;
+      }
+      List<BackupInfo> infos = new ArrayList<>();
+      for (Backups.Entry e : all) {
+        if (t.database().equals(e.name())) {
+          Instant recorded = e.readable() ? e.manifest().finished() : lastModified(e.id());
+          infos.add(new BackupInfo(e.id(), t.database(), recorded, e.readable()));
+        }
+      }
+      for (Decision d : Retention.decide(infos, t.policy(), now, t.zone(), inUse)) {
+        boolean deleted = false;
+        if (!d.keep() && !dryRun) {
+          repo.delete(d.id());
+          deleted = true;
+          LOG.info(() -> "retention deleted " + d.id() + ": " + String.join("; ", d.reasons()));
+        }
+        out.add(new Messages.RetentionDecision(t.database(), d.id(), d.keep(), d.reasons(), deleted));
+      }
+    }
+    return out;
+  }
+
+  private Instant lastModified(String id) {
+    try {
+      return java.nio.file.Files.getLastModifiedTime(repo.archive(id)).toInstant();
+    } catch (java.io.IOException e) {
+      return clock.instant();
+    }
+  }
+
+  private void update(Job job) {
+    vertx.eventBus().send(Addresses.JOB_UPDATE, new Messages.JobUpdate(job));
+  }
+}

@@ -1,0 +1,104 @@
+package dev.cairn.schedule;
+
+import dev.cairn.bus.Addresses;
+import dev.cairn.bus.Messages;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import java.util.logging.Logger;
+
+/**
+ * Fires backups on each database's cron schedule with Vert.x timers (cron-utils computes the times).
+ * At start, a database whose schedule passed a run time since its last good backup gets one backup
+ * now ("missed"), never one per missed tick. Also fires retention on its own schedule when configured.
+ */
+public final class SchedulerVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger("cairn.schedule");
+
+  /** {@code lastGood}: finish time of the database's newest good backup, or null when it has none. */
+  public record Entry(String database, Schedule schedule, Instant lastGood) {}
+
+  private final List<Entry> entries;
+  private final Schedule retention;
+  private final boolean runMissed;
+  private final Clock clock;
+  private final List<Long> timers = new ArrayList<>();
+
+  public SchedulerVerticle(List<Entry> entries, Schedule retention, boolean runMissed, Clock clock) {
+    this.entries = List.copyOf(entries);
+    this.retention = retention;
+    this.runMissed = runMissed;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    Instant now = clock.instant();
+    for (Entry e : entries) {
+      if (runMissed && (e.lastGood() == null || e.schedule().missedSince(e.lastGood(), now))) {
+        LOG.info(() -> e.database() + ": " + (e.lastGood() == null ? "no good backup yet"
+            : "a scheduled run was missed since the last good backup (" + e.lastGood() + ")") + "; backing up now");
+        request(e.database(), "missed");
+      }
+      arm(e.schedule(), () -> request(e.database(), "schedule"), e.database());
+    }
+    if (retention != null) {
+      arm(retention, () -> vertx.eventBus().send(Addresses.RETENTION_RUN,
+          new Messages.RetentionRequest(null, false, "schedule")), "retention");
+    }
+    vertx.eventBus().<Messages.ScheduleQuery>consumer(Addresses.SCHEDULES_QUERY, m -> m.reply(schedules()));
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Arms a timer for the next run after {@code after} (initially now). The next one is computed from
+   * the run just fired, not from the clock, so a timer firing a few ms early cannot fire twice.
+   */
+  private void arm(Schedule s, Runnable fire, String what) {
+    armAfter(s, fire, what, ZonedDateTime.now(clock.withZone(s.zone())));
+  }
+
+  private void armAfter(Schedule s, Runnable fire, String what, ZonedDateTime after) {
+    s.next(after).ifPresentOrElse(next -> {
+      long delay = Math.max(1, Duration.between(clock.instant(), next.toInstant()).toMillis());
+      timers.add(vertx.setTimer(delay, id -> {
+        timers.remove(id);
+        fire.run();
+        armAfter(s, fire, what, next);
+      }));
+    }, () -> LOG.warning(() -> what + ": the schedule has no future run time"));
+  }
+
+  private void request(String db, String trigger) {
+    vertx.eventBus().<Messages.JobAccepted>request(Addresses.BACKUP_REQUEST, new Messages.BackupRequest(db, trigger))
+        .onSuccess(m -> {
+          if (!"started".equals(m.body().note())) {
+            LOG.info(() -> "[" + m.body().job().id() + "] " + trigger + " backup of " + db + ": " + m.body().note());
+          }
+        })
+        .onFailure(e -> LOG.warning(() -> trigger + " backup of " + db + " not started: " + e.getMessage()));
+  }
+
+  private Messages.ScheduleList schedules() {
+    List<Messages.ScheduleInfo> out = new ArrayList<>();
+    ZonedDateTime now = ZonedDateTime.now(clock);
+    for (Entry e : entries) {
+      out.add(new Messages.ScheduleInfo(e.database(), e.schedule().expressions(), e.schedule().zone().getId(),
+          e.schedule().nextRuns(now.withZoneSameInstant(e.schedule().zone()), 5)));
+    }
+    return new Messages.ScheduleList(out);
+  }
+
+  @Override
+  public Future<?> stop() {
+    timers.forEach(vertx::cancelTimer);
+    return Future.succeededFuture();
+  }
+
+}
