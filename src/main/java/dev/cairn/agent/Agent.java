@@ -21,6 +21,7 @@ import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -118,7 +119,9 @@ public final class Agent {
   public Future<Void> stop(String reason) {
     LOG.info(() -> "stopping (" + reason + ")");
     Duration grace = config.agent().shutdownGrace();
-    return vertx.eventBus().<Messages.ShutdownDone>request(Addresses.DUMPER_SHUTDOWN, new Messages.Shutdown(reason),
+    // Not bound to a context: it must still complete while the event loops shut down.
+    Promise<Void> stopped = Promise.promise();
+    vertx.eventBus().<Messages.ShutdownDone>request(Addresses.DUMPER_SHUTDOWN, new Messages.Shutdown(reason),
             new DeliveryOptions().setSendTimeout(Math.max(1000, grace.toMillis() - 1000)))
         .map(m -> {
           if (m.body().cancelled() > 0) {
@@ -130,7 +133,13 @@ public final class Agent {
           LOG.warning(() -> "running backups did not stop in time: " + e.getMessage());
           return Future.succeededFuture();
         })
-        .compose(v -> closeVertx());
+        .compose(v -> vertx.eventBus().request(Addresses.JOBS_FLUSH, new Messages.Flush(),
+            new DeliveryOptions().setSendTimeout(5000)))
+        .onComplete(x -> {
+          stopped.complete();
+          closeVertx();
+        });
+    return stopped.future();
   }
 
   private Future<Void> closeVertx() {

@@ -19,6 +19,8 @@ public final class Addresses {
   public static final String JOB_EVENTS = "cairn.job.events";
   /** {@link Messages.JobsQuery} -> {@link Messages.JobList}. */
   public static final String JOBS_QUERY = "cairn.jobs.query";
+  /** {@link Messages.Flush} -> {@link Messages.Flushed}: replies once every recorded change is on disk. */
+  public static final String JOBS_FLUSH = "cairn.jobs.flush";
   /** {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a queued or running backup. */
   public static final String BACKUP_CANCEL = "cairn.backup.cancel";
   /** {@link Messages.Shutdown} -> {@link Messages.ShutdownDone}: stop taking jobs and cancel running ones. */

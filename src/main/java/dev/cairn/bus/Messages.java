@@ -50,6 +50,10 @@ public final class Messages {
 
   public record CancelJob(String jobId) {}
 
+  public record Flush() {}
+
+  public record Flushed() {}
+
   public record Shutdown(String reason) {}
 
   public record ShutdownDone(int cancelled) {}

@@ -47,6 +47,8 @@ public final class JobsVerticle extends VerticleBase {
       all.subList(Math.max(0, all.size() - limit), all.size()).forEach(j -> jobs.put(j.id(), j));
       vertx.eventBus().<Messages.JobUpdate>consumer(Addresses.JOB_UPDATE, m -> update(m.body().job()));
       vertx.eventBus().<Messages.JobsQuery>consumer(Addresses.JOBS_QUERY, m -> m.reply(query(m.body())));
+      vertx.eventBus().<Messages.Flush>consumer(Addresses.JOBS_FLUSH,
+          m -> writes.onComplete(x -> m.reply(new Messages.Flushed())));
       return null;
     });
   }
