@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   public static void main(String[] args) {
+    // Before anything touches java.util.logging: keep log handlers through shutdown (see KeepLogManager).
+    System.setProperty("java.util.logging.manager", "dev.cairn.log.KeepLogManager");
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
