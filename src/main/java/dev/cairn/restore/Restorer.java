@@ -121,16 +121,25 @@ public final class Restorer {
           LOG.info(() -> "[restore " + m.id() + "] into " + target.describe() + " with " + tool.path() + " "
               + tool.version());
           boolean partial = !opts.tables().isEmpty();
+          Map<String, Long> phases = new java.util.LinkedHashMap<>();
           return (partial ? tocList(tool, schema, m, selected) : Future.succeededFuture(new Toc(null, List.of())))
-              .compose(toc -> pgRestore(tool, schema, "pre-data", 1, toc.listFile)
-                  .compose(v -> loadData(reader, selected))
+              .compose(toc -> timed(phases, "pre-data", () -> pgRestore(tool, schema, "pre-data", 1, toc.listFile))
+                  .compose(v -> timed(phases, "data", () -> loadData(reader, selected)))
                   // Large objects and materialized views belong to the whole database, not to a table.
-                  .compose(rows -> (partial ? Future.<Void>succeededFuture() : pgRestore(tool, schema, "data", 1, null))
-                      .compose(v -> setSequences(sequencesFor(m, selected, partial)))
-                      .compose(v -> pgRestore(tool, schema, "post-data", opts.jobs(), toc.listFile))
-                      .compose(v -> partial ? Future.<Void>succeededFuture() : refreshMatviews(m.matviews()))
-                      .compose(v -> analyze())
-                      .map(v -> new Result(m, target.database(), selected.size(), rows, toc.notes))))
+                  .compose(rows -> (partial ? Future.<Void>succeededFuture()
+                          : timed(phases, "large objects", () -> pgRestore(tool, schema, "data", 1, null)))
+                      .compose(v -> timed(phases, "sequences", () -> setSequences(sequencesFor(m, selected, partial))))
+                      .compose(v -> timed(phases, "post-data", () -> pgRestore(tool, schema, "post-data", opts.jobs(),
+                          toc.listFile)))
+                      .compose(v -> partial ? Future.<Void>succeededFuture()
+                          : timed(phases, "matviews", () -> refreshMatviews(m.matviews())))
+                      .compose(v -> timed(phases, "analyze", () -> analyze(tool)))
+                      .map(v -> {
+                        LOG.info(() -> "[restore " + m.id() + "] phases: " + phases.entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue() / 1000.0 + " s")
+                            .collect(Collectors.joining(", ")));
+                        return new Result(m, target.database(), selected.size(), rows, toc.notes);
+                      })))
               .eventually(() -> pools.io().executeBlocking(() -> {
                 try (var files = Files.list(schema.getParent())) {
                   for (Path f : (Iterable<Path>) files::iterator) {
@@ -340,13 +349,22 @@ public final class Restorer {
       return Future.succeededFuture();
     }
     String cols = l.table().columns().stream().map(Sql::ident).collect(Collectors.joining(", "));
-    String sql = "COPY " + l.table().sqlName() + (cols.isEmpty() ? "" : " (" + cols + ")") + " FROM STDIN";
+    // A table loaded in one part is emptied in the same transaction, which lets COPY write its rows
+    // frozen (no hint-bit rewrite or anti-wraparound vacuum of a fresh restore later). ONLY: an
+    // inheritance parent's children are loaded by their own parts.
+    boolean freeze = l.table().parts().size() == 1;
+    String sql = "COPY " + l.table().sqlName() + (cols.isEmpty() ? "" : " (" + cols + ")") + " FROM STDIN"
+        + (freeze ? " (FREEZE)" : "");
     String what = "table " + l.table().qualifiedName() + (l.table().parts().size() > 1
         ? " part " + (l.index() + 1) + "/" + l.table().parts().size() : "");
-    return conn.copyIn(sql)
+    Future<Void> begin = freeze
+        ? conn.execute("BEGIN").compose(v -> conn.execute("TRUNCATE ONLY " + l.table().sqlName()))
+        : Future.succeededFuture();
+    return begin.compose(v -> conn.copyIn(sql))
         .compose(in -> sendChunks(in, reader, l, new RowDigest(), 0, what)
             .compose(v -> in.end().compose(x -> in.rows()))
             .recover(e -> in.abort("failed").transform(x -> Future.failedFuture(e))))
+        .compose(n -> freeze ? conn.execute("COMMIT").map(n) : Future.succeededFuture(n))
         .recover(e -> Future.failedFuture(PgErrors.from(e, "load of " + what)))
         .compose(n -> {
           if (n != l.part().rows()) {
@@ -405,8 +423,29 @@ public final class Restorer {
     return f;
   }
 
-  private Future<Void> analyze() {
-    return withTarget(c -> c.query("ANALYZE").execute().mapEmpty(), "cannot analyze " + target.database());
+  /**
+   * ANALYZE so the planner is not blind after the restore, in parallel with vacuumdb (from the same
+   * client programs as pg_restore); a single-session ANALYZE when vacuumdb is not there.
+   */
+  private Future<Void> analyze(PgTool restoreTool) {
+    Path vacuumdb = restoreTool.path().resolveSibling("vacuumdb");
+    if (!Files.isExecutable(vacuumdb)) {
+      return withTarget(c -> c.query("ANALYZE").execute().mapEmpty(), "cannot analyze " + target.database());
+    }
+    return pools.io().executeBlocking(() -> {
+      ChildProcess.Result r = new ChildProcess().run(List.of(vacuumdb.toString(), "--analyze-only", "--quiet",
+          "--no-password", "--jobs=" + opts.jobs(), "--dbname=" + target.toLibpqConninfo()), target.childEnv());
+      if (r.exitCode() != 0) {
+        throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "vacuumdb --analyze-only on " + target.describe()
+            + " failed (exit code " + r.exitCode() + "): " + r.tail(4));
+      }
+      return null;
+    }, false);
+  }
+
+  private static <T> Future<T> timed(Map<String, Long> phases, String name, java.util.function.Supplier<Future<T>> step) {
+    long t0 = System.nanoTime();
+    return step.get().andThen(ar -> phases.put(name, (System.nanoTime() - t0) / 1_000_000));
   }
 
   private Future<Void> withTarget(java.util.function.Function<PgConnection, Future<Void>> work, String context) {
