@@ -42,3 +42,16 @@ ensure_jar() {
     (cd "$root" && mvn -q -B -ntp -DskipTests package >&2)
   fi
 }
+
+# JVM options for a cairn command (CAIRN_JAVA_OPTS overrides). A backup or restore is a short process:
+# C1-compiled code is fast enough and skips most JIT work, a small serial-collected heap keeps the
+# resident size well under 300 MB. The agent runs for months: it keeps the optimizing compiler.
+cairn_java_opts() {
+  if [ -n "${CAIRN_JAVA_OPTS:-}" ]; then
+    echo "$CAIRN_JAVA_OPTS"
+  elif [ "${1:-}" = agent ]; then
+    echo "-Xmx192m -XX:+UseSerialGC"
+  else
+    echo "-Xmx160m -Xmn96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+  fi
+}

@@ -23,22 +23,50 @@ public final class RowDigest {
   public void update(byte[] b, int off, int len) {
     int end = off + len;
     int lineStart = off;
-    for (int i = off; i < end; i++) {
-      if (b[i] == '\n') {
-        if (carryLen > 0) {
-          append(b, lineStart, i - lineStart);
-          sum += XXH64.hash(carry, 0, carryLen, 0);
-          carryLen = 0;
-        } else {
-          sum += XXH64.hash(b, lineStart, i - lineStart, 0);
-        }
-        rows++;
-        lineStart = i + 1;
+    int nl = nextNewline(b, off, end);
+    while (nl >= 0) {
+      if (carryLen > 0) {
+        append(b, lineStart, nl - lineStart);
+        sum += XXH64.hash(carry, 0, carryLen, 0);
+        carryLen = 0;
+      } else {
+        sum += XXH64.hash(b, lineStart, nl - lineStart, 0);
       }
+      rows++;
+      lineStart = nl + 1;
+      nl = nextNewline(b, lineStart, end);
     }
     if (lineStart < end) {
       append(b, lineStart, end - lineStart);
     }
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+  private static final long LOW = 0x0101010101010101L;
+  private static final long HIGH = 0x8080808080808080L;
+
+  /**
+   * Index of the next '\n' in [from, end), or -1. Eight bytes at a time: the byte-at-a-time loop was
+   * the biggest CPU cost of a backup. A word has a zero byte where it equals '\n' after the xor; the
+   * lowest flagged byte is exact (higher flags can be false positives, which are never used).
+   */
+  static int nextNewline(byte[] b, int from, int end) {
+    int i = from;
+    for (; i + 8 <= end; i += 8) {
+      long v = (long) LONGS.get(b, i) ^ NEWLINES;
+      long found = (v - LOW) & ~v & HIGH;
+      if (found != 0) {
+        return i + (Long.numberOfTrailingZeros(found) >>> 3);
+      }
+    }
+    for (; i < end; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private void append(byte[] b, int off, int len) {

@@ -6,6 +6,7 @@ import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.RowDigest;
 import dev.cairn.error.CairnException;
 import dev.cairn.jobs.Job;
+import io.vertx.core.Handler;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
@@ -60,12 +61,15 @@ public final class Messages {
 
   /**
    * {@code digest} (may be null) is fed the raw bytes first; one chunk of a stream at a time, so a
-   * digest is never shared by two workers.
+   * digest is never shared by two workers. The compressor answers through {@code done}, not a bus reply:
+   * a request's reply timer would keep every chunk's bytes reachable until it expired.
    */
-  public record WriteChunk(ArchiveWriter writer, int kind, byte[] data, int length, RowDigest digest) {}
+  public record WriteChunk(ArchiveWriter writer, int kind, byte[] data, int length, RowDigest digest,
+      Handler<ChunkResult> done) {}
 
   /** {@code what} names the chunk in errors, e.g. "table public.t part 2/4 chunk 3/9". */
-  public record ReadChunk(ArchiveReader reader, ChunkRef ref, RowDigest digest, String what) {}
+  public record ReadChunk(ArchiveReader reader, ChunkRef ref, RowDigest digest, String what,
+      Handler<ChunkResult> done) {}
 
   /** Exactly one of ref (write), data (read) or error is set. */
   public record ChunkResult(ChunkRef ref, byte[] data, CairnException error) {}

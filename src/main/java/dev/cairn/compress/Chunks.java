@@ -8,13 +8,16 @@ import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 
-/** The client side of the {@link CompressorVerticle}; call from a Vert.x context. Never throws. */
+/**
+ * The client side of the {@link CompressorVerticle}; call from a Vert.x context, whose thread then gets
+ * the result. Never throws. Messages are sent, not requested: the compressor calls back through the
+ * message, so no reply timer holds on to a chunk's bytes.
+ */
 public final class Chunks {
-  // A chunk of a few MiB takes milliseconds; a minute means a stuck disk, and the job should fail.
-  private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(60_000);
-
   private final Vertx vertx;
 
   public Chunks(Vertx vertx) {
@@ -22,16 +25,22 @@ public final class Chunks {
   }
 
   public Future<ChunkRef> write(ArchiveWriter writer, int kind, byte[] data, int length, RowDigest digest) {
-    return vertx.eventBus().<Messages.ChunkResult>request(Addresses.CHUNK_WRITE,
-            new Messages.WriteChunk(writer, kind, data, length, digest), OPTIONS)
-        .compose(m -> m.body().error() != null ? Future.failedFuture(m.body().error())
-            : Future.succeededFuture(m.body().ref()));
+    Promise<Messages.ChunkResult> p = Promise.promise();
+    vertx.eventBus().send(Addresses.CHUNK_WRITE, new Messages.WriteChunk(writer, kind, data, length, digest,
+        back(p)));
+    return p.future().compose(r -> r.error() != null ? Future.failedFuture(r.error()) : Future.succeededFuture(r.ref()));
   }
 
   public Future<byte[]> read(ArchiveReader reader, ChunkRef ref, RowDigest digest, String what) {
-    return vertx.eventBus().<Messages.ChunkResult>request(Addresses.CHUNK_READ,
-            new Messages.ReadChunk(reader, ref, digest, what), OPTIONS)
-        .compose(m -> m.body().error() != null ? Future.failedFuture(m.body().error())
-            : Future.succeededFuture(m.body().data()));
+    Promise<Messages.ChunkResult> p = Promise.promise();
+    vertx.eventBus().send(Addresses.CHUNK_READ, new Messages.ReadChunk(reader, ref, digest, what, back(p)));
+    return p.future().compose(r -> r.error() != null ? Future.failedFuture(r.error())
+        : Future.succeededFuture(r.data()));
+  }
+
+  /** Completes {@code p} on the caller's context, whatever thread the compressor answers on. */
+  private Handler<Messages.ChunkResult> back(Promise<Messages.ChunkResult> p) {
+    Context ctx = vertx.getOrCreateContext();
+    return r -> ctx.runOnContext(v -> p.complete(r));
   }
 }

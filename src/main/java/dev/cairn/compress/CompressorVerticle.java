@@ -33,9 +33,9 @@ public final class CompressorVerticle extends VerticleBase {
         if (w.digest() != null) {
           w.digest().update(w.data(), 0, w.length());
         }
-        m.reply(new Messages.ChunkResult(w.writer().writeChunk(w.kind(), w.data(), 0, w.length()), null, null));
+        w.done().handle(new Messages.ChunkResult(w.writer().writeChunk(w.kind(), w.data(), 0, w.length()), null, null));
       } catch (RuntimeException e) {
-        m.reply(new Messages.ChunkResult(null, null, CairnException.wrap(e, ErrorCode.INTERNAL, "chunk write")));
+        w.done().handle(new Messages.ChunkResult(null, null, CairnException.wrap(e, ErrorCode.INTERNAL, "chunk write")));
       }
     });
     vertx.eventBus().<Messages.ReadChunk>consumer(Addresses.CHUNK_READ, m -> {
@@ -45,12 +45,12 @@ public final class CompressorVerticle extends VerticleBase {
         if (r.digest() != null) {
           r.digest().update(raw, 0, raw.length);
         }
-        m.reply(new Messages.ChunkResult(null, raw, null));
+        r.done().handle(new Messages.ChunkResult(null, raw, null));
       } catch (CairnException e) {
-        m.reply(new Messages.ChunkResult(null, null, new CairnException(e.code(), r.what() + " at byte offset "
+        r.done().handle(new Messages.ChunkResult(null, null, new CairnException(e.code(), r.what() + " at byte offset "
             + r.ref().offset() + ": " + e.getMessage(), e.hint(), null, e)));
       } catch (RuntimeException e) {
-        m.reply(new Messages.ChunkResult(null, null, CairnException.wrap(e, ErrorCode.INTERNAL, r.what())));
+        r.done().handle(new Messages.ChunkResult(null, null, CairnException.wrap(e, ErrorCode.INTERNAL, r.what())));
       }
     });
     return Future.succeededFuture();

@@ -7,6 +7,7 @@ import dev.cairn.compress.Chunks;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.WriteStream;
@@ -27,14 +28,21 @@ final class ChunkSink implements WriteStream<Buffer> {
   private final RowDigest digest = new RowDigest();
   private final List<ChunkRef> refs = new ArrayList<>();
 
+  // Chunk buffers come back here once written: a backup otherwise allocates (and collects) its whole
+  // size again in 4 MiB arrays. At most three per sink: one filling, two in flight.
+  private final java.util.ArrayDeque<byte[]> spare = new java.util.ArrayDeque<>();
   private byte[] acc;
   private int accLen;
   private long rawBytes;
-  private int pending;
-  private Future<Void> chain = Future.succeededFuture();
+  // Full chunks waiting for the compressor, oldest first; one is written at a time.
+  private final java.util.ArrayDeque<Full> queue = new java.util.ArrayDeque<>();
+  private boolean writing;
+  private Promise<Void> ended;
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
   private Throwable failure;
+
+  private record Full(byte[] data, int length) {}
 
   ChunkSink(ArchiveWriter writer, int kind, Chunks chunks, int chunkBytes) {
     this.writer = writer;
@@ -66,28 +74,53 @@ final class ChunkSink implements WriteStream<Buffer> {
   }
 
   private void submit() {
-    byte[] full = acc;
-    int len = accLen;
-    acc = new byte[chunkBytes];
+    queue.add(new Full(acc, accLen));
+    rawBytes += accLen;
+    byte[] next = spare.poll();
+    acc = next != null ? next : new byte[chunkBytes];
     accLen = 0;
-    rawBytes += len;
-    pending++;
-    chain = chain.compose(v -> chunks.write(writer, kind, full, len, digest)).<Void>map(ref -> {
-      refs.add(ref);
-      return null;
-    }).andThen(ar -> {
-      pending--;
-      if (ar.failed() && failure == null) {
+    pump();
+  }
+
+  /** Starts the next write when none is running. No future chain: nothing keeps a written chunk alive. */
+  private void pump() {
+    if (writing) {
+      return;
+    }
+    Full f = queue.poll();
+    if (f == null) {
+      if (ended != null) {
+        if (failure != null) {
+          ended.tryFail(failure);
+        } else {
+          ended.tryComplete();
+        }
+      }
+      return;
+    }
+    if (failure != null) {
+      queue.clear();
+      pump();
+      return;
+    }
+    writing = true;
+    chunks.write(writer, kind, f.data(), f.length(), digest).onComplete(ar -> {
+      writing = false;
+      if (ar.succeeded()) {
+        refs.add(ar.result());
+        spare.add(f.data());
+      } else if (failure == null) {
         failure = ar.cause();
         if (exceptionHandler != null) {
           exceptionHandler.handle(failure);
         }
       }
-      if (pending < 2 && drainHandler != null) {
+      if (!writeQueueFull() && drainHandler != null) {
         Handler<Void> h = drainHandler;
         drainHandler = null;
         h.handle(null);
       }
+      pump();
     });
   }
 
@@ -96,12 +129,16 @@ final class ChunkSink implements WriteStream<Buffer> {
     if (accLen > 0) {
       submit();
     }
-    return chain;
+    if (ended == null) {
+      ended = Promise.promise();
+      pump();
+    }
+    return ended.future();
   }
 
   @Override
   public boolean writeQueueFull() {
-    return pending >= 2;
+    return queue.size() + (writing ? 1 : 0) >= 2;
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
+import dev.cairn.engine.Loops;
 import dev.cairn.engine.Pools;
 import dev.cairn.engine.Version;
 import dev.cairn.error.CairnException;
@@ -399,19 +400,21 @@ public final class Dumper {
       return conn.execute(CopySession.SETTINGS)
           .compose(v -> conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
           .compose(v -> conn.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'"))
-          .compose(v -> nextUnit(conn, queue, results, writer))
+          .compose(v -> Loops.repeat(() -> nextUnit(conn, queue, results, writer)))
+          .compose(v -> conn.execute("COMMIT"))
           .eventually(conn::close);
     });
   }
 
-  private Future<Void> nextUnit(CopyConnection conn, ArrayDeque<Unit> queue, List<PartResult> results,
+  /** Copies the next unit from the queue; false when the queue is empty. */
+  private Future<Boolean> nextUnit(CopyConnection conn, ArrayDeque<Unit> queue, List<PartResult> results,
       ArchiveWriter writer) {
     if (stopping || firstFailure != null) {
       return Future.failedFuture(cancelled());
     }
     Unit u = queue.poll();
     if (u == null) {
-      return conn.execute("COMMIT");
+      return Future.succeededFuture(false);
     }
     ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, opts.chunkBytes());
     long t0 = System.nanoTime();
@@ -436,7 +439,7 @@ public final class Dumper {
           progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal));
           LOG.fine(() -> tag() + u.describe() + ": " + serverRows + " rows, " + sink.rawBytes() + " bytes in "
               + (System.nanoTime() - t0) / 1_000_000 + " ms");
-          return nextUnit(conn, queue, results, writer);
+          return Future.succeededFuture(true);
         });
   }
 

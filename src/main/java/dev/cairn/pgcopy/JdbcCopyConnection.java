@@ -48,7 +48,7 @@ final class JdbcCopyConnection implements CopyConnection {
         throw PgErrors.from(e, "copy out failed on " + where);
       }
     }, false).map(op -> {
-      JdbcCopyOutStream s = new JdbcCopyOutStream(ctx, op, where);
+      JdbcCopyOutStream s = new JdbcCopyOutStream(ctx, op, where, this);
       activeOut = s;
       // The read loop holds a pool thread until the COPY ends: the pool is sized for that.
       pool.executeBlocking(s::readLoop, false);
@@ -66,7 +66,7 @@ final class JdbcCopyConnection implements CopyConnection {
         throw PgErrors.from(e, "copy in failed on " + where);
       }
     }, false).map(op -> {
-      JdbcCopyInStream s = new JdbcCopyInStream(ctx, op, where);
+      JdbcCopyInStream s = new JdbcCopyInStream(ctx, op, where, this);
       pool.executeBlocking(s::writeLoop, false);
       return s;
     });

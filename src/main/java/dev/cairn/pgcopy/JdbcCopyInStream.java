@@ -33,7 +33,11 @@ final class JdbcCopyInStream implements CopyInStream {
   private Handler<Throwable> exceptionHandler;
   private boolean ended;
 
-  JdbcCopyInStream(Context ctx, CopyIn op, String where) {
+  // Held so the session outlives every use of its stream: pgjdbc closes an unreachable connection.
+  private final Object connection;
+
+  JdbcCopyInStream(Context ctx, CopyIn op, String where, Object connection) {
+    this.connection = connection;
     this.ctx = ctx;
     this.op = op;
     this.where = where;

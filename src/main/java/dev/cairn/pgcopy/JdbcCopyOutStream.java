@@ -39,7 +39,11 @@ final class JdbcCopyOutStream implements CopyOutStream {
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
 
-  JdbcCopyOutStream(Context ctx, CopyOut op, String where) {
+  // Held so the session outlives every use of its stream: pgjdbc closes an unreachable connection.
+  private final Object connection;
+
+  JdbcCopyOutStream(Context ctx, CopyOut op, String where, Object connection) {
+    this.connection = connection;
     this.ctx = ctx;
     this.op = op;
     this.where = where;

@@ -9,6 +9,7 @@ import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
+import dev.cairn.engine.Loops;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -308,7 +309,7 @@ public final class Restorer {
       running.add(client.connect().compose(conn -> {
         workers.add(conn);
         return conn.execute(CopySession.SETTINGS + "; SET synchronous_commit = off")
-            .compose(v -> nextLoad(conn, reader, queue, rowsByTable))
+            .compose(v -> Loops.repeat(() -> nextLoad(conn, reader, queue, rowsByTable)))
             .eventually(conn::close);
       }).onFailure(e -> {
         // The first failure is the cause; it stops the other loads, whose errors are consequences.
@@ -339,14 +340,15 @@ public final class Restorer {
     });
   }
 
-  private Future<Void> nextLoad(CopyConnection conn, ArchiveReader reader, ArrayDeque<Load> queue,
+  /** Loads the next part from the queue; false when the queue is empty. */
+  private Future<Boolean> nextLoad(CopyConnection conn, ArchiveReader reader, ArrayDeque<Load> queue,
       Map<String, AtomicLong> rows) {
     if (stopping) {
       return Future.failedFuture(new CairnException(ErrorCode.CANCELLED, "restore cancelled"));
     }
     Load l = queue.poll();
     if (l == null) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(false);
     }
     String cols = l.table().columns().stream().map(Sql::ident).collect(Collectors.joining(", "));
     // A table loaded in one part is emptied in the same transaction, which lets COPY write its rows
@@ -361,7 +363,7 @@ public final class Restorer {
         ? conn.execute("BEGIN").compose(v -> conn.execute("TRUNCATE ONLY " + l.table().sqlName()))
         : Future.succeededFuture();
     return begin.compose(v -> conn.copyIn(sql))
-        .compose(in -> sendChunks(in, reader, l, new RowDigest(), 0, what)
+        .compose(in -> sendChunks(in, reader, l, what)
             .compose(v -> in.end().compose(x -> in.rows()))
             .recover(e -> in.abort("failed").transform(x -> Future.failedFuture(e))))
         .compose(n -> freeze ? conn.execute("COMMIT").map(n) : Future.succeededFuture(n))
@@ -372,32 +374,34 @@ public final class Restorer {
                 "load of " + what + " stored " + n + " rows, the backup holds " + l.part().rows()));
           }
           rows.computeIfAbsent(l.table().qualifiedName(), k -> new AtomicLong()).addAndGet(n);
-          return nextLoad(conn, reader, queue, rows);
+          return Future.succeededFuture(true);
         });
   }
 
   /** Reads, checks and sends one chunk at a time; the COPY stream's queue overlaps reading and loading. */
-  private Future<Void> sendChunks(CopyInStream in, ArchiveReader reader, Load l, RowDigest digest, int i,
-      String what) {
-    List<ChunkRef> chunks = l.part().chunks();
-    if (i == chunks.size()) {
-      if (digest.rows() != l.part().rows() || digest.digest() != l.part().digest()) {
-        return Future.failedFuture(new CairnException(ErrorCode.ARCHIVE_CORRUPT, what + ": content digest or row count"
-            + " of the archive differs from the manifest"));
+  private Future<Void> sendChunks(CopyInStream in, ArchiveReader reader, Load l, String what) {
+    List<ChunkRef> refs = l.part().chunks();
+    RowDigest digest = new RowDigest();
+    int[] i = {0};
+    return Loops.repeat(() -> {
+      if (i[0] == refs.size()) {
+        return Future.succeededFuture(false);
       }
-      return Future.succeededFuture();
-    }
-    ChunkRef ref = chunks.get(i);
-    return this.chunks.read(reader, ref, digest, what + " chunk " + (i + 1) + "/" + chunks.size()).compose(raw -> {
-      in.write(BufferInternal.buffer(Unpooled.wrappedBuffer(raw)));
-      if (!in.writeQueueFull()) {
-        return Future.<Void>succeededFuture();
-      }
-      Promise<Void> drained = Promise.promise();
-      in.drainHandler(v -> drained.tryComplete());
-      in.rows().onFailure(drained::tryFail);
-      return drained.future();
-    }).compose(v -> sendChunks(in, reader, l, digest, i + 1, what));
+      int n = i[0]++;
+      return chunks.read(reader, refs.get(n), digest, what + " chunk " + (n + 1) + "/" + refs.size()).compose(raw -> {
+        in.write(BufferInternal.buffer(Unpooled.wrappedBuffer(raw)));
+        if (!in.writeQueueFull()) {
+          return Future.succeededFuture(true);
+        }
+        Promise<Boolean> drained = Promise.promise();
+        in.drainHandler(v -> drained.tryComplete(true));
+        in.rows().onFailure(drained::tryFail);
+        return drained.future();
+      });
+    }).compose(v -> digest.rows() != l.part().rows() || digest.digest() != l.part().digest()
+        ? Future.failedFuture(new CairnException(ErrorCode.ARCHIVE_CORRUPT, what + ": content digest or row count"
+            + " of the archive differs from the manifest"))
+        : Future.<Void>succeededFuture());
   }
 
   private Future<Void> setSequences(List<Manifest.Sequence> seqs) {

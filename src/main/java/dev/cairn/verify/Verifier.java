@@ -5,6 +5,7 @@ import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.RowDigest;
 import dev.cairn.compress.Chunks;
+import dev.cairn.engine.Loops;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -70,7 +71,7 @@ public final class Verifier {
       ArrayDeque<Task> queue = new ArrayDeque<>(tasks);
       List<Future<Void>> running = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {
-        running.add(next(reader, queue, problems, counters));
+        running.add(Loops.repeat(() -> next(reader, queue, problems, counters)));
       }
       return Future.join(running)
           .transform(ar -> {
@@ -80,49 +81,49 @@ public final class Verifier {
     });
   }
 
-  private Future<Void> next(ArchiveReader reader, ArrayDeque<Task> queue, List<String> problems, long[] counters) {
+  /** Checks the next task; false when none is left. */
+  private Future<Boolean> next(ArchiveReader reader, ArrayDeque<Task> queue, List<String> problems, long[] counters) {
     Task t = queue.poll();
     if (t == null) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(false);
     }
     if (t.rows() < 0) {
       problems.add(t.what() + ": the manifest's table totals do not add up from its parts");
-      return next(reader, queue, problems, counters);
-    }
-    RowDigest digest = t.rowsMatter() ? new RowDigest() : null;
-    return check(reader, t, digest, 0, problems, counters)
-        .compose(ok -> {
-          if (ok && digest != null) {
-            if (!digest.complete()) {
-              problems.add(t.what() + ": data ends in the middle of a row");
-            } else if (digest.rows() != t.rows()) {
-              problems.add(t.what() + ": " + digest.rows() + " rows in the archive, " + t.rows() + " in the manifest");
-            } else if (digest.digest() != t.digest()) {
-              problems.add(t.what() + ": content digest differs from the manifest");
-            }
-            counters[1] += digest.rows();
-          }
-          return next(reader, queue, problems, counters);
-        });
-  }
-
-  /** Reads the task's chunks in order; false (and a problem recorded) at the first bad one. */
-  private Future<Boolean> check(ArchiveReader reader, Task t, RowDigest digest, int i, List<String> problems,
-      long[] counters) {
-    if (i == t.chunks().size()) {
       return Future.succeededFuture(true);
     }
-    ChunkRef ref = t.chunks().get(i);
-    return chunks.read(reader, ref, digest, t.what() + " chunk " + (i + 1) + "/" + t.chunks().size())
-        .transform(ar -> {
-          if (ar.failed()) {
-            problems.add(ar.cause().getMessage());
-            return Future.succeededFuture(false);
-          }
-          counters[0]++;
-          counters[2] += ar.result().length;
-          return check(reader, t, digest, i + 1, problems, counters);
-        });
+    RowDigest digest = t.rowsMatter() ? new RowDigest() : null;
+    boolean[] ok = {true};
+    int[] i = {0};
+    return Loops.repeat(() -> {
+      if (i[0] == t.chunks().size()) {
+        return Future.succeededFuture(false);
+      }
+      int n = i[0]++;
+      ChunkRef ref = t.chunks().get(n);
+      return chunks.read(reader, ref, digest, t.what() + " chunk " + (n + 1) + "/" + t.chunks().size())
+          .map(raw -> {
+            counters[0]++;
+            counters[2] += raw.length;
+            return true;
+          })
+          .otherwise(e -> {
+            problems.add(e.getMessage());
+            ok[0] = false;
+            return false;
+          });
+    }).map(v -> {
+      if (ok[0] && digest != null) {
+        if (!digest.complete()) {
+          problems.add(t.what() + ": data ends in the middle of a row");
+        } else if (digest.rows() != t.rows()) {
+          problems.add(t.what() + ": " + digest.rows() + " rows in the archive, " + t.rows() + " in the manifest");
+        } else if (digest.digest() != t.digest()) {
+          problems.add(t.what() + ": content digest differs from the manifest");
+        }
+        counters[1] += digest.rows();
+      }
+      return true;
+    });
   }
 
   /** The report as the error the CLI exits with. */

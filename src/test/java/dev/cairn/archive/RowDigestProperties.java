@@ -105,4 +105,25 @@ class RowDigestProperties {
     d.update(a, 0, a.length);
     assertEquals(3, d.rows());
   }
+
+  @Property
+  void wordAtATimeNewlineSearchAgreesWithAPlainScan(@ForAll("newlineHeavy") byte[] data,
+      @ForAll @IntRange(min = 0, max = 64) int from) {
+    int start = Math.min(from, data.length);
+    int expected = -1;
+    for (int i = start; i < data.length; i++) {
+      if (data[i] == '\n') {
+        expected = i;
+        break;
+      }
+    }
+    assertEquals(expected, RowDigest.nextNewline(data, start, data.length));
+  }
+
+  /** Newlines among bytes that flip the word trick's flags falsely (0x8a, 0x0b, 0x09, 0x00). */
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<byte[]> newlineHeavy() {
+    return net.jqwik.api.Arbitraries.of((byte) '\n', (byte) 'a', (byte) 0x8a, (byte) 0x0b, (byte) 0x09, (byte) 0,
+        (byte) 0xff).array(byte[].class).ofMaxSize(80);
+  }
 }
