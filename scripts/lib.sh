@@ -4,31 +4,52 @@
 cairn_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
 apt_install() {
-  # Installs Debian packages when running as root; otherwise says what is missing.
-  if [ "$(id -u)" != 0 ]; then
+  # Installs Debian packages when running as root; otherwise says what is missing and fails.
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "cairn: missing $*; install them (as root: apt-get install $*)" >&2
     return 1
   fi
+  export DEBIAN_FRONTEND=noninteractive
   if [ -z "${CAIRN_APT_UPDATED:-}" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    apt-get update -qq >&2
     export CAIRN_APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+  # Cairn's scripts start their own clusters: the package must not create or start one of its own, and
+  # no service starts during the install (containers have no init to start them anyway).
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.d/zz-cairn-no-main.conf
+  local policy_rc=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy_rc=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy_rc"
+    chmod 755 "$policy_rc"
+  fi
+  local status=0
+  apt-get install -y -qq --no-install-recommends "$@" >&2 || status=$?
+  [ -z "$policy_rc" ] || rm -f "$policy_rc"
+  return "$status"
 }
 
 ensure_java_maven() {
-  command -v java >/dev/null 2>&1 || apt_install openjdk-17-jdk-headless
+  if ! command -v javac >/dev/null 2>&1; then
+    if apt-cache show openjdk-17-jdk-headless >/dev/null 2>&1; then apt_install openjdk-17-jdk-headless
+    else apt_install default-jdk-headless; fi
+  fi
   command -v mvn >/dev/null 2>&1 || apt_install maven
 }
 
 ensure_postgres() {
   # Server binaries for the demo and the tests; Debian keeps them off PATH.
-  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-    apt_install postgresql postgresql-contrib
+  if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
+    if apt-cache show postgresql-contrib >/dev/null 2>&1; then apt_install postgresql postgresql-contrib
+    else apt_install postgresql; fi
   fi
   command -v openssl >/dev/null 2>&1 || apt_install openssl
   command -v lz4 >/dev/null 2>&1 || apt_install lz4
-  return 0
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+    # initdb and postgres refuse to run as root: clusters run as this user
+    useradd --system --user-group --create-home --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  fi
 }
 
 # Builds target/cairn.jar when it is missing or older than any source file or the pom.
