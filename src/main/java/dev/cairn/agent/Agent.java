@@ -87,7 +87,7 @@ public final class Agent {
       maxAge.put(db.name(), db.maxAge());
     }
     JobHistory history = new JobHistory(repo.dir(), config.agent().historyLimit());
-    agent.http = new HttpVerticle(config.http().bind(), config.http().port(), repo, pools.io(), maxAge, clock);
+    agent.http = new HttpVerticle(config.http(), repo, pools.io(), maxAge, clock);
     return CompressorVerticle.deploy(vertx)
         .compose(x -> vertx.deployVerticle(new JobsVerticle(history, pools.io(), clock, config.agent().historyLimit())))
         .compose(x -> vertx.deployVerticle(new DumperVerticle(dumps, repo, pools, clock,
