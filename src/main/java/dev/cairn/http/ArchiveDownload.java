@@ -1,7 +1,9 @@
 package dev.cairn.http;
 
 import dev.cairn.storage.Repository;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -19,18 +21,21 @@ import java.util.logging.Logger;
  * GET (and HEAD) /api/v1/backups/{id}/archive: the archive file with Content-Length, one byte range on
  * request (206, or 416 when it starts past the end), and the whole file's SHA-256 in
  * {@code X-Cairn-Sha256} (hex) and {@code Repr-Digest} (RFC 9530). The file is opened and hashed on the
- * io pool; Vert.x sends it from the open channel, so a deletion during the download does not cut it short.
+ * io pool, then streamed with back-pressure from a file Vert.x opens; a deletion during the download does not
+ * cut it short.
  */
 final class ArchiveDownload {
   private static final Logger LOG = Logger.getLogger("cairn.http");
 
-  private record Open(FileChannel channel, long size, String sha256) {}
+  private record Open(Path path, long size, String sha256) {}
 
+  private final Vertx vertx;
   private final Repository repo;
   private final WorkerExecutor io;
   private final Checksums checksums;
 
-  ArchiveDownload(Repository repo, WorkerExecutor io, Checksums checksums) {
+  ArchiveDownload(Vertx vertx, Repository repo, WorkerExecutor io, Checksums checksums) {
+    this.vertx = vertx;
     this.repo = repo;
     this.io = io;
     this.checksums = checksums;
@@ -44,11 +49,9 @@ final class ArchiveDownload {
         ApiError.from(ar.cause()).send(rc);
         return;
       }
-      Open o = ar.result();
       try {
-        send(rc, id, o);
+        send(rc, id, ar.result());
       } catch (RuntimeException e) {
-        close(o.channel());
         ApiError.from(e).send(rc);
       }
     });
@@ -56,14 +59,10 @@ final class ArchiveDownload {
 
   private Open open(String id) throws IOException {
     Path p = repo.archive(id);
-    FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
-    try {
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
       long size = ch.size();
       long modified = Files.getLastModifiedTime(p).toMillis();
-      return new Open(ch, size, checksums.sha256(id, ch, size, modified));
-    } catch (IOException | RuntimeException e) {
-      ch.close();
-      throw e;
+      return new Open(p, size, checksums.sha256(id, ch, size, modified));
     }
   }
 
@@ -75,7 +74,6 @@ final class ArchiveDownload {
         .putHeader("Repr-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(o.sha256())) + ":")
         .putHeader("Cache-Control", "no-store");
     if (r.unsatisfiable()) {
-      close(o.channel());
       throw new ApiError(416, ApiError.RANGE_NOT_SATISFIABLE, "range " + Audit.clean(rc.request().getHeader("Range"))
           + " starts past the end of backup " + id + " (" + o.size() + " bytes)")
           .header("Content-Range", "bytes */" + o.size());
@@ -89,22 +87,20 @@ final class ArchiveDownload {
     }
     resp.putHeader("Content-Length", Long.toString(r.length()));
     if (rc.request().method() == HttpMethod.HEAD) {
-      close(o.channel());
       resp.end();
       return;
     }
-    resp.sendFile(o.channel(), r.start(), r.length()).onComplete(x -> {
-      if (x.failed()) {
-        LOG.fine(() -> "download of " + id + " ended early: " + x.cause().getMessage());
-      }
-      close(o.channel());
-    });
-  }
-
-  private void close(FileChannel ch) {
-    io.executeBlocking(() -> {
-      ch.close();
-      return null;
-    }, false);
+    // Opened by Vert.x off the event loop; an open file keeps its bytes even if the backup is deleted meanwhile.
+    vertx.fileSystem().open(o.path().toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+        .onFailure(e -> ApiError.from(e).send(rc))
+        .onSuccess(file -> {
+          file.setReadPos(r.start()).setReadLength(r.length());
+          file.pipeTo(resp).onComplete(x -> {
+            if (x.failed()) {
+              LOG.fine(() -> "download of " + id + " ended early: " + x.cause().getMessage());
+            }
+            file.close(); // may already be closed by the pipe: the result does not matter
+          });
+        });
   }
 }

@@ -17,6 +17,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -89,7 +90,7 @@ public final class HttpVerticle extends VerticleBase {
     Checksums checksums = new Checksums();
     Auth auth = new Auth(config.tokens(), new RateLimiter(config.rateLimitPerMinute(), clock));
     BackupsApi backups = new BackupsApi(vertx, repo, io, checksums);
-    ArchiveDownload download = new ArchiveDownload(repo, io, checksums);
+    ArchiveDownload download = new ArchiveDownload(vertx, repo, io, checksums);
     JobsApi jobs = new JobsApi(vertx);
     AgentApi agent = new AgentApi(vertx, repo, io, jobs, clock);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
@@ -126,8 +127,14 @@ public final class HttpVerticle extends VerticleBase {
 
   private static void change(Route route, Auth auth, Role role, String action, BodyHandler body,
       Handler<RoutingContext> h) {
-    route.handler(Audit.action(action)).handler(auth.require(role)).handler(auth.rateLimited()).handler(body)
-        .handler(h);
+    // Who may, and how often, is checked before the body is read: an anonymous client cannot make the
+    // agent buffer anything. Vert.x orders handlers by kind, so these run as platform handlers.
+    route.handler(platform(Audit.action(action))).handler(platform(auth.require(role)))
+        .handler(platform(auth.rateLimited())).handler(body).handler(h);
+  }
+
+  private static PlatformHandler platform(Handler<RoutingContext> h) {
+    return h::handle;
   }
 
   private static void failure(RoutingContext rc) {

@@ -49,7 +49,7 @@ final class Ranges {
     }
     long first = Long.parseLong(a);
     long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
-    if (last < first) {
+    if (!b.isEmpty() && last < first) {
       return whole(size); // invalid: ignored
     }
     if (first >= size) {
