@@ -68,7 +68,7 @@ final class AgentApi {
     var body = Input.body(rc, List.of("dryRun", "database"));
     boolean dryRun = Input.bool(body, "dryRun", true);
     String db = Input.databaseField(body, false);
-    rc.put(Audit.TARGET_KEY, (db == null ? "all" : db) + (dryRun ? " (dry run)" : ""));
+    rc.put(Audit.TARGET_KEY, (db == null ? "all" : db) + (dryRun ? "/dry-run" : ""));
     vertx.eventBus().<Messages.RetentionReport>request(Addresses.RETENTION_RUN,
             new Messages.RetentionRequest(db, dryRun, "api"), Bus.slow())
         .map(m -> m.body())

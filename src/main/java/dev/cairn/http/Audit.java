@@ -27,7 +27,7 @@ final class Audit {
         }
         String code = rc.get(ApiError.CODE_KEY);
         int status = rc.response().getStatusCode();
-        String outcome = (ar.failed() ? "aborted " : "") + status + (code == null ? "" : " " + code);
+        String outcome = (rc.response().ended() ? "" : "aborted ") + status + (code == null ? "" : " " + code);
         String line = "token=" + (t == null ? "-" : t.name()) + " role=" + (t == null ? "-" : t.role().label())
             + " action=" + action + " target=" + clean(target) + " from=" + rc.request().remoteAddress()
             + " outcome=" + outcome;
