@@ -11,6 +11,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -67,7 +68,17 @@ public final class HttpVerticle extends VerticleBase {
         options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tls().cert().toString())
             .setKeyPath(config.tls().key().toString()));
       }
-      return vertx.createHttpServer(options).requestHandler(router()).listen();
+      Router router = router();
+      return vertx.createHttpServer(options).requestHandler(req -> {
+        // vertx-web cannot decode a path with a broken %-escape and would answer a bare 500
+        if (!Input.wellEncoded(req.path())) {
+          req.response().setStatusCode(400).putHeader("content-type", "application/json; charset=utf-8")
+              .end(new JsonObject().put("error", new JsonObject().put("code", "USAGE")
+                  .put("message", "the path has a malformed %-escape")).encode());
+          return;
+        }
+        router.handle(req);
+      }).listen();
     }).map(s -> {
       server = s;
       String scheme = config.tls() == null ? "http" : "https";

@@ -37,6 +37,17 @@ final class Input {
     return id;
   }
 
+  /** Whether every % in a raw path starts a valid %XX escape (else the path cannot be decoded: 400). */
+  static boolean wellEncoded(String rawPath) {
+    for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {
+      if (i + 2 >= rawPath.length() || Character.digit(rawPath.charAt(i + 1), 16) < 0
+          || Character.digit(rawPath.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Refuses unknown and repeated query parameters. */
   static void query(RoutingContext rc, List<String> known) {
     for (Map.Entry<String, String> e : rc.queryParams()) {
@@ -89,13 +100,15 @@ final class Input {
       throw new ApiError(415, ApiError.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json, not "
           + Audit.clean(type));
     }
-    if (rc.body() == null || rc.body().length() == 0) {
+    io.vertx.core.buffer.Buffer raw = rc.body() == null ? null : rc.body().buffer();
+    if (raw == null || raw.length() == 0) {
       return new JsonObject();
     }
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(rc.body().buffer());
-    } catch (DecodeException e) {
+      parsed = io.vertx.core.json.Json.decodeValue(raw);
+    } catch (DecodeException | IllegalArgumentException | IllegalStateException e) {
+      // DecodeException for bad JSON; Jackson's limits (nesting, lengths) and bad UTF-8 surface as the others
       throw ApiError.usage("the body is not valid JSON");
     }
     if (!(parsed instanceof JsonObject o)) {
