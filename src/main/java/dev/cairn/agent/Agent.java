@@ -87,8 +87,10 @@ public final class Agent {
       maxAge.put(db.name(), db.maxAge());
     }
     JobHistory history = new JobHistory(repo.dir(), config.agent().historyLimit());
-    agent.http = new HttpVerticle(config.http().bind(), config.http().port(), repo, pools.io(), maxAge, clock);
-    return CompressorVerticle.deploy(vertx)
+    agent.http = new HttpVerticle(config.http(), repo, pools.io(), maxAge, clock);
+    // Not bound to a context: a failure must still be reported while the event loops shut down.
+    Promise<Agent> started = Promise.promise();
+    CompressorVerticle.deploy(vertx)
         .compose(x -> vertx.deployVerticle(new JobsVerticle(history, pools.io(), clock, config.agent().historyLimit())))
         .compose(x -> vertx.deployVerticle(new DumperVerticle(dumps, repo, pools, clock,
             config.agent().maxConcurrentJobs())))
@@ -101,7 +103,15 @@ public final class Agent {
               + repo.dir() + ", http " + config.http().bind() + ":" + agent.http.actualPort());
           return agent;
         })
-        .recover(e -> agent.closeVertx().transform(x -> Future.failedFuture(e)));
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            started.complete(agent);
+          } else {
+            started.fail(ar.cause());
+            agent.closeVertx();
+          }
+        });
+    return started.future();
   }
 
   public Vertx vertx() {

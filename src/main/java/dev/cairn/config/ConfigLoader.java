@@ -30,7 +30,11 @@ public final class ConfigLoader {
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
-  static final List<String> HTTP_KEYS = List.of("bind", "port");
+  static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
+      "max_body_size");
+  static final List<String> TOKEN_KEYS = List.of("name", "role", "sha256");
+  static final List<String> TLS_KEYS = List.of("cert", "key");
+  static final int MAX_RATE_LIMIT = 100_000;
   static final List<String> AGENT_KEYS = List.of("max_concurrent_jobs", "run_missed_on_start", "retention_schedule",
       "history_limit", "shutdown_grace");
   static final List<String> LOG_KEYS = List.of("format", "level");
@@ -289,7 +293,83 @@ public final class ConfigLoader {
       bind = HttpConfig.DEFAULT_BIND;
     }
     int port = s.integer("port", HttpConfig.DEFAULT_PORT, 1, 65535);
-    return new HttpConfig(bind, port);
+    List<HttpConfig.Token> tokens = tokens(s);
+    HttpConfig.Tls tls = null;
+    if (s.has("tls")) {
+      Section t = s.section("tls");
+      t.known(TLS_KEYS);
+      Path cert = pemFile(t, "cert");
+      Path key = pemFile(t, "key");
+      tls = cert == null || key == null ? null : new HttpConfig.Tls(cert, key);
+    }
+    int rate = s.integer("rate_limit_per_minute", HttpConfig.DEFAULT_RATE_LIMIT_PER_MINUTE, 0, MAX_RATE_LIMIT);
+    long body = s.size("max_body_size", HttpConfig.DEFAULT_MAX_BODY_BYTES, 1024, 64L << 20);
+    return new HttpConfig(bind, port, tokens, tls, rate, body);
+  }
+
+  private List<HttpConfig.Token> tokens(Section s) {
+    List<Section> list = s.sections("tokens");
+    if (list == null) {
+      return List.of();
+    }
+    List<HttpConfig.Token> out = new ArrayList<>();
+    Map<String, Integer> names = new HashMap<>();
+    Map<String, Integer> hashes = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      Section t = list.get(i);
+      t.known(TOKEN_KEYS);
+      String name = t.string("name", null);
+      if (name == null && !t.has("name")) {
+        t.problem("name", "missing (who holds the token, e.g. ops-laptop; it appears in the audit log)");
+      } else if (name != null && !HttpConfig.TOKEN_NAME.matcher(name).matches()) {
+        t.problem("name", "\"" + name + "\" must be 1 to 63 letters, digits, _ . @ or -, starting with a letter or digit");
+        name = null;
+      } else if (name != null && names.putIfAbsent(name, i) != null) {
+        t.problem("name", "\"" + name + "\" is used twice (also http.tokens[" + names.get(name) + "])");
+      }
+      String role = t.oneOf("role", null, HttpConfig.Role.LABELS);
+      if (role == null && !t.has("role")) {
+        t.problem("role", "missing (one of " + String.join(", ", HttpConfig.Role.LABELS) + ")");
+      }
+      String sha = t.string("sha256", null);
+      if (sha == null && !t.has("sha256")) {
+        t.problem("sha256", "missing (the hex SHA-256 of the token; cairn token --role ROLE prints the line to paste)");
+      } else if (sha != null) {
+        sha = sha.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!HttpConfig.SHA256_HEX.matcher(sha).matches()) {
+          t.problem("sha256", "must be 64 hex digits, the SHA-256 of the token, not the token itself"
+              + " (cairn token --role ROLE prints the line to paste)");
+          sha = null;
+        } else if (hashes.putIfAbsent(sha, i) != null) {
+          t.problem("sha256", "the same token as http.tokens[" + hashes.get(sha) + "]; give each holder their own token");
+        }
+      }
+      if (name != null && role != null && sha != null) {
+        out.add(new HttpConfig.Token(name, HttpConfig.Role.valueOf(role.toUpperCase(java.util.Locale.ROOT)), sha));
+      }
+    }
+    return out;
+  }
+
+  /** A readable PEM file for TLS. */
+  private Path pemFile(Section t, String key) {
+    Section.Scalar v = t.scalar(key);
+    if (v == null) {
+      if (!t.has(key)) {
+        t.problem(key, "missing (a PEM file: tls needs both cert and key)");
+      }
+      return null;
+    }
+    Path p = path(t, key, v);
+    if (p != null && !Files.isRegularFile(p)) {
+      t.problem(key, p + " does not exist or is not a file");
+      return null;
+    }
+    if (p != null && !Files.isReadable(p)) {
+      t.problem(key, p + " is not readable by this user");
+      return null;
+    }
+    return p;
   }
 
   private AgentConfig agent(Section s, ZoneId zone) {

@@ -1,34 +1,55 @@
 package dev.cairn.http;
 
+import dev.cairn.config.HttpConfig;
+import dev.cairn.config.HttpConfig.Role;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.handler.PlatformHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.logging.Logger;
 
-/** The agent's HTTP admin endpoint. Serves health; the API and console are issue #4. */
+/**
+ * The agent's HTTP admin API under /api/v1 (docs/http-api.md, src/main/resources/cairn/openapi.yaml).
+ * Every endpoint but health and the OpenAPI document needs a bearer token of the route's role; changing
+ * requests are rate limited per token and audited. Handlers never block: file system work runs on the io
+ * pool, backups and retention are jobs of their verticles, reached over the event bus.
+ */
 public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.http");
+  static final String BASE = "/api/v1";
+  static final String OPENAPI_RESOURCE = "/cairn/openapi.yaml";
 
-  private final String bind;
-  private final int port;
+  private final HttpConfig config;
   private final Repository repo;
   private final WorkerExecutor io;
   private final Map<String, Duration> maxAge;
   private final Clock clock;
   private HttpServer server;
+  private Buffer openapi;
+  private volatile boolean exposed;
 
-  public HttpVerticle(String bind, int port, Repository repo, WorkerExecutor io, Map<String, Duration> maxAge,
+  public HttpVerticle(HttpConfig config, Repository repo, WorkerExecutor io, Map<String, Duration> maxAge,
       Clock clock) {
-    this.bind = bind;
-    this.port = port;
+    this.config = config;
     this.repo = repo;
     this.io = io;
     this.maxAge = maxAge;
@@ -37,14 +58,38 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
-    router.get("/api/v1/health").handler(this::health);
-    return vertx.createHttpServer().requestHandler(router).listen(port, bind)
-        .map(s -> {
-          server = s;
-          LOG.info(() -> "http admin on http://" + bind + ":" + s.actualPort() + "/api/v1/health");
-          return s;
-        });
+    return io.executeBlocking(() -> {
+      exposed = config.tls() == null && !loopback(config.bind()); // may resolve a host name
+      return readOpenapi();
+    }, false).compose(doc -> {
+      openapi = doc;
+      HttpServerOptions options = new HttpServerOptions().setHost(config.bind()).setPort(config.port());
+      if (config.tls() != null) {
+        options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tls().cert().toString())
+            .setKeyPath(config.tls().key().toString()));
+      }
+      Router router = router();
+      return vertx.createHttpServer(options).requestHandler(req -> {
+        // vertx-web cannot decode a path with a broken %-escape and would answer a bare 500
+        if (!Input.wellEncoded(req.path())) {
+          req.response().setStatusCode(400).putHeader("content-type", "application/json; charset=utf-8")
+              .end(new JsonObject().put("error", new JsonObject().put("code", "USAGE")
+                  .put("message", "the path has a malformed %-escape")).encode());
+          return;
+        }
+        router.handle(req);
+      }).listen();
+    }).map(s -> {
+      server = s;
+      String scheme = config.tls() == null ? "http" : "https";
+      LOG.info(() -> "http admin on " + scheme + "://" + config.bind() + ":" + s.actualPort() + BASE + " ("
+          + config.tokens().size() + " tokens" + (config.tokens().isEmpty() ? ": only health is open" : "") + ")");
+      if (exposed) {
+        LOG.warning(() -> "http.bind " + config.bind() + " is not a loopback address and http.tls is not set:"
+            + " bearer tokens cross the network in clear text");
+      }
+      return s;
+    });
   }
 
   /** The port actually bound (useful when configured as 0). */
@@ -52,12 +97,93 @@ public final class HttpVerticle extends VerticleBase {
     return server == null ? -1 : server.actualPort();
   }
 
+  private Router router() {
+    Checksums checksums = new Checksums();
+    Auth auth = new Auth(config.tokens(), new RateLimiter(config.rateLimitPerMinute(), clock));
+    BackupsApi backups = new BackupsApi(vertx, repo, io, checksums);
+    ArchiveDownload download = new ArchiveDownload(vertx, repo, io, checksums);
+    JobsApi jobs = new JobsApi(vertx);
+    AgentApi agent = new AgentApi(vertx, repo, io, jobs, clock);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+
+    Router r = Router.router(vertx);
+    r.get(BASE + "/health").handler(this::health);
+    r.get(BASE + "/openapi.yaml").handler(rc -> rc.response().putHeader("content-type", "application/yaml")
+        .end(openapi));
+
+    read(r.get(BASE + "/backups"), auth, Role.VIEWER, backups::list);
+    change(r.post(BASE + "/backups"), auth, Role.OPERATOR, "backup.start", body, backups::create);
+    read(r.get(BASE + "/backups/:id"), auth, Role.VIEWER, backups::show);
+    change(r.delete(BASE + "/backups/:id"), auth, Role.ADMIN, "backup.delete", body, backups::delete);
+    for (Route route : new Route[] {r.get(BASE + "/backups/:id/archive"), r.head(BASE + "/backups/:id/archive")}) {
+      route.handler(Audit.action("backup.download")).handler(auth.require(Role.OPERATOR)).handler(download::handle);
+    }
+    read(r.get(BASE + "/jobs"), auth, Role.VIEWER, jobs::list);
+    read(r.get(BASE + "/jobs/:id"), auth, Role.VIEWER, jobs::show);
+    change(r.delete(BASE + "/jobs/:id"), auth, Role.OPERATOR, "job.cancel", body, jobs::cancel);
+    read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
+    read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
+    change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
+
+    r.route().failureHandler(HttpVerticle::failure);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      r.errorHandler(status, HttpVerticle::failure);
+    }
+    return r;
+  }
+
+  private static void read(Route route, Auth auth, Role role, Handler<RoutingContext> h) {
+    route.handler(auth.require(role)).handler(h);
+  }
+
+  private static void change(Route route, Auth auth, Role role, String action, BodyHandler body,
+      Handler<RoutingContext> h) {
+    // Who may, and how often, is checked before the body is read: an anonymous client cannot make the
+    // agent buffer anything. Vert.x orders handlers by kind, so these run as platform handlers.
+    route.handler(platform(Audit.action(action))).handler(platform(auth.require(role)))
+        .handler(platform(auth.rateLimited())).handler(body).handler(h);
+  }
+
+  private static PlatformHandler platform(Handler<RoutingContext> h) {
+    return h::handle;
+  }
+
+  private static void failure(RoutingContext rc) {
+    Throwable t = rc.failure();
+    ApiError e;
+    if (t == null || t instanceof HttpException) {
+      int status = t instanceof HttpException h ? h.getStatusCode() : rc.statusCode();
+      e = ApiError.ofStatus(status < 0 ? 500 : status);
+    } else {
+      e = ApiError.from(t);
+    }
+    e.send(rc);
+  }
+
   private void health(RoutingContext rc) {
     io.executeBlocking(() -> Health.evaluate(Backups.list(repo), maxAge, clock.instant()), false)
         .onSuccess(r -> rc.response().setStatusCode(r.ok() ? 200 : 503).putHeader("content-type", "application/json")
-            .end(r.json().encodePrettily()))
-        .onFailure(e -> rc.response().setStatusCode(500).putHeader("content-type", "application/json")
-            .end(new io.vertx.core.json.JsonObject().put("error", new io.vertx.core.json.JsonObject()
-                .put("code", "REPO_READ").put("message", String.valueOf(e.getMessage()))).encode()));
+            .putHeader("cache-control", "no-store").end(r.json().encodePrettily()))
+        .onFailure(e -> ApiError.from(e).send(rc));
+  }
+
+  private static Buffer readOpenapi() throws IOException {
+    try (InputStream in = HttpVerticle.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IOException("resource " + OPENAPI_RESOURCE + " is missing from the jar");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    }
+  }
+
+  private static boolean loopback(String bind) {
+    if (bind.equals("localhost")) {
+      return true;
+    }
+    try {
+      return InetAddress.getByName(bind.replace("[", "").replace("]", "")).isLoopbackAddress();
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

@@ -1,0 +1,86 @@
+package dev.cairn.http;
+
+import dev.cairn.bus.Addresses;
+import dev.cairn.bus.Bus;
+import dev.cairn.bus.Messages;
+import dev.cairn.jobs.Job;
+import dev.cairn.storage.Backups;
+import dev.cairn.storage.Repository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.List;
+
+/** /api/v1/schedules, /api/v1/stats and /api/v1/retention/run. */
+final class AgentApi {
+  private final Vertx vertx;
+  private final Repository repo;
+  private final WorkerExecutor io;
+  private final JobsApi jobs;
+  private final Clock clock;
+
+  AgentApi(Vertx vertx, Repository repo, WorkerExecutor io, JobsApi jobs, Clock clock) {
+    this.vertx = vertx;
+    this.repo = repo;
+    this.io = io;
+    this.jobs = jobs;
+    this.clock = clock;
+  }
+
+  void schedules(RoutingContext rc) {
+    Input.query(rc, List.of());
+    Future<Messages.ScheduleList> schedules = vertx.eventBus()
+        .<Messages.ScheduleList>request(Addresses.SCHEDULES_QUERY, new Messages.ScheduleQuery()).map(m -> m.body());
+    Future.all(schedules, jobs.jobs(null, false, 0)).onComplete(Http.json(rc, 200, all -> {
+      List<Job> js = all.resultAt(1);
+      JsonArray out = new JsonArray();
+      for (Messages.ScheduleInfo s : schedules.result().schedules()) {
+        JsonArray next = new JsonArray();
+        s.nextRuns().forEach(t -> next.add(t.toOffsetDateTime().toString()));
+        Job last = js.stream().filter(j -> j.kind() == Job.Kind.BACKUP && s.database().equals(j.database())
+            && j.state().done()).findFirst().orElse(null); // newest first
+        Job active = js.stream().filter(j -> j.kind() == Job.Kind.BACKUP && s.database().equals(j.database())
+            && !j.state().done()).reduce((a, b) -> b).orElse(null);
+        out.add(new JsonObject().put("database", s.database()).put("cron", new JsonArray(List.copyOf(s.expressions())))
+            .put("timezone", s.timezone()).put("nextRuns", next)
+            .put("lastRun", last == null ? null : last.toJson())
+            .put("lastResult", last == null ? null : last.state().name().toLowerCase())
+            .put("active", active == null ? null : active.toJson()));
+      }
+      return new JsonObject().put("schedules", out);
+    }));
+  }
+
+  void stats(RoutingContext rc) {
+    Input.query(rc, List.of());
+    Future<List<Backups.Entry>> backups = io.executeBlocking(() -> Backups.list(repo), false);
+    Future.all(jobs.jobs(null, false, 0), backups).onComplete(Http.json(rc, 200,
+        all -> Stats.compute(all.resultAt(0), all.resultAt(1), clock.instant()).put("at", clock.instant().toString())));
+  }
+
+  void retention(RoutingContext rc) {
+    Input.query(rc, List.of());
+    var body = Input.body(rc, List.of("dryRun", "database"));
+    boolean dryRun = Input.bool(body, "dryRun", true);
+    String db = Input.databaseField(body, false);
+    rc.put(Audit.TARGET_KEY, (db == null ? "all" : db) + (dryRun ? "/dry-run" : ""));
+    vertx.eventBus().<Messages.RetentionReport>request(Addresses.RETENTION_RUN,
+            new Messages.RetentionRequest(db, dryRun, "api"), Bus.slow())
+        .map(m -> m.body())
+        .recover(e -> Future.failedFuture(e instanceof ReplyException r && r.failureCode() == 404
+            ? new ApiError(404, ApiError.DATABASE_NOT_FOUND, r.getMessage()) : e))
+        .onComplete(Http.json(rc, 200, report -> {
+          JsonArray decisions = new JsonArray();
+          for (Messages.RetentionDecision d : report.decisions()) {
+            decisions.add(new JsonObject().put("database", d.database()).put("backupId", d.backupId())
+                .put("keep", d.keep()).put("reasons", new JsonArray(List.copyOf(d.reasons()))).put("deleted", d.deleted()));
+          }
+          return new JsonObject().put("dryRun", dryRun).put("job", report.job().toJson()).put("decisions", decisions);
+        }));
+  }
+}

@@ -1,0 +1,106 @@
+package dev.cairn.http;
+
+import dev.cairn.storage.Repository;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * GET (and HEAD) /api/v1/backups/{id}/archive: the archive file with Content-Length, one byte range on
+ * request (206, or 416 when it starts past the end), and the whole file's SHA-256 in
+ * {@code X-Cairn-Sha256} (hex) and {@code Repr-Digest} (RFC 9530). The file is opened and hashed on the
+ * io pool, then streamed with back-pressure from a file Vert.x opens; a deletion during the download does not
+ * cut it short.
+ */
+final class ArchiveDownload {
+  private static final Logger LOG = Logger.getLogger("cairn.http");
+
+  private record Open(Path path, long size, String sha256) {}
+
+  private final Vertx vertx;
+  private final Repository repo;
+  private final WorkerExecutor io;
+  private final Checksums checksums;
+
+  ArchiveDownload(Vertx vertx, Repository repo, WorkerExecutor io, Checksums checksums) {
+    this.vertx = vertx;
+    this.repo = repo;
+    this.io = io;
+    this.checksums = checksums;
+  }
+
+  void handle(RoutingContext rc) {
+    Input.query(rc, List.of());
+    String id = Input.backupId(rc);
+    io.executeBlocking(() -> open(id), false).onComplete(ar -> {
+      if (ar.failed()) {
+        ApiError.from(ar.cause()).send(rc);
+        return;
+      }
+      try {
+        send(rc, id, ar.result());
+      } catch (RuntimeException e) {
+        ApiError.from(e).send(rc);
+      }
+    });
+  }
+
+  private Open open(String id) throws IOException {
+    Path p = repo.archive(id);
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+      long size = ch.size();
+      long modified = Files.getLastModifiedTime(p).toMillis();
+      return new Open(p, size, checksums.sha256(id, ch, size, modified));
+    }
+  }
+
+  private void send(RoutingContext rc, String id, Open o) {
+    Ranges.Range r = Ranges.parse(rc.request().getHeader("Range"), o.size());
+    HttpServerResponse resp = rc.response();
+    resp.putHeader("Accept-Ranges", "bytes")
+        .putHeader("X-Cairn-Sha256", o.sha256())
+        .putHeader("Repr-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(o.sha256())) + ":")
+        .putHeader("Cache-Control", "no-store");
+    if (r.unsatisfiable()) {
+      throw new ApiError(416, ApiError.RANGE_NOT_SATISFIABLE, "range " + Audit.clean(rc.request().getHeader("Range"))
+          + " starts past the end of backup " + id + " (" + o.size() + " bytes)")
+          .header("Content-Range", "bytes */" + o.size());
+    }
+    resp.putHeader("Content-Type", "application/octet-stream")
+        .putHeader("Content-Disposition", "attachment; filename=\"" + id + Repository.SUFFIX + "\"");
+    if (r.whole()) {
+      resp.setStatusCode(200);
+    } else {
+      resp.setStatusCode(206).putHeader("Content-Range", "bytes " + r.start() + "-" + r.end() + "/" + o.size());
+    }
+    resp.putHeader("Content-Length", Long.toString(r.length()));
+    if (rc.request().method() == HttpMethod.HEAD) {
+      resp.end();
+      return;
+    }
+    // Opened by Vert.x off the event loop; an open file keeps its bytes even if the backup is deleted meanwhile.
+    vertx.fileSystem().open(o.path().toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+        .onFailure(e -> ApiError.from(e).send(rc))
+        .onSuccess(file -> {
+          file.setReadPos(r.start()).setReadLength(r.length());
+          file.pipeTo(resp).onComplete(x -> {
+            if (x.failed()) {
+              LOG.fine(() -> "download of " + id + " ended early: " + x.cause().getMessage());
+            }
+            file.close(); // may already be closed by the pipe: the result does not matter
+          });
+        });
+  }
+}

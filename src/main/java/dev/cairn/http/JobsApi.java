@@ -1,0 +1,73 @@
+package dev.cairn.http;
+
+import dev.cairn.bus.Addresses;
+import dev.cairn.bus.Messages;
+import dev.cairn.jobs.Job;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/** /api/v1/jobs: the jobs verticle's registry (recent jobs, newest first) and cancelling backups. */
+final class JobsApi {
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 10_000;
+
+  private final Vertx vertx;
+
+  JobsApi(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void list(RoutingContext rc) {
+    Input.query(rc, List.of("database", "active", "limit"));
+    String db = Input.databaseParam(rc);
+    Boolean active = Input.boolParam(rc, "active");
+    int limit = Input.intParam(rc, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    jobs(db, active != null && active, limit).onComplete(Http.json(rc, 200, jobs -> {
+      JsonArray a = new JsonArray();
+      jobs.forEach(j -> a.add(j.toJson()));
+      return new JsonObject().put("jobs", a);
+    }));
+  }
+
+  void show(RoutingContext rc) {
+    Input.query(rc, List.of());
+    String id = Input.jobId(rc);
+    find(id).onComplete(Http.json(rc, 200, Job::toJson));
+  }
+
+  void cancel(RoutingContext rc) {
+    Input.query(rc, List.of());
+    String id = Input.jobId(rc);
+    find(id).compose(j -> {
+      if (j.state().done()) {
+        return Future.failedFuture(new ApiError(409, ApiError.JOB_FINISHED, "job " + id + " has already "
+            + j.state().name().toLowerCase() + "; nothing to cancel"));
+      }
+      if (j.kind() != Job.Kind.BACKUP) {
+        return Future.failedFuture(new ApiError(409, ApiError.IN_USE, "job " + id + " is a "
+            + j.kind().name().toLowerCase() + " job, which cannot be cancelled"));
+      }
+      return vertx.eventBus().<Messages.JobAccepted>request(Addresses.BACKUP_CANCEL, new Messages.CancelJob(id))
+          .map(m -> m.body())
+          .recover(e -> Future.failedFuture(e instanceof ReplyException r && r.failureCode() == 404
+              ? new ApiError(409, ApiError.JOB_FINISHED, "job " + id + " finished before it could be cancelled") : e));
+    }).onComplete(Http.json(rc, 202, a -> new JsonObject().put("job", a.job().toJson()).put("note", a.note())));
+  }
+
+  Future<List<Job>> jobs(String database, boolean activeOnly, int limit) {
+    return vertx.eventBus().<Messages.JobList>request(Addresses.JOBS_QUERY,
+        new Messages.JobsQuery(database, activeOnly, limit)).map(m -> m.body().jobs());
+  }
+
+  private Future<Job> find(String id) {
+    return jobs(null, false, 0).compose(all -> all.stream().filter(j -> j.id().equals(id)).findFirst()
+        .map(Future::succeededFuture)
+        .orElseGet(() -> Future.failedFuture(new ApiError(404, ApiError.JOB_NOT_FOUND, "no job " + id
+            + " (the agent remembers the last agent.history_limit jobs)"))));
+  }
+}
