@@ -60,7 +60,7 @@ ensure_jar() {
   if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -type f -print -quit)" ]; then
     ensure_java_maven
     echo "cairn: building $jar ..." >&2
-    (cd "$root" && mvn -q -B -ntp -DskipTests package >&2)
+    (cd "$root" && mvn -q -B -ntp -Dstyle.color=never -DskipTests package >&2)
   fi
 }
 
