@@ -60,7 +60,15 @@ ensure_jar() {
   if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -type f -print -quit)" ]; then
     ensure_java_maven
     echo "cairn: building $jar ..." >&2
-    (cd "$root" && mvn -q -B -ntp -Dstyle.color=never -DskipTests package >&2)
+    local log
+    log=$(mktemp)
+    if ! (cd "$root" && mvn -q -B -ntp -DskipTests package >"$log" 2>&1); then
+      cat "$log" >&2
+      rm -f "$log"
+      echo "cairn: the build failed" >&2
+      return 1
+    fi
+    rm -f "$log"
   fi
 }
 
