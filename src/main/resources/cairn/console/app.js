@@ -11,7 +11,7 @@
   let me = null;        // {name, role}
   let timer = null;
   let tick = 0;
-  let activeIds = '';   // ids of the running jobs at the last poll: a change triggers a full refresh
+  let jobStates = '';   // every job's id and state at the last poll: a new job or a state change reloads all
   let schedules = [], health = null, backups = [], jobs = [], stats = null;
 
   // ---------- small helpers ----------
@@ -48,7 +48,8 @@
     if (sec < 60) return (sec < 10 ? sec.toFixed(1) : Math.round(sec)) + ' s';
     const m = Math.floor(sec / 60), s = Math.round(sec % 60);
     if (m < 60) return m + ' min ' + s + ' s';
-    return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+    if (m < 48 * 60) return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+    return Math.round(m / 1440) + ' days';
   }
   function secondsBetween(a, b) {
     if (!a || !b) return null;
@@ -166,8 +167,7 @@
     try {
       const j = await api('GET', '/jobs?limit=100');
       jobs = j.jobs;
-      const ids = jobs.filter(x => x.state === 'queued' || x.state === 'running').map(x => x.id).join(',');
-      if (ids !== activeIds || tick % 15 === 0) {
+      if (signature(jobs) !== jobStates || tick % 15 === 0) {
         await refreshAll();
       } else {
         renderRunning();
@@ -182,11 +182,13 @@
       const [b, j, s, h, st] = await Promise.all([api('GET', '/backups'), api('GET', '/jobs?limit=100'),
         api('GET', '/schedules'), api('GET', '/health'), api('GET', '/stats')]);
       backups = b.backups; jobs = j.jobs; schedules = s.schedules; health = h; stats = st;
-      activeIds = jobs.filter(x => x.state === 'queued' || x.state === 'running').map(x => x.id).join(',');
+      jobStates = signature(jobs);
       showBanner(null);
       render();
     } catch (e) { failed(e); }
   }
+
+  function signature(js) { return js.map(j => j.id + ':' + j.state).join(','); }
 
   function stamp() { $('updated').textContent = new Date().toLocaleTimeString(); }
 
@@ -247,7 +249,7 @@
         el('dt', {}, 'Last run'), el('dd', {}, lastJob ? badge(lastJob.state) : '–',
           lastJob && lastJob.error ? el('div', { class: 'err-msg' }, lastJob.error.code + ': ' + lastJob.error.message) : null),
         el('dt', {}, 'Next run'), el('dd', {}, s.nextRuns && s.nextRuns.length ? when(s.nextRuns[0]) + ' (' + age(s.nextRuns[0]) + ')' : '–'),
-        el('dt', {}, 'Schedule'), el('dd', {}, s.cron ? s.cron.join(', ') + (s.timezone ? ' · ' + s.timezone : '') : '–'));
+        el('dt', {}, 'Schedule'), el('dd', {}, s.cron ? s.cron.join(', ') + (s.timezone ? ' · ' + (s.timezone === 'Z' ? 'UTC' : s.timezone) : '') : '–'));
       box.appendChild(el('div', { class: 'db', 'data-database': db },
         el('div', { class: 'db-head' }, el('span', { class: 'db-name' }, db)), dl,
         el('div', { class: 'actions' }, may('operator') ? run : el('span', { class: 'muted' }, 'Starting backups needs an operator token.'))));
@@ -284,7 +286,8 @@
       .map(b => ({ t: Date.parse(b.finished), size: b.bytes, d: secondsBetween(b.started, b.finished), id: b.id, db: b.database }))
       .sort((a, b) => a.t - b.t).slice(-60);
     if (!pts.length) { box.appendChild(el('p', { class: 'muted' }, 'No backups yet.')); return; }
-    const W = 720, H = 200, L = 56, R = 56, T = 10, B = 26;
+    // drawn at the box's own width, so that text stays 11 px on a phone and on a wide screen
+    const W = Math.max(280, Math.min(1100, box.clientWidth || 720)), H = 200, L = 62, R = 56, T = 12, B = 24;
     const iw = W - L - R, ih = H - T - B;
     const maxS = Math.max(...pts.map(p => p.size), 1), maxD = Math.max(...pts.map(p => p.d || 0), 0.1);
     const step = iw / pts.length, bw = Math.max(2, Math.min(40, step * 0.6));
@@ -304,8 +307,10 @@
     const line = pts.map((p, i) => x(i).toFixed(1) + ',' + (T + ih - ih * (p.d || 0) / maxD).toFixed(1)).join(' ');
     s.appendChild(svg('polyline', { class: 'line', points: line }));
     pts.forEach((p, i) => s.appendChild(svg('circle', { class: 'dot', cx: x(i), cy: T + ih - ih * (p.d || 0) / maxD, r: 3 })));
-    s.appendChild(svg('text', { x: L, y: H - 6 }, when(new Date(pts[0].t).toISOString())));
-    if (pts.length > 1) s.appendChild(svg('text', { x: W - R, y: H - 6, 'text-anchor': 'end' }, when(new Date(pts[pts.length - 1].t).toISOString())));
+    const label = (t) => W < 520 ? new Date(t).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })
+      : when(new Date(t).toISOString());
+    s.appendChild(svg('text', { x: L, y: H - 6 }, label(pts[0].t)));
+    if (pts.length > 1) s.appendChild(svg('text', { x: W - R, y: H - 6, 'text-anchor': 'end' }, label(pts[pts.length - 1].t)));
     box.appendChild(s);
     box.appendChild(el('div', { class: 'legend' },
       el('span', {}, el('i', { class: 'sw-size' }), 'size (left axis)'),
@@ -343,28 +348,34 @@
         onclick: () => removeBackup(b.id) }, 'Delete') : null);
     return el('tr', { 'data-kind': 'backup', 'data-id': b.id, 'data-status': b.status },
       el('td', { class: 'id' }, b.id, b.damage ? el('div', { class: 'err-msg' }, b.damage) : null),
-      el('td', {}, b.database),
-      el('td', {}, badge(b.status)),
-      el('td', { title: b.finished || '' }, when(b.finished)),
-      el('td', { class: 'num' }, bytes(b.bytes)),
-      el('td', { class: 'num' }, dur(secondsBetween(b.started, b.finished))),
-      el('td', { class: 'num hide-s' }, num(b.tables)),
-      el('td', { class: 'num hide-s' }, num(b.rows)),
+      el('td', { 'data-label': 'Database' }, b.database),
+      el('td', { 'data-label': 'Status' }, badge(b.status)),
+      el('td', { 'data-label': 'Finished', title: b.finished || '' }, when(b.finished)),
+      el('td', { 'data-label': 'Size', class: 'num' }, bytes(b.bytes)),
+      el('td', { 'data-label': 'Duration', class: 'num' }, dur(secondsBetween(b.started, b.finished))),
+      el('td', { 'data-label': 'Tables', class: 'num hide-s' }, num(b.tables)),
+      el('td', { 'data-label': 'Rows', class: 'num hide-s' }, num(b.rows)),
       actions);
   }
 
   function jobRow(j) {
     return el('tr', { 'data-kind': 'job', 'data-id': j.id, 'data-status': j.state },
       el('td', { class: 'id' }, j.id, j.error ? el('div', { class: 'err-msg' }, j.error.code + ': ' + j.error.message) : null),
-      el('td', {}, j.database || ''),
-      el('td', {}, badge(j.state)),
-      el('td', { title: j.finished || '' }, when(j.finished)),
-      el('td', { class: 'num' }, j.bytes ? bytes(j.bytes) : '–'),
-      el('td', { class: 'num' }, dur(secondsBetween(j.started, j.finished))),
-      el('td', { class: 'num hide-s' }, j.tablesTotal ? j.tablesDone + ' of ' + j.tablesTotal : '–'),
-      el('td', { class: 'num hide-s' }, num(j.rows)),
-      el('td', {}));
+      el('td', { 'data-label': 'Database' }, j.database || ''),
+      el('td', { 'data-label': 'Status' }, badge(j.state)),
+      el('td', { 'data-label': 'Finished', title: j.finished || '' }, when(j.finished)),
+      el('td', { 'data-label': 'Size', class: 'num' }, j.bytes ? bytes(j.bytes) : '–'),
+      el('td', { 'data-label': 'Duration', class: 'num' }, dur(secondsBetween(j.started, j.finished))),
+      el('td', { 'data-label': 'Tables', class: 'num hide-s' }, j.tablesTotal ? j.tablesDone + ' of ' + j.tablesTotal : '–'),
+      el('td', { 'data-label': 'Rows', class: 'num hide-s' }, num(j.rows)),
+      el('td', { class: 'actions' }));
   }
+
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (me) renderChart(); }, 200);
+  });
 
   // ---------- actions ----------
   async function runBackup(db) {
@@ -374,8 +385,8 @@
       jobs = [r.job, ...jobs.filter(j => j.id !== r.job.id)];
       renderRunning();
       renderDatabases();
-      schedule();
-      setTimeout(poll, 300);
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(poll, 300);
     } catch (e) { failed(e); }
   }
 

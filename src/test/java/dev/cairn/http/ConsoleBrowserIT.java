@@ -86,9 +86,10 @@ class ConsoleBrowserIT {
         By okRows = By.cssSelector("#history tr[data-kind='backup'][data-status='ok']");
         assertEquals(1, web.findElements(okRows).size());
         web.findElement(By.cssSelector("button.run-backup[data-database='" + api.db + "']")).click();
-        wait.until(ExpectedConditions.numberOfElementsToBe(okRows, 2));
+        // well within the console's 30 s full reload: it notices the job's end by polling the jobs
+        new WebDriverWait(web, Duration.ofSeconds(15)).until(ExpectedConditions.numberOfElementsToBe(okRows, 2));
         List<WebElement> rows = web.findElements(okRows);
-        String newest = rows.get(0).getAttribute("data-id");
+        String newest = rows.get(0).getDomAttribute("data-id");
         assertTrue(newest.startsWith(api.db + "-") && !newest.equals(firstId), newest);
         assertTrue(rows.get(0).getText().contains("ok"), rows.get(0).getText());
         JsonObject listed = api.json(api.get("/api/v1/backups", ApiAgent.VIEWER), 200);
@@ -98,7 +99,8 @@ class ConsoleBrowserIT {
         wait.until(d -> d.findElements(By.cssSelector("#chart svg rect.bar")).size() == 2);
 
         screenshot(web, "console.png");
-        web.manage().window().setSize(new Dimension(390, 1600)); // a phone
+        web.manage().window().setSize(new Dimension(390, 1800)); // a phone: the chart is redrawn at its width
+        wait.until(d -> d.findElement(By.cssSelector("#chart svg")).getDomAttribute("viewBox").matches("0 0 [1-4]\\d\\d .*"));
         screenshot(web, "console-phone.png");
 
         web.findElement(By.id("signout")).click();
