@@ -107,6 +107,18 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
         assertEquals(null, ((org.openqa.selenium.JavascriptExecutor) web)
             .executeScript("return sessionStorage.getItem('cairn.token')"));
+
+        // a viewer sees the same history but no button it could not use
+        web.manage().window().setSize(new Dimension(1280, 1400));
+        web.findElement(By.id("token")).sendKeys(ApiAgent.VIEWER);
+        web.findElement(By.id("signin-button")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("who-role"), "viewer"));
+        wait.until(ExpectedConditions.numberOfElementsToBe(okRows, 2));
+        assertEquals(0, web.findElements(By.cssSelector("button.run-backup")).size(), "no run button for a viewer");
+        assertEquals(0, web.findElements(By.cssSelector("button.delete")).size(), "no delete button for a viewer");
+        for (WebElement b : web.findElements(By.cssSelector("button.download"))) {
+          assertTrue(!b.isEnabled(), "download is disabled for a viewer");
+        }
       } finally {
         web.quit();
       }
