@@ -52,6 +52,13 @@ ensure_postgres() {
   fi
 }
 
+ensure_browser() {
+  # Headless Chromium and its WebDriver for the web console's browser test (ConsoleBrowserIT).
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    apt_install chromium chromium-driver
+  fi
+}
+
 # Builds target/cairn.jar when it is missing or older than any source file or the pom.
 ensure_jar() {
   local root jar

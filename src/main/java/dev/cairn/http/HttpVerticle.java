@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -45,6 +46,7 @@ public final class HttpVerticle extends VerticleBase {
   private final Clock clock;
   private HttpServer server;
   private Buffer openapi;
+  private Buffer indexHtml;
   private volatile boolean exposed;
 
   public HttpVerticle(HttpConfig config, Repository repo, WorkerExecutor io, Map<String, Duration> maxAge,
@@ -60,7 +62,8 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     return io.executeBlocking(() -> {
       exposed = config.tls() == null && !loopback(config.bind()); // may resolve a host name
-      return readOpenapi();
+      indexHtml = readResource(Console.INDEX_RESOURCE);
+      return readResource(OPENAPI_RESOURCE);
     }, false).compose(doc -> {
       openapi = doc;
       HttpServerOptions options = new HttpServerOptions().setHost(config.bind()).setPort(config.port());
@@ -121,15 +124,25 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/jobs"), auth, Role.VIEWER, jobs::list);
     read(r.get(BASE + "/jobs/:id"), auth, Role.VIEWER, jobs::show);
     change(r.delete(BASE + "/jobs/:id"), auth, Role.OPERATOR, "job.cancel", body, jobs::cancel);
+    read(r.get(BASE + "/whoami"), auth, Role.VIEWER, HttpVerticle::whoami);
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
+
+    Console.mount(r, indexHtml);
 
     r.route().failureHandler(HttpVerticle::failure);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       r.errorHandler(status, HttpVerticle::failure);
     }
     return r;
+  }
+
+  /** {name, role} of the presenting token: the console shows only what the role may do. */
+  private static void whoami(RoutingContext rc) {
+    Input.query(rc, List.of());
+    HttpConfig.Token t = Auth.token(rc);
+    Http.send(rc, 200, new JsonObject().put("name", t.name()).put("role", t.role().label()));
   }
 
   private static void read(Route route, Auth auth, Role role, Handler<RoutingContext> h) {
@@ -167,10 +180,10 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(e -> ApiError.from(e).send(rc));
   }
 
-  private static Buffer readOpenapi() throws IOException {
-    try (InputStream in = HttpVerticle.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+  private static Buffer readResource(String resource) throws IOException {
+    try (InputStream in = HttpVerticle.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IOException("resource " + OPENAPI_RESOURCE + " is missing from the jar");
+        throw new IOException("resource " + resource + " is missing from the jar");
       }
       return Buffer.buffer(in.readAllBytes());
     }

@@ -77,7 +77,7 @@ class HttpApiIT {
     assertEquals(200, doc.statusCode());
     assertTrue(doc.body().startsWith("openapi: 3"), doc.body());
     for (String path : List.of("/health", "/backups", "/backups/{id}", "/backups/{id}/archive", "/jobs", "/jobs/{id}",
-        "/schedules", "/stats", "/retention/run", "/openapi.yaml")) {
+        "/schedules", "/stats", "/retention/run", "/openapi.yaml", "/whoami")) {
       assertTrue(doc.body().contains("\n  " + path + ":"), "openapi.yaml documents " + path);
     }
   }

@@ -46,6 +46,7 @@ class RoleMatrixIT {
           new Endpoint("GET", "/api/v1/jobs", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/jobs/" + job.getString("id"), null, Role.VIEWER, 200),
           new Endpoint("DELETE", "/api/v1/jobs/j-20000101T000000-abcd", null, Role.OPERATOR, 404),
+          new Endpoint("GET", "/api/v1/whoami", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/schedules", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/stats", null, Role.VIEWER, 200),
           new Endpoint("POST", "/api/v1/retention/run", "{\"dryRun\":true}", Role.OPERATOR, 200));

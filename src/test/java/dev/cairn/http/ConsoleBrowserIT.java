@@ -1,0 +1,134 @@
+package dev.cairn.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web console in a real headless Chromium (Debian's chromium and chromium-driver, installed by
+ * scripts/test): sign in with a token, see the history, run a backup now, see it succeed. Selenium is
+ * pointed at /usr/bin/chromedriver and /usr/bin/chromium so that Selenium Manager downloads nothing.
+ */
+class ConsoleBrowserIT {
+  static final String CHROMIUM = System.getProperty("cairn.chromium", "/usr/bin/chromium");
+  static final String CHROMEDRIVER = System.getProperty("cairn.chromedriver", "/usr/bin/chromedriver");
+
+  @TempDir Path dir;
+
+  static WebDriver browser(Path profile) {
+    for (String f : new String[] {CHROMIUM, CHROMEDRIVER}) {
+      if (!Files.isExecutable(Path.of(f))) {
+        throw new AssertionError(f + " is missing: the browser test needs Debian's chromium and chromium-driver"
+            + " (scripts/test installs them as root; else: apt-get install chromium chromium-driver)");
+      }
+    }
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
+        "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-extensions", "--window-size=1280,1400",
+        "--user-data-dir=" + profile);
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
+        .usingAnyFreePort().build();
+    try {
+      return new ChromeDriver(service, options);
+    } catch (RuntimeException e) {
+      throw new AssertionError("cannot start headless chromium (" + CHROMIUM + ") through " + CHROMEDRIVER + ": " + e, e);
+    }
+  }
+
+  @Test
+  void signInSeeTheHistoryRunABackupNowAndSeeItSucceed() throws Exception {
+    try (ApiAgent api = ApiAgent.start(dir, "api_browser", "")) {
+      JsonObject first = api.backup();
+      assertEquals("succeeded", first.getString("state"), first.encode());
+      String firstId = first.getString("backupId");
+      WebDriver web = browser(Files.createDirectories(dir.resolve("chromium-profile")));
+      try {
+        WebDriverWait wait = new WebDriverWait(web, Duration.ofSeconds(30));
+        web.get(api.uri("/").toString());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+
+        // a wrong token: a clear message, still signed out
+        web.findElement(By.id("token")).sendKeys(ApiAgent.WRONG);
+        web.findElement(By.id("signin-button")).click();
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("signin-error")));
+        assertTrue(error.getText().contains("401"), error.getText());
+
+        web.findElement(By.id("token")).sendKeys(ApiAgent.ADMIN);
+        web.findElement(By.id("signin-button")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("who-role"), "admin"));
+        By firstRow = By.cssSelector("#history tr[data-kind='backup'][data-id='" + firstId + "']");
+        WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(firstRow));
+        assertTrue(row.getText().contains("ok"), row.getText());
+        assertEquals("the-admin", web.findElement(By.id("who-name")).getText());
+        assertTrue(web.findElement(By.id("repo-size")).getText().matches(".*[KMG]?B"),
+            web.findElement(By.id("repo-size")).getText());
+
+        By okRows = By.cssSelector("#history tr[data-kind='backup'][data-status='ok']");
+        assertEquals(1, web.findElements(okRows).size());
+        web.findElement(By.cssSelector("button.run-backup[data-database='" + api.db + "']")).click();
+        // well within the console's 30 s full reload: it notices the job's end by polling the jobs
+        new WebDriverWait(web, Duration.ofSeconds(15)).until(ExpectedConditions.numberOfElementsToBe(okRows, 2));
+        List<WebElement> rows = web.findElements(okRows);
+        String newest = rows.get(0).getDomAttribute("data-id");
+        assertTrue(newest.startsWith(api.db + "-") && !newest.equals(firstId), newest);
+        assertTrue(rows.get(0).getText().contains("ok"), rows.get(0).getText());
+        JsonObject listed = api.json(api.get("/api/v1/backups", ApiAgent.VIEWER), 200);
+        assertEquals(newest, listed.getJsonArray("backups").getJsonObject(0).getString("id"));
+        assertEquals("", web.findElement(By.id("banner")).getText(), "no error banner");
+        // the chart has a bar per backup
+        wait.until(d -> d.findElements(By.cssSelector("#chart svg rect.bar")).size() == 2);
+
+        screenshot(web, "console.png");
+        web.manage().window().setSize(new Dimension(390, 1800)); // a phone: the chart is redrawn at its width
+        wait.until(d -> d.findElement(By.cssSelector("#chart svg")).getDomAttribute("viewBox").matches("0 0 [1-4]\\d\\d .*"));
+        screenshot(web, "console-phone.png");
+
+        web.findElement(By.id("signout")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        assertEquals(null, ((org.openqa.selenium.JavascriptExecutor) web)
+            .executeScript("return sessionStorage.getItem('cairn.token')"));
+
+        // a viewer sees the same history but no button it could not use
+        web.manage().window().setSize(new Dimension(1280, 1400));
+        web.findElement(By.id("token")).sendKeys(ApiAgent.VIEWER);
+        web.findElement(By.id("signin-button")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("who-role"), "viewer"));
+        wait.until(ExpectedConditions.numberOfElementsToBe(okRows, 2));
+        assertEquals(0, web.findElements(By.cssSelector("button.run-backup")).size(), "no run button for a viewer");
+        assertEquals(0, web.findElements(By.cssSelector("button.delete")).size(), "no delete button for a viewer");
+        for (WebElement b : web.findElements(By.cssSelector("button.download"))) {
+          assertTrue(!b.isEnabled(), "download is disabled for a viewer");
+        }
+      } finally {
+        web.quit();
+      }
+    }
+  }
+
+  private static void screenshot(WebDriver web, String name) throws Exception {
+    File shot = ((org.openqa.selenium.TakesScreenshot) web).getScreenshotAs(OutputType.FILE);
+    Path out = Path.of("target", name);
+    Files.createDirectories(out.getParent());
+    Files.copy(shot.toPath(), out, StandardCopyOption.REPLACE_EXISTING);
+  }
+}
