@@ -4,6 +4,7 @@ import dev.cairn.archive.ArchiveFormat;
 import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
+import dev.cairn.archive.Sql;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.PgErrors;
@@ -81,8 +82,8 @@ public final class Dumper {
   /** One COPY job: a table or a page range of it. */
   record Unit(Catalog.TableInfo table, Long fromPage, Long toPage, int index, int of) {
     String copySql() {
-      String cols = table.columns().stream().map(dev.cairn.archive.Sql::ident).collect(Collectors.joining(", "));
-      String name = dev.cairn.archive.Sql.ident(table.schema()) + "." + dev.cairn.archive.Sql.ident(table.name());
+      String cols = table.columns().stream().map(Sql::ident).collect(Collectors.joining(", "));
+      String name = Sql.ident(table.schema()) + "." + Sql.ident(table.name());
       if (fromPage == null) {
         return "COPY " + name + (cols.isEmpty() ? "" : " (" + cols + ")") + " TO STDOUT";
       }
