@@ -12,13 +12,15 @@ import java.util.regex.Pattern;
  * @param tls the certificate and key to serve HTTPS with, or null for plain HTTP
  * @param rateLimitPerMinute mutating requests (POST, DELETE) each token may make per minute; 0 turns the limit off
  * @param maxBodyBytes the largest request body accepted
+ * @param metricsPublic whether GET /metrics answers without a token (else it needs a viewer token)
  */
 public record HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute,
-    long maxBodyBytes) {
+    long maxBodyBytes, boolean metricsPublic) {
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 8432;
   public static final int DEFAULT_RATE_LIMIT_PER_MINUTE = 10;
   public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+  public static final boolean DEFAULT_METRICS_PUBLIC = true;
   public static final HttpConfig DEFAULTS = new HttpConfig(DEFAULT_BIND, DEFAULT_PORT);
   /** Token names: they appear in the audit log. */
   public static final Pattern TOKEN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,62}");
@@ -61,5 +63,9 @@ public record HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int
 
   public HttpConfig(String bind, int port) {
     this(bind, port, List.of(), null, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_MAX_BODY_BYTES);
+  }
+
+  public HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute, long maxBodyBytes) {
+    this(bind, port, tokens, tls, rateLimitPerMinute, maxBodyBytes, DEFAULT_METRICS_PUBLIC);
   }
 }

@@ -111,6 +111,13 @@ public final class HttpVerticle extends VerticleBase {
 
     Router r = Router.router(vertx);
     r.get(BASE + "/health").handler(this::health);
+    Metrics metrics = new Metrics(vertx, repo, io, maxAge, clock);
+    metrics.listen();
+    if (config.metricsPublic()) {
+      r.get("/metrics").handler(metrics::handle);
+    } else {
+      read(r.get("/metrics"), auth, Role.VIEWER, metrics::handle);
+    }
     r.get(BASE + "/openapi.yaml").handler(rc -> rc.response().putHeader("content-type", "application/yaml")
         .end(openapi));
 

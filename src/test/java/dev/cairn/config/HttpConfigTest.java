@@ -112,6 +112,13 @@ class HttpConfigTest {
   }
 
   @Test
+  void metricsArePublicUnlessTurnedOff() {
+    assertTrue(load("  port: 8432\n").metricsPublic());
+    assertEquals(false, load("  metrics_public: false\n").metricsPublic());
+    assertEquals(List.of("http.metrics_public: \"maybe\" is not true or false"), problems("  metrics_public: maybe\n"));
+  }
+
+  @Test
   void theHashIsOfTheTokensUtf8Bytes() {
     // echo -n abc | sha256sum
     assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", HttpConfig.sha256Hex("abc"));
