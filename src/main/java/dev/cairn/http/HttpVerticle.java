@@ -86,7 +86,7 @@ public final class HttpVerticle extends VerticleBase {
       server = s;
       String scheme = config.tls() == null ? "http" : "https";
       LOG.info(() -> "http admin on " + scheme + "://" + config.bind() + ":" + s.actualPort() + BASE + " ("
-          + config.tokens().size() + " tokens" + (config.tokens().isEmpty() ? ": only health is open" : "") + ")");
+          + config.tokens().size() + " tokens" + (config.tokens().isEmpty() ? ": only health, the OpenAPI document" + (config.metricsPublic() ? " and metrics" : "") + " are open" : "") + ")");
       if (exposed) {
         LOG.warning(() -> "http.bind " + config.bind() + " is not a loopback address and http.tls is not set:"
             + " bearer tokens cross the network in clear text");
