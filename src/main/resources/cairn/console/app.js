@@ -324,9 +324,9 @@
     body.textContent = '';
     const rows = [];
     for (const b of backups) rows.push({ kind: 'backup', t: b.finished || '', b });
-    // jobs that produced no backup (failed, cancelled) or are still going
+    // jobs that produced no backup (failed, cancelled) or are still going; verify and restore jobs
     for (const j of jobs) {
-      if (j.kind !== 'backup' || (j.state === 'succeeded' && j.backupId)) continue;
+      if (j.kind === 'retention' || (j.kind === 'backup' && j.state === 'succeeded' && j.backupId)) continue;
       rows.push({ kind: 'job', t: j.finished || j.started || j.created || '', j });
     }
     rows.sort((a, b) => (b.t > a.t ? 1 : b.t < a.t ? -1 : 0));
@@ -364,7 +364,8 @@
 
   function jobRow(j) {
     return el('tr', { 'data-kind': 'job', 'data-id': j.id, 'data-status': j.state },
-      el('td', { class: 'id' }, j.id, j.error ? el('div', { class: 'err-msg' }, j.error.code + ': ' + j.error.message) : null),
+      el('td', { class: 'id' }, j.id, j.kind !== 'backup' ? el('div', { class: 'muted' }, j.kind + ' of ' + (j.backupId || '?')) : null,
+        j.error ? el('div', { class: 'err-msg' }, j.error.code + ': ' + j.error.message) : null),
       el('td', { 'data-label': 'Database' }, j.database || ''),
       el('td', { 'data-label': 'Status' }, badge(j.state)),
       el('td', { 'data-label': 'Finished', title: j.finished || '' }, when(j.finished)),

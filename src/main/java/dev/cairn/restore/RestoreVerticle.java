@@ -72,10 +72,11 @@ public final class RestoreVerticle extends VerticleBase {
       spec = req.spec();
       jobs = defaultJobs;
     }
-    String key = spec.describe();
+    // the target is the server and database, whoever connects to it
+    String key = spec.host() + ":" + spec.port() + "/" + spec.database();
     Running busy = running.get(key);
     if (busy != null) {
-      m.fail(409, "a restore into " + key + " is already running (job " + busy.job().id() + ")");
+      m.fail(409, "a restore into " + spec.describe() + " is already running (job " + busy.job().id() + ")");
       return;
     }
     Job job = Job.queued(Job.Kind.RESTORE, spec.database(), req.trigger(), clock.instant())

@@ -72,6 +72,12 @@ class ArchiveJobsIT {
   }
 
   @Test
+  void theOpenapiDocumentDescribesVerifyAndRestore() throws Exception {
+    String doc = api.get("/api/v1/openapi.yaml", null).body();
+    assertTrue(doc.contains("\n  /backups/{id}/verify:") && doc.contains("\n  /backups/{id}/restore:"), doc);
+  }
+
+  @Test
   void verifyOfAGoodBackupSucceeds() throws Exception {
     JsonObject job = accepted(api.send("POST", "/api/v1/backups/" + good + "/verify", OPERATOR, null));
     assertEquals("verify", job.getString("kind"));
