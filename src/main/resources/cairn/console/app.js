@@ -324,9 +324,9 @@
     body.textContent = '';
     const rows = [];
     for (const b of backups) rows.push({ kind: 'backup', t: b.finished || '', b });
-    // jobs that produced no backup (failed, cancelled) or are still going
+    // jobs that produced no backup (failed, cancelled) or are still going; verify and restore jobs
     for (const j of jobs) {
-      if (j.kind !== 'backup' || (j.state === 'succeeded' && j.backupId)) continue;
+      if (j.kind === 'retention' || (j.kind === 'backup' && j.state === 'succeeded' && j.backupId)) continue;
       rows.push({ kind: 'job', t: j.finished || j.started || j.created || '', j });
     }
     rows.sort((a, b) => (b.t > a.t ? 1 : b.t < a.t ? -1 : 0));
@@ -342,8 +342,12 @@
     const actions = el('td', { class: 'actions' },
       el('button', { type: 'button', class: 'btn small download', disabled: !op || b.status !== 'ok',
         title: op ? 'Download ' + b.id + '.cairn' : 'needs an operator token', onclick: (ev) => download(b.id, ev.target) }, 'Download'),
-      el('button', { type: 'button', class: 'btn small', disabled: true, title: 'not available yet' }, 'Verify'),
-      el('button', { type: 'button', class: 'btn small', disabled: true, title: 'not available yet' }, 'Restore'),
+      el('button', { type: 'button', class: 'btn small verify', disabled: !op || verifying(b.id),
+        title: !op ? 'needs an operator token' : verifying(b.id) ? 'a verify of ' + b.id + ' is running'
+          : 'Read every byte of ' + b.id + ' and check it', onclick: () => verifyBackup(b.id) }, 'Verify'),
+      el('button', { type: 'button', class: 'btn small restore', disabled: !admin || b.status !== 'ok',
+        title: admin ? 'Restore ' + b.id + ' into a database' : 'needs an admin token',
+        onclick: () => openRestore(b) }, 'Restore'),
       admin ? el('button', { type: 'button', class: 'btn small danger delete', title: 'Delete ' + b.id,
         onclick: () => removeBackup(b.id) }, 'Delete') : null);
     return el('tr', { 'data-kind': 'backup', 'data-id': b.id, 'data-status': b.status },
@@ -360,7 +364,8 @@
 
   function jobRow(j) {
     return el('tr', { 'data-kind': 'job', 'data-id': j.id, 'data-status': j.state },
-      el('td', { class: 'id' }, j.id, j.error ? el('div', { class: 'err-msg' }, j.error.code + ': ' + j.error.message) : null),
+      el('td', { class: 'id' }, j.id, j.kind !== 'backup' ? el('div', { class: 'muted' }, j.kind + ' of ' + (j.backupId || '?')) : null,
+        j.error ? el('div', { class: 'err-msg' }, j.error.code + ': ' + j.error.message) : null),
       el('td', { 'data-label': 'Database' }, j.database || ''),
       el('td', { 'data-label': 'Status' }, badge(j.state)),
       el('td', { 'data-label': 'Finished', title: j.finished || '' }, when(j.finished)),
@@ -388,6 +393,91 @@
       if (timer) clearTimeout(timer);
       timer = setTimeout(poll, 300);
     } catch (e) { failed(e); }
+  }
+
+  function verifying(id) {
+    return jobs.some(j => j.kind === 'verify' && j.backupId === id && (j.state === 'running' || j.state === 'queued'));
+  }
+
+  function started(job) {
+    showBanner(null);
+    jobs = [job, ...jobs.filter(j => j.id !== job.id)];
+    renderRunning();
+    renderHistory();
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(poll, 300);
+  }
+
+  async function verifyBackup(id) {
+    try { started((await api('POST', '/backups/' + encodeURIComponent(id) + '/verify')).job); } catch (e) { failed(e); }
+  }
+
+  // The database a restore target names: a configured name, the path of a URI, or dbname= of key=value.
+  function targetDatabase(t) {
+    t = t.trim();
+    if (/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(t)) return t;
+    const u = /^postgres(?:ql)?:\/\/[^/?#]*\/([^?#]+)/.exec(t);
+    if (u) { try { return decodeURIComponent(u[1]); } catch (e) { return null; } }
+    const k = /(?:^|\s)dbname\s*=\s*(?:'((?:[^'\\]|\\.)*)'|(\S+))/.exec(t);
+    if (k) return k[1] !== undefined ? k[1].replace(/\\(.)/g, '$1') : k[2];
+    return null;
+  }
+
+  let restoring = null; // the backup the dialog is for
+
+  function restoreMode() { return document.querySelector('input[name="restore-mode"]:checked').value; }
+
+  function updateRestore() {
+    const db = targetDatabase($('restore-target').value);
+    const mode = restoreMode();
+    $('restore-dbname').textContent = db || '–';
+    const configured = db && databases().includes($('restore-target').value.trim());
+    let warn = '';
+    if (!db && $('restore-target').value.trim()) warn = 'The connection string must name the database (dbname=… or /db).';
+    else if (db && mode === 'clean') warn = 'This drops database ' + db + ' and everything in it, then restores '
+      + restoring.id + ' into it.';
+    else if (db && mode === 'create' && configured) warn = db + ' is configured, so it exists: choose clean, or empty.';
+    else if (db) warn = 'This restores ' + restoring.id + ' into database ' + db + (mode === 'create' ? ' (created).' : '.');
+    $('restore-warning').textContent = warn;
+    $('restore-go').disabled = !db || $('restore-confirm').value.trim() !== db;
+  }
+
+  function openRestore(b) {
+    restoring = b;
+    $('restore-id').textContent = b.id;
+    const list = $('restore-databases');
+    list.textContent = '';
+    databases().forEach(d => list.appendChild(el('option', { value: d })));
+    $('restore-target').value = '';
+    $('restore-tables').value = '';
+    $('restore-confirm').value = '';
+    document.querySelector('input[name="restore-mode"][value="empty"]').checked = true;
+    $('restore-error').hidden = true;
+    updateRestore();
+    $('restore-dialog').showModal();
+    $('restore-target').focus();
+  }
+
+  async function submitRestore(ev) {
+    ev.preventDefault();
+    const target = $('restore-target').value.trim();
+    const db = targetDatabase(target);
+    if (!restoring || !db || $('restore-confirm').value.trim() !== db) return;
+    const mode = restoreMode();
+    const body = { target, create: mode === 'create' || mode === 'clean', clean: mode === 'clean' };
+    const tables = $('restore-tables').value.split(',').map(x => x.trim()).filter(x => x);
+    if (tables.length) body.tables = tables;
+    $('restore-go').disabled = true;
+    try {
+      const r = await api('POST', '/backups/' + encodeURIComponent(restoring.id) + '/restore', body);
+      $('restore-dialog').close();
+      started(r.job);
+    } catch (e) {
+      if (e instanceof ApiFailure && e.status === 401) { $('restore-dialog').close(); failed(e); return; }
+      $('restore-error').textContent = e.message;
+      $('restore-error').hidden = false;
+      updateRestore();
+    }
   }
 
   async function cancelJob(j) {
@@ -427,6 +517,10 @@
     if (t) signIn(t);
   });
   $('signout').addEventListener('click', () => signOut(null));
+  $('restore-form').addEventListener('submit', submitRestore);
+  $('restore-cancel').addEventListener('click', () => $('restore-dialog').close());
+  for (const id of ['restore-target', 'restore-confirm']) $(id).addEventListener('input', updateRestore);
+  document.querySelectorAll('input[name="restore-mode"]').forEach(r => r.addEventListener('change', updateRestore));
   const saved = sessionStorage.getItem(KEY);
   if (saved) signIn(saved); else showSignIn(null);
 })();

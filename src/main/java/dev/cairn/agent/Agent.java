@@ -14,11 +14,13 @@ import dev.cairn.engine.Pools;
 import dev.cairn.http.HttpVerticle;
 import dev.cairn.jobs.JobHistory;
 import dev.cairn.jobs.JobsVerticle;
+import dev.cairn.restore.RestoreVerticle;
 import dev.cairn.retention.RetentionPolicy;
 import dev.cairn.retention.RetentionVerticle;
 import dev.cairn.schedule.SchedulerVerticle;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
+import dev.cairn.verify.VerifyVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -72,6 +74,7 @@ public final class Agent {
     List<DumperVerticle.Target> dumps = new ArrayList<>();
     List<RetentionVerticle.Target> retention = new ArrayList<>();
     List<SchedulerVerticle.Entry> schedules = new ArrayList<>();
+    List<RestoreVerticle.Target> restoreTargets = new ArrayList<>();
     Map<String, Duration> maxAge = new LinkedHashMap<>();
     for (DatabaseConfig db : config.databases()) {
       ConnSpec spec = ConnSpec.parse(db.url());
@@ -85,6 +88,7 @@ public final class Agent {
           .map(b -> b.manifest().finished()).findFirst().orElse(null);
       schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood));
       maxAge.put(db.name(), db.maxAge());
+      restoreTargets.add(new RestoreVerticle.Target(db.name(), spec, db.jobs()));
     }
     JobHistory history = new JobHistory(repo.dir(), config.agent().historyLimit());
     agent.http = new HttpVerticle(config.http(), repo, pools.io(), maxAge, clock);
@@ -95,6 +99,9 @@ public final class Agent {
         .compose(x -> vertx.deployVerticle(new DumperVerticle(dumps, repo, pools, clock,
             config.agent().maxConcurrentJobs())))
         .compose(x -> vertx.deployVerticle(new RetentionVerticle(retention, repo, pools.io(), clock)))
+        .compose(x -> vertx.deployVerticle(new VerifyVerticle(repo, pools, clock, maxJobs)))
+        .compose(x -> vertx.deployVerticle(new RestoreVerticle(restoreTargets, repo, pools, clock, maxJobs,
+            config.pgBin())))
         .compose(x -> vertx.deployVerticle(agent.http))
         .compose(x -> vertx.deployVerticle(new SchedulerVerticle(schedules, config.agent().retentionSchedule(),
             config.agent().runMissedOnStart(), clock), new DeploymentOptions()))

@@ -31,4 +31,8 @@ public final class Addresses {
   public static final String CHUNK_READ = "cairn.compress.read";
   /** {@link Messages.ScheduleQuery} -> {@link Messages.ScheduleList}. */
   public static final String SCHEDULES_QUERY = "cairn.schedules.query";
+  /** {@link Messages.VerifyRequest} -> {@link Messages.JobAccepted}: verify an archive as a job. */
+  public static final String VERIFY_REQUEST = "cairn.verify.request";
+  /** {@link Messages.RestoreRequest} -> {@link Messages.JobAccepted}: restore an archive as a job. */
+  public static final String RESTORE_REQUEST = "cairn.restore.request";
 }

@@ -80,4 +80,15 @@ public final class Messages {
       List<ZonedDateTime> nextRuns) {}
 
   public record ScheduleList(List<ScheduleInfo> schedules) {}
+
+  /** Verify backup {@code backupId}; one verify per backup at a time (a second request gets the running job). */
+  public record VerifyRequest(String backupId, String trigger) {}
+
+  /**
+   * Restore {@code backupId} into {@code database} (a configured database: its own connection) or into
+   * {@code spec} (any connection); exactly one of the two is set. {@code tables} empty: all. {@code clean}
+   * drops and recreates the target; {@code create} creates it. One restore per target at a time.
+   */
+  public record RestoreRequest(String backupId, String database, dev.cairn.conn.ConnSpec spec, List<String> tables,
+      boolean create, boolean clean, String trigger) {}
 }

@@ -128,6 +128,9 @@ public final class HttpVerticle extends VerticleBase {
     for (Route route : new Route[] {r.get(BASE + "/backups/:id/archive"), r.head(BASE + "/backups/:id/archive")}) {
       route.handler(Audit.action("backup.download")).handler(auth.require(Role.OPERATOR)).handler(download::handle);
     }
+    ArchiveJobsApi archiveJobs = new ArchiveJobsApi(vertx, repo, io);
+    change(r.post(BASE + "/backups/:id/verify"), auth, Role.OPERATOR, "backup.verify", body, archiveJobs::verify);
+    change(r.post(BASE + "/backups/:id/restore"), auth, Role.ADMIN, "backup.restore", body, archiveJobs::restore);
     read(r.get(BASE + "/jobs"), auth, Role.VIEWER, jobs::list);
     read(r.get(BASE + "/jobs/:id"), auth, Role.VIEWER, jobs::show);
     change(r.delete(BASE + "/jobs/:id"), auth, Role.OPERATOR, "job.cancel", body, jobs::cancel);

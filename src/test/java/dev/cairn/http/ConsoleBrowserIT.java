@@ -98,6 +98,31 @@ class ConsoleBrowserIT {
         // the chart has a bar per backup
         wait.until(d -> d.findElements(By.cssSelector("#chart svg rect.bar")).size() == 2);
 
+        // Verify from the backup's row: a verify job that succeeds
+        web.findElement(By.cssSelector("#history tr[data-id='" + firstId + "'] button.verify")).click();
+        JsonObject verify = api.waitFor(jobOf(api, "verify", firstId));
+        assertEquals("succeeded", verify.getString("state"), verify.encode());
+
+        // Restore: the dialog asks for the target database's name before it restores
+        String restored = "api_browser_restored_" + Long.toHexString(System.nanoTime());
+        try {
+          web.findElement(By.cssSelector("#history tr[data-id='" + firstId + "'] button.restore")).click();
+          wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("restore-target")))
+              .sendKeys(ApiAgent.PG.conninfo(restored));
+          web.findElement(By.cssSelector("input[name='restore-mode'][value='create']")).click();
+          assertEquals(restored, web.findElement(By.id("restore-dbname")).getText());
+          assertTrue(!web.findElement(By.id("restore-go")).isEnabled(), "disabled until the name is typed");
+          web.findElement(By.id("restore-confirm")).sendKeys(restored);
+          web.findElement(By.id("restore-go")).click();
+          wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("restore-target")));
+          JsonObject restore = api.waitFor(jobOf(api, "restore", firstId));
+          assertEquals("succeeded", restore.getString("state"), restore.encode());
+          assertEquals(restored, restore.getString("database"));
+        } finally {
+          ApiAgent.PG.dropDatabase(restored);
+        }
+        assertEquals("", web.findElement(By.id("banner")).getText(), "no error banner");
+
         screenshot(web, "console.png");
         web.manage().window().setSize(new Dimension(390, 1800)); // a phone: the chart is redrawn at its width
         wait.until(d -> d.findElement(By.cssSelector("#chart svg")).getDomAttribute("viewBox").matches("0 0 [1-4]\\d\\d .*"));
@@ -116,12 +141,29 @@ class ConsoleBrowserIT {
         wait.until(ExpectedConditions.numberOfElementsToBe(okRows, 2));
         assertEquals(0, web.findElements(By.cssSelector("button.run-backup")).size(), "no run button for a viewer");
         assertEquals(0, web.findElements(By.cssSelector("button.delete")).size(), "no delete button for a viewer");
-        for (WebElement b : web.findElements(By.cssSelector("button.download"))) {
-          assertTrue(!b.isEnabled(), "download is disabled for a viewer");
+        for (WebElement b : web.findElements(By.cssSelector("button.download, button.verify, button.restore"))) {
+          assertTrue(!b.isEnabled(), b.getText() + " is disabled for a viewer");
         }
       } finally {
         web.quit();
       }
+    }
+  }
+
+  /** The id of the newest job of {@code kind} for backup {@code backupId}, waiting for it to appear. */
+  private static String jobOf(ApiAgent api, String kind, String backupId) throws Exception {
+    long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      for (Object o : api.json(api.get("/api/v1/jobs", ApiAgent.VIEWER), 200).getJsonArray("jobs")) {
+        JsonObject j = (JsonObject) o;
+        if (kind.equals(j.getString("kind")) && backupId.equals(j.getString("backupId"))) {
+          return j.getString("id");
+        }
+      }
+      if (System.nanoTime() > end) {
+        throw new AssertionError("no " + kind + " job for " + backupId);
+      }
+      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100);
     }
   }
 
