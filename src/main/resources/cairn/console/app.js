@@ -263,7 +263,10 @@
     if (!active.length) { box.appendChild(el('p', { class: 'muted' }, 'None.')); return; }
     for (const j of active) {
       const total = j.tablesTotal || 0;
-      const pct = total ? Math.min(100, Math.round(100 * j.tablesDone / total)) : null;
+      // The job's own estimate (relation sizes) when it has one, else tables done of all tables.
+      const pct = (j.percent !== null && j.percent !== undefined) ? j.percent
+        : (total ? Math.min(100, Math.round(100 * j.tablesDone / total)) : null);
+      const eta = j.estimatedFinish ? ' · done in ~' + dur(Math.max(0, secondsBetween(new Date().toISOString(), j.estimatedFinish))) : '';
       const bar = el('div', { class: 'progress' + (pct === null ? ' indeterminate' : ''), role: 'progressbar',
         'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct === null ? null : pct }, el('div', {}));
       if (pct !== null) bar.firstChild.style.width = pct + '%';
@@ -274,7 +277,7 @@
           el('span', {}, el('strong', {}, j.database || j.kind), ' ', badge(j.state), ' ', el('span', { class: 'muted' }, j.kind + ' ' + j.id)),
           el('span', { class: 'muted' }, j.started ? 'for ' + dur(secondsBetween(j.started, new Date().toISOString())) : 'waiting')),
         bar,
-        el('div', { class: 'muted' }, bytes(j.bytes) + ' · ' + num(j.rows) + ' rows · tables ' + (j.tablesDone || 0) + ' of ' + (total || '?'),
+        el('div', { class: 'muted' }, (pct === null ? '' : pct + ' % · ') + bytes(j.bytes) + ' · ' + num(j.rows) + ' rows · tables ' + (j.tablesDone || 0) + ' of ' + (total || '?') + eta,
           ' ', cancel)));
     }
   }

@@ -76,8 +76,11 @@ public final class Dumper {
 
   public record Result(String id, Path archive, Manifest manifest) {}
 
-  /** Running totals, reported after each part: COPY text bytes, rows, tables complete of all tables. */
-  public record Progress(long bytes, long rows, int tablesDone, int tablesTotal) {}
+  /**
+   * Running totals, reported after each part: COPY text bytes, rows, tables complete of all tables, and
+   * heap bytes of the parts done of all parts (relation sizes from the snapshot: the estimate of the work).
+   */
+  public record Progress(long bytes, long rows, int tablesDone, int tablesTotal, long heapDone, long heapTotal) {}
 
   /** One COPY job: a table or a page range of it. */
   record Unit(Catalog.TableInfo table, Long fromPage, Long toPage, int index, int of) {
@@ -126,6 +129,8 @@ public final class Dumper {
   private int tablesDone;
   private long bytesDone;
   private long rowsDone;
+  private long heapDone;
+  private long heapTotal;
 
   public Dumper(Vertx vertx, Pools pools, ConnSpec spec, Repository repo, Options opts, Clock clock) {
     this.vertx = vertx;
@@ -353,6 +358,7 @@ public final class Dumper {
     List<Unit> units = plan(tables, opts.splitBytes());
     tablesTotal = tables.size();
     units.forEach(u -> partsLeft.merge(u.table().oid(), 1, Integer::sum));
+    heapTotal = units.stream().mapToLong(Unit::estimatedBytes).sum();
     ArrayDeque<Unit> queue = new ArrayDeque<>(units);
     List<PartResult> results = new ArrayList<>();
     CopyClient client = CopyClient.jdbc(vertx, spec, pools.copy());
@@ -434,10 +440,11 @@ public final class Dumper {
               sink.digest().digest(), sink.rawBytes(), sink.refs())));
           bytesDone += sink.rawBytes();
           rowsDone += serverRows;
+          heapDone += u.estimatedBytes();
           if (partsLeft.merge(u.table().oid(), -1, Integer::sum) == 0) {
             tablesDone++;
           }
-          progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal));
+          progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, heapDone, heapTotal));
           LOG.fine(() -> tag() + u.describe() + ": " + serverRows + " rows, " + sink.rawBytes() + " bytes in "
               + (System.nanoTime() - t0) / 1_000_000 + " ms");
           return Future.succeededFuture(true);

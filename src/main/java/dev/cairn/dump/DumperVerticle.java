@@ -112,7 +112,10 @@ public final class DumperVerticle extends VerticleBase {
     dumper.onProgress(p -> {
       Running r = running.get(t.name());
       if (r != null) {
-        update(r.job().progress(p.bytes(), p.rows(), p.tablesDone(), p.tablesTotal()));
+        Job moved = r.job().progress(p.bytes(), p.rows(), p.tablesDone(), p.tablesTotal())
+            .work(p.heapDone(), p.heapTotal(), clock.instant());
+        running.put(t.name(), new Running(moved, r.dumper(), r.timer(), r.timedOut()));
+        update(moved);
       }
     });
     dumper.run().onComplete(ar -> {

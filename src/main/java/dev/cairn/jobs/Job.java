@@ -12,7 +12,7 @@ import java.time.format.DateTimeFormatter;
  */
 public record Job(String id, Kind kind, String database, State state, String trigger, Instant created,
     Instant started, Instant finished, long bytes, long rows, int tablesDone, int tablesTotal, String backupId,
-    String errorCode, String errorMessage) {
+    String errorCode, String errorMessage, long workDone, long workTotal, Instant progressAt) {
 
   public enum Kind { BACKUP, RETENTION, VERIFY, RESTORE }
 
@@ -30,22 +30,52 @@ public record Job(String id, Kind kind, String database, State state, String tri
 
   public static Job queued(Kind kind, String database, String trigger, Instant now) {
     String id = "j-" + ID_TIME.format(now) + "-" + String.format("%04x", RANDOM.nextInt(0x10000));
-    return new Job(id, kind, database, State.QUEUED, trigger, now, null, null, 0, 0, 0, 0, null, null, null);
+    return new Job(id, kind, database, State.QUEUED, trigger, now, null, null, 0, 0, 0, 0, null, null, null, 0, 0,
+        null);
   }
 
   public Job running(Instant now) {
     return new Job(id, kind, database, State.RUNNING, trigger, created, now, null, bytes, rows, tablesDone,
-        tablesTotal, backupId, null, null);
+        tablesTotal, backupId, null, null, workDone, workTotal, progressAt);
   }
 
   public Job progress(long bytes, long rows, int tablesDone, int tablesTotal) {
     return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
-        tablesTotal, backupId, errorCode, errorMessage);
+        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt);
+  }
+
+  /**
+   * Progress against an estimate of the whole job's work (for a backup: heap bytes of the tables copied so
+   * far, of all tables), as of {@code at}: gives the job's percent and estimated finish.
+   */
+  public Job work(long done, long total, Instant at) {
+    return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
+        tablesTotal, backupId, errorCode, errorMessage, done, total, at);
+  }
+
+  /** 0-100, or -1 when the job has no estimate; 100 only once it succeeded. */
+  public int percent() {
+    if (state == State.SUCCEEDED) {
+      return 100;
+    }
+    if (workTotal <= 0) {
+      return -1;
+    }
+    return (int) Math.min(99, 100 * workDone / workTotal);
+  }
+
+  /** Extrapolated from the rate so far; null without progress to extrapolate from. */
+  public Instant estimatedFinish() {
+    if (state != State.RUNNING || started == null || progressAt == null || workDone <= 0 || workTotal <= 0) {
+      return null;
+    }
+    long elapsed = java.time.Duration.between(started, progressAt).toMillis();
+    return started.plusMillis((long) (elapsed * ((double) workTotal / workDone)));
   }
 
   public Job withBackup(String backupId) {
     return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
-        tablesTotal, backupId, errorCode, errorMessage);
+        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt);
   }
 
   public Job succeeded(Instant now) {
@@ -62,7 +92,7 @@ public record Job(String id, Kind kind, String database, State state, String tri
 
   private Job end(State s, Instant now, String code, String message) {
     return new Job(id, kind, database, s, trigger, created, started == null ? now : started, now, bytes, rows,
-        tablesDone, tablesTotal, backupId, code, message);
+        tablesDone, tablesTotal, backupId, code, message, workDone, workTotal, progressAt);
   }
 
   public JsonObject toJson() {
@@ -70,7 +100,9 @@ public record Job(String id, Kind kind, String database, State state, String tri
         .put("state", state.name().toLowerCase()).put("trigger", trigger).put("created", str(created))
         .put("started", str(started)).put("finished", str(finished)).put("bytes", bytes).put("rows", rows)
         .put("tablesDone", tablesDone).put("tablesTotal", tablesTotal).put("backupId", backupId)
-        .put("error", errorCode == null ? null : new JsonObject().put("code", errorCode).put("message", errorMessage));
+        .put("error", errorCode == null ? null : new JsonObject().put("code", errorCode).put("message", errorMessage))
+        .put("workDone", workDone).put("workTotal", workTotal).put("progressAt", str(progressAt))
+        .put("percent", percent() < 0 ? null : percent()).put("estimatedFinish", str(estimatedFinish()));
   }
 
   public static Job fromJson(JsonObject j) {
@@ -79,7 +111,8 @@ public record Job(String id, Kind kind, String database, State state, String tri
         State.valueOf(j.getString("state").toUpperCase()), j.getString("trigger"), inst(j.getString("created")),
         inst(j.getString("started")), inst(j.getString("finished")), j.getLong("bytes", 0L), j.getLong("rows", 0L),
         j.getInteger("tablesDone", 0), j.getInteger("tablesTotal", 0), j.getString("backupId"),
-        err == null ? null : err.getString("code"), err == null ? null : err.getString("message"));
+        err == null ? null : err.getString("code"), err == null ? null : err.getString("message"),
+        j.getLong("workDone", 0L), j.getLong("workTotal", 0L), inst(j.getString("progressAt")));
   }
 
   private static String str(Instant i) {

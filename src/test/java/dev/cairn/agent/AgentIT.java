@@ -95,6 +95,10 @@ class AgentIT {
         assertEquals(0, v.code(), v.toString());
       }
     }
+    List<Job> backups = new JobHistory(repo, 1000).read().stream()
+        .filter(j -> j.kind() == Job.Kind.BACKUP && j.state() == Job.State.SUCCEEDED).toList();
+    assertTrue(backups.stream().allMatch(j -> j.workTotal() > 0 && j.workDone() == j.workTotal() && j.percent() == 100),
+        "backup jobs record their progress against the tables' sizes: " + backups);
     CairnCli.Run history = CairnCli.run("history", "--repo", repo);
     assertEquals(0, history.code(), history.toString());
     assertTrue(history.out().contains("retention") && history.out().contains("succeeded"), history.out());
