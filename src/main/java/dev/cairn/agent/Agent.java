@@ -91,7 +91,7 @@ public final class Agent {
       restoreTargets.add(new RestoreVerticle.Target(db.name(), spec, db.jobs()));
     }
     JobHistory history = new JobHistory(repo.dir(), config.agent().historyLimit());
-    agent.http = new HttpVerticle(config.http(), repo, pools.io(), maxAge, clock);
+    agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock);
     // Not bound to a context: a failure must still be reported while the event loops shut down.
     Promise<Agent> started = Promise.promise();
     CompressorVerticle.deploy(vertx)

@@ -31,7 +31,7 @@ public final class ConfigLoader {
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
   static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
-      "max_body_size", "metrics_public");
+      "max_body_size", "metrics_public", "max_import_size");
   static final List<String> TOKEN_KEYS = List.of("name", "role", "sha256");
   static final List<String> TLS_KEYS = List.of("cert", "key");
   static final int MAX_RATE_LIMIT = 100_000;
@@ -305,7 +305,8 @@ public final class ConfigLoader {
     int rate = s.integer("rate_limit_per_minute", HttpConfig.DEFAULT_RATE_LIMIT_PER_MINUTE, 0, MAX_RATE_LIMIT);
     long body = s.size("max_body_size", HttpConfig.DEFAULT_MAX_BODY_BYTES, 1024, 64L << 20);
     boolean metricsPublic = s.bool("metrics_public", HttpConfig.DEFAULT_METRICS_PUBLIC);
-    return new HttpConfig(bind, port, tokens, tls, rate, body, metricsPublic);
+    long maxImport = s.size("max_import_size", HttpConfig.DEFAULT_MAX_IMPORT_BYTES, 1024, 1L << 50);
+    return new HttpConfig(bind, port, tokens, tls, rate, body, metricsPublic, maxImport);
   }
 
   private List<HttpConfig.Token> tokens(Section s) {

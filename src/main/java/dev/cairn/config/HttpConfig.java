@@ -13,14 +13,16 @@ import java.util.regex.Pattern;
  * @param rateLimitPerMinute mutating requests (POST, DELETE) each token may make per minute; 0 turns the limit off
  * @param maxBodyBytes the largest request body accepted
  * @param metricsPublic whether GET /metrics answers without a token (else it needs a viewer token)
+ * @param maxImportBytes the largest archive POST /api/v1/backups/import accepts
  */
 public record HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute,
-    long maxBodyBytes, boolean metricsPublic) {
+    long maxBodyBytes, boolean metricsPublic, long maxImportBytes) {
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 8432;
   public static final int DEFAULT_RATE_LIMIT_PER_MINUTE = 10;
   public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
   public static final boolean DEFAULT_METRICS_PUBLIC = true;
+  public static final long DEFAULT_MAX_IMPORT_BYTES = 64L << 30;
   public static final HttpConfig DEFAULTS = new HttpConfig(DEFAULT_BIND, DEFAULT_PORT);
   /** Token names: they appear in the audit log. */
   public static final Pattern TOKEN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,62}");
@@ -67,5 +69,10 @@ public record HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int
 
   public HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute, long maxBodyBytes) {
     this(bind, port, tokens, tls, rateLimitPerMinute, maxBodyBytes, DEFAULT_METRICS_PUBLIC);
+  }
+
+  public HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute, long maxBodyBytes,
+      boolean metricsPublic) {
+    this(bind, port, tokens, tls, rateLimitPerMinute, maxBodyBytes, metricsPublic, DEFAULT_MAX_IMPORT_BYTES);
   }
 }

@@ -27,6 +27,7 @@ final class ApiError extends RuntimeException {
   static final String JOB_NOT_FOUND = "JOB_NOT_FOUND";
   static final String METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED";
   static final String IN_USE = "IN_USE";
+  static final String BACKUP_EXISTS = "BACKUP_EXISTS";
   static final String JOB_FINISHED = "JOB_FINISHED";
   static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
   static final String UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE";

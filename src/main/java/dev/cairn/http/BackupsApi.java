@@ -60,26 +60,29 @@ final class BackupsApi {
   void show(RoutingContext rc) {
     Input.query(rc, List.of());
     String id = Input.backupId(rc);
-    io.executeBlocking(() -> Backups.read(repo, id), false).onComplete(Http.json(rc, 200, e -> {
-      JsonObject o = summary(e);
-      if (e.readable()) {
-        Manifest m = e.manifest();
-        o.put("sourceDatabase", m.database()).put("durationSeconds",
-                Duration.between(m.started(), m.finished()).toMillis() / 1000.0)
-            .put("rawBytes", m.totalRawBytes()).put("serverVersion", m.serverVersion())
-            .put("pgDumpVersion", m.pgDumpVersion()).put("encoding", m.encoding())
-            .put("snapshotTime", m.snapshotTime().toString()).put("toolVersion", m.toolVersion())
-            .put("sequences", m.sequences().size()).put("materializedViews", m.matviews().size());
-        JsonArray tables = new JsonArray();
-        for (Manifest.Table t : m.tables()) {
-          tables.add(new JsonObject().put("schema", t.schema()).put("name", t.name()).put("rows", t.rows())
-              .put("rawBytes", t.parts().stream().mapToLong(Manifest.Part::rawBytes).sum())
-              .put("parts", t.parts().size()));
-        }
-        o.put("tables", tables).put("tableCount", m.tables().size());
+    io.executeBlocking(() -> Backups.read(repo, id), false).onComplete(Http.json(rc, 200, BackupsApi::detail));
+  }
+
+  /** GET /backups/{id}: the summary plus the manifest's details and each table. */
+  static JsonObject detail(Backups.Entry e) {
+    JsonObject o = summary(e);
+    if (e.readable()) {
+      Manifest m = e.manifest();
+      o.put("sourceDatabase", m.database()).put("durationSeconds",
+              Duration.between(m.started(), m.finished()).toMillis() / 1000.0)
+          .put("rawBytes", m.totalRawBytes()).put("serverVersion", m.serverVersion())
+          .put("pgDumpVersion", m.pgDumpVersion()).put("encoding", m.encoding())
+          .put("snapshotTime", m.snapshotTime().toString()).put("toolVersion", m.toolVersion())
+          .put("sequences", m.sequences().size()).put("materializedViews", m.matviews().size());
+      JsonArray tables = new JsonArray();
+      for (Manifest.Table t : m.tables()) {
+        tables.add(new JsonObject().put("schema", t.schema()).put("name", t.name()).put("rows", t.rows())
+            .put("rawBytes", t.parts().stream().mapToLong(Manifest.Part::rawBytes).sum())
+            .put("parts", t.parts().size()));
       }
-      return o;
-    }));
+      o.put("tables", tables).put("tableCount", m.tables().size());
+    }
+    return o;
   }
 
   void create(RoutingContext rc) {

@@ -2,6 +2,7 @@ package dev.cairn.http;
 
 import dev.cairn.config.HttpConfig;
 import dev.cairn.config.HttpConfig.Role;
+import dev.cairn.engine.Pools;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
@@ -42,6 +43,8 @@ public final class HttpVerticle extends VerticleBase {
   private final HttpConfig config;
   private final Repository repo;
   private final WorkerExecutor io;
+  private final Pools pools;
+  private final int verifyJobs;
   private final Map<String, Duration> maxAge;
   private final Clock clock;
   private HttpServer server;
@@ -49,11 +52,13 @@ public final class HttpVerticle extends VerticleBase {
   private Buffer indexHtml;
   private volatile boolean exposed;
 
-  public HttpVerticle(HttpConfig config, Repository repo, WorkerExecutor io, Map<String, Duration> maxAge,
+  public HttpVerticle(HttpConfig config, Repository repo, Pools pools, int verifyJobs, Map<String, Duration> maxAge,
       Clock clock) {
     this.config = config;
     this.repo = repo;
-    this.io = io;
+    this.pools = pools;
+    this.io = pools.io();
+    this.verifyJobs = verifyJobs;
     this.maxAge = maxAge;
     this.clock = clock;
   }
@@ -122,6 +127,11 @@ public final class HttpVerticle extends VerticleBase {
         .end(openapi));
 
     read(r.get(BASE + "/backups"), auth, Role.VIEWER, backups::list);
+    // The body is an archive streamed to the repository, not JSON: no body handler.
+    ImportApi imports = new ImportApi(vertx, repo, pools, checksums, config.maxImportBytes(), verifyJobs);
+    r.post(BASE + "/backups/import").handler(platform(ImportApi::closeUnread))
+        .handler(platform(Audit.action("backup.import")))
+        .handler(platform(auth.require(Role.ADMIN))).handler(platform(auth.rateLimited())).handler(imports::handle);
     change(r.post(BASE + "/backups"), auth, Role.OPERATOR, "backup.start", body, backups::create);
     read(r.get(BASE + "/backups/:id"), auth, Role.VIEWER, backups::show);
     change(r.delete(BASE + "/backups/:id"), auth, Role.ADMIN, "backup.delete", body, backups::delete);

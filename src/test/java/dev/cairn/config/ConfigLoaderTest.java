@@ -215,7 +215,7 @@ class ConfigLoaderTest {
         + "keep_monthly)", problem(yaml("retention: {keep_yearly: 3}")));
     assertEquals("repos: unknown key (known: repository, databases, timezone, http, agent, log, pg_bin)",
         problem(yaml() + "repos: /x\n"));
-    assertEquals("http.host: unknown key (known: bind, port, tokens, tls, rate_limit_per_minute, max_body_size, metrics_public)", problem(yaml() + "http: {host: x}\n"));
+    assertEquals("http.host: unknown key (known: bind, port, tokens, tls, rate_limit_per_minute, max_body_size, metrics_public, max_import_size)", problem(yaml() + "http: {host: x}\n"));
   }
 
   @Test

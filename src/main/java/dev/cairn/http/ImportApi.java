@@ -1,0 +1,218 @@
+package dev.cairn.http;
+
+import dev.cairn.engine.Pools;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import dev.cairn.storage.Backups;
+import dev.cairn.storage.Repository;
+import dev.cairn.verify.Verifier;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * POST /api/v1/backups/import: the body is a raw archive. It is streamed (never held in memory) to a
+ * {@code .import-<random>.cairn.partial} file in the repository, so that a crash leaves only what
+ * {@link Repository#removePartials()} cleans at the next start; over {@code http.max_import_size} the
+ * upload is cut off with 413. The file is then fsynced and verified fully ({@link Verifier}: every chunk,
+ * row count and digest), its manifest's id must be new (409 otherwise), and it is published atomically.
+ * Any failure removes the partial file: a bad upload leaves nothing behind.
+ */
+final class ImportApi {
+  /** At most this many of a damaged upload's problems are listed in the error message. */
+  static final int MAX_LISTED = 10;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Serialises the exists-check and the rename: a rename would replace a backup published in between. */
+  private static final Object PUBLISH_LOCK = new Object();
+
+  private final Vertx vertx;
+  private final Repository repo;
+  private final Pools pools;
+  private final Checksums checksums;
+  private final long maxBytes;
+  private final int verifyJobs;
+
+  ImportApi(Vertx vertx, Repository repo, Pools pools, Checksums checksums, long maxBytes, int verifyJobs) {
+    this.vertx = vertx;
+    this.repo = repo;
+    this.pools = pools;
+    this.checksums = checksums;
+    this.maxBytes = maxBytes;
+    this.verifyJobs = verifyJobs;
+  }
+
+  /**
+   * First on the route: a request answered before its body was read (refused, over the limit, damaged
+   * stream) gets its connection closed after the answer, instead of the agent reading up to the rest of a
+   * large upload. Clients that send {@code Expect: 100-continue} get a refusal before they send anything.
+   */
+  static void closeUnread(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    rc.addHeadersEndHandler(v -> {
+      if (!req.isEnded()) {
+        rc.response().putHeader("Connection", "close");
+      }
+    });
+    rc.addEndHandler(v -> {
+      if (!req.isEnded()) {
+        req.connection().close();
+      }
+    });
+    rc.next();
+  }
+
+  void handle(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    req.pause(); // nothing may arrive before the file is open
+    Input.query(rc, List.of());
+    String type = req.getHeader("Content-Type");
+    if (type != null && !type.split(";")[0].trim().equalsIgnoreCase("application/octet-stream")) {
+      throw new ApiError(415, ApiError.UNSUPPORTED_MEDIA_TYPE, "send the archive as application/octet-stream");
+    }
+    String length = req.getHeader("Content-Length");
+    if (length != null) {
+      long n;
+      try {
+        n = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        throw ApiError.usage("Content-Length is not a number");
+      }
+      if (n > maxBytes) {
+        rc.response().putHeader("Connection", "close");
+        throw tooLarge();
+      }
+    }
+    rc.put(Audit.TARGET_KEY, "upload");
+    if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
+      rc.response().writeContinue();
+    }
+    Path partial = repo.dir().resolve(".import-" + HexFormat.of().formatHex(randomBytes()) + ".cairn.partial");
+    String upload = "the uploaded archive";
+    vertx.fileSystem().open(partial.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
+        .compose(file -> receive(rc, req, file))
+        .compose(v -> pools.io().executeBlocking(() -> {
+          fsync(partial);
+          return null;
+        }, false))
+        .compose(v -> new Verifier(vertx, pools, verifyJobs).run(partial)
+            .recover(e -> Future.failedFuture(corrupt(CairnException.wrap(e, ErrorCode.ARCHIVE_CORRUPT,
+                upload).getMessage().replace(partial.toString(), upload)))))
+        .compose(report -> {
+          if (!report.ok()) {
+            List<String> ps = report.problems();
+            return Future.failedFuture(corrupt((upload + " is damaged: " + ps.size() + " problem(s): "
+                + String.join("; ", ps.subList(0, Math.min(MAX_LISTED, ps.size())))
+                + (ps.size() > MAX_LISTED ? "; and " + (ps.size() - MAX_LISTED) + " more" : ""))
+                .replace("archive " + partial, upload).replace(partial.toString(), upload)));
+          }
+          String id = report.manifest().id();
+          rc.put(Audit.TARGET_KEY, Audit.clean(id));
+          return pools.io().executeBlocking(() -> publish(id, partial), false);
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            pools.io().executeBlocking(() -> Files.deleteIfExists(partial), false)
+                .onComplete(x -> {
+                  if (!rc.response().ended()) {
+                    ApiError.from(ar.cause()).send(rc);
+                  }
+                });
+          } else {
+            rc.response().putHeader("Location", "/api/v1/backups/" + ar.result().id());
+            Http.send(rc, 201, BackupsApi.detail(ar.result()));
+          }
+        });
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[8];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  private Backups.Entry publish(String id, Path partial) {
+    if (id == null || !Repository.ID.matcher(id).matches()) {
+      throw corrupt("the uploaded archive's manifest has no valid backup id");
+    }
+    synchronized (PUBLISH_LOCK) {
+      if (repo.exists(id)) {
+        throw new ApiError(409, ApiError.BACKUP_EXISTS, "backup " + id + " already exists; not imported",
+            "delete it first (DELETE /api/v1/backups/" + id + ") to replace it");
+      }
+      repo.publish(id, partial);
+    }
+    checksums.forget(id);
+    return Backups.read(repo, id);
+  }
+
+  /** Streams the body into {@code file} with back-pressure and the size limit; closes the file. */
+  private Future<Void> receive(RoutingContext rc, HttpServerRequest req, AsyncFile file) {
+    Promise<Void> done = Promise.promise();
+    long[] received = {0};
+    req.handler(buf -> {
+      if (done.future().isComplete()) {
+        return;
+      }
+      received[0] += buf.length();
+      if (received[0] > maxBytes) {
+        req.pause();
+        rc.response().putHeader("Connection", "close");
+        file.close().onComplete(x -> done.tryFail(tooLarge()));
+        return;
+      }
+      file.write(buf);
+      if (file.writeQueueFull()) {
+        req.pause();
+        file.drainHandler(v -> {
+          if (!done.future().isComplete()) {
+            req.resume();
+          }
+        });
+      }
+    });
+    req.exceptionHandler(e -> file.close().onComplete(x -> done.tryFail(
+        ApiError.usage("the upload was interrupted after " + received[0] + " bytes: " + e.getMessage()))));
+    file.exceptionHandler(e -> file.close().onComplete(x -> done.tryFail(new CairnException(ErrorCode.REPO_WRITE,
+        "cannot write the upload into the repository: " + e.getMessage(), null, null, e))));
+    req.endHandler(v -> file.close().onComplete(ar -> {
+      if (ar.failed()) {
+        done.tryFail(new CairnException(ErrorCode.REPO_WRITE, "cannot write the upload into the repository: "
+            + ar.cause().getMessage(), null, null, ar.cause()));
+      } else {
+        done.tryComplete();
+      }
+    }));
+    rc.response().closeHandler(v -> file.close().onComplete(x -> done.tryFail(
+        ApiError.usage("the client closed the connection during the upload"))));
+    req.resume();
+    return done.future();
+  }
+
+  private ApiError tooLarge() {
+    return new ApiError(413, ApiError.BODY_TOO_LARGE, "the archive is larger than http.max_import_size ("
+        + maxBytes + " bytes)", "raise http.max_import_size in the agent's configuration");
+  }
+
+  private static ApiError corrupt(String message) {
+    return new ApiError(422, ErrorCode.ARCHIVE_CORRUPT.name(), message,
+        "upload the archive again; check it with: cairn verify");
+  }
+
+  private static void fsync(Path p) throws IOException {
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+}
