@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.archive.ArchiveReader;
 import dev.cairn.archive.ChunkRef;
-import dev.cairn.archive.Manifest;
 import dev.cairn.testkit.CairnCli;
+import dev.cairn.testkit.Damage;
 import dev.cairn.testkit.Mounts;
 import dev.cairn.testkit.PgCluster;
 import java.io.RandomAccessFile;
@@ -180,19 +179,7 @@ class ErrorPathsIT {
   void flippedByteIsNamedByTableChunkAndOffsetInVerifyAndRestore() throws Exception {
     String id = goodBackup();
     Path archive = repo.resolve(id + ".cairn");
-    ChunkRef target;
-    try (ArchiveReader r = ArchiveReader.open(archive)) {
-      Manifest m = Manifest.parse(r.manifestJson(), archive.toString());
-      Manifest.Table t = m.tables().stream().filter(x -> x.name().equals("accounts")).findFirst().orElseThrow();
-      target = t.parts().get(0).chunks().get(1);
-    }
-    try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
-      long pos = target.offset() + target.storedLength() / 2 + 20;
-      f.seek(pos);
-      int b = f.read();
-      f.seek(pos);
-      f.write(b ^ 0x40);
-    }
+    ChunkRef target = Damage.flipByteInChunk(archive, "accounts", 1);
     CairnCli.Run verify = CairnCli.run("verify", id, "--repo", repo);
     assertEquals(7, verify.code(), verify.toString());
     assertTrue(verify.err().contains("table public.accounts chunk 2/")

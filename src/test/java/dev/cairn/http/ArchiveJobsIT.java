@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.archive.ArchiveReader;
 import dev.cairn.archive.ChunkRef;
-import dev.cairn.archive.Manifest;
+import dev.cairn.testkit.Damage;
 import dev.cairn.testkit.DbCompare;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.RandomAccessFile;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -94,19 +92,7 @@ class ArchiveJobsIT {
     TimeUnit1.pause();
     String id = api.backup().getString("backupId");
     Path archive = api.repo.resolve(id + ".cairn");
-    ChunkRef target;
-    try (ArchiveReader r = ArchiveReader.open(archive)) {
-      Manifest m = Manifest.parse(r.manifestJson(), archive.toString());
-      Manifest.Table t = m.tables().stream().filter(x -> x.name().equals("t")).findFirst().orElseThrow();
-      target = t.parts().get(0).chunks().get(0);
-    }
-    try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
-      long pos = target.offset() + target.storedLength() / 2 + 20;
-      f.seek(pos);
-      int b = f.read();
-      f.seek(pos);
-      f.write(b ^ 0x40);
-    }
+    ChunkRef target = Damage.flipByteInChunk(archive, "t", 0);
     JsonObject job = accepted(api.send("POST", "/api/v1/backups/" + id + "/verify", OPERATOR, ""));
     JsonObject done = api.waitFor(job.getString("id"));
     assertEquals("failed", done.getString("state"), done.encode());
