@@ -28,9 +28,7 @@ final class ChunkSink implements WriteStream<Buffer> {
   private final RowDigest digest = new RowDigest();
   private final List<ChunkRef> refs = new ArrayList<>();
 
-  // Chunk buffers come back here once written: a backup otherwise allocates (and collects) its whole
-  // size again in 4 MiB arrays. At most three per sink: one filling, two in flight.
-  private final java.util.ArrayDeque<byte[]> spare = new java.util.ArrayDeque<>();
+  private final Spare spare;
   private byte[] acc;
   private int accLen;
   private long rawBytes;
@@ -44,12 +42,42 @@ final class ChunkSink implements WriteStream<Buffer> {
 
   private record Full(byte[] data, int length) {}
 
-  ChunkSink(ArchiveWriter writer, int kind, Chunks chunks, int chunkBytes) {
+  /**
+   * Chunk buffers shared by all sinks of one backup. Written buffers come back here: without it a
+   * backup allocates its whole size again in 4 MiB arrays, and every young collection copies the ones in
+   * flight, which overflows the survivor space into the old generation and ends in full collections.
+   * Reused buffers are tenured once and then left alone. Holds at most {@code max}; sinks of one backup
+   * run on several threads.
+   */
+  static final class Spare {
+    private final java.util.concurrent.ConcurrentLinkedDeque<byte[]> free =
+        new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final int chunkBytes;
+    private final int max;
+
+    Spare(int chunkBytes, int max) {
+      this.chunkBytes = chunkBytes;
+      this.max = max;
+    }
+
+    byte[] take() {
+      byte[] b = free.poll();
+      return b != null ? b : new byte[chunkBytes];
+    }
+
+    void give(byte[] b) {
+      if (free.size() < max) { // a race may keep one or two more: harmless
+        free.push(b);
+      }
+    }
+  }
+
+  ChunkSink(ArchiveWriter writer, int kind, Chunks chunks, Spare spare) {
     this.writer = writer;
     this.kind = kind;
     this.chunks = chunks;
-    this.chunkBytes = chunkBytes;
-    this.acc = new byte[chunkBytes];
+    this.spare = spare;
+    this.chunkBytes = spare.chunkBytes;
   }
 
   @Override
@@ -61,6 +89,9 @@ final class ChunkSink implements WriteStream<Buffer> {
     int idx = bb.readerIndex();
     int left = bb.readableBytes();
     while (left > 0) {
+      if (acc == null) {
+        acc = spare.take();
+      }
       int n = Math.min(left, chunkBytes - accLen);
       bb.getBytes(idx, acc, accLen, n);
       accLen += n;
@@ -76,8 +107,7 @@ final class ChunkSink implements WriteStream<Buffer> {
   private void submit() {
     queue.add(new Full(acc, accLen));
     rawBytes += accLen;
-    byte[] next = spare.poll();
-    acc = next != null ? next : new byte[chunkBytes];
+    acc = null;
     accLen = 0;
     pump();
   }
@@ -108,7 +138,7 @@ final class ChunkSink implements WriteStream<Buffer> {
       writing = false;
       if (ar.succeeded()) {
         refs.add(ar.result());
-        spare.add(f.data());
+        spare.give(f.data());
       } else if (failure == null) {
         failure = ar.cause();
         if (exceptionHandler != null) {

@@ -116,6 +116,7 @@ public final class Dumper {
   private final Options opts;
   private final Clock clock;
   private final Chunks chunks;
+  private final ChunkSink.Spare spare;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
   private final ChildProcess pgDump = new ChildProcess();
   private volatile boolean stopping;
@@ -140,6 +141,8 @@ public final class Dumper {
     this.opts = opts;
     this.clock = clock;
     this.chunks = new Chunks(vertx);
+    // Per worker: one chunk filling, two queued or being written.
+    this.spare = new ChunkSink.Spare(opts.chunkBytes(), 3 * opts.jobs());
   }
 
   /** Called on the context after each part is safely in the archive. */
@@ -423,7 +426,7 @@ public final class Dumper {
     if (u == null) {
       return Future.succeededFuture(false);
     }
-    ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, opts.chunkBytes());
+    ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, spare);
     long t0 = System.nanoTime();
     return conn.copyOut(u.copySql())
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
