@@ -77,17 +77,46 @@ ensure_jar() {
     fi
     rm -f "$log"
   fi
+  ensure_cds
+}
+
+# A class-data-sharing archive of the classes a command loads (Vert.x, Netty, picocli, both drivers):
+# every command then starts about 0.3 s (0.4 CPU-s) sooner. Made once per jar, by a run that stops at its
+# first connection attempt (port 1 on loopback, where nothing listens), which has loaded most of them by
+# then; made again when the jar is rebuilt. Without it (or if it cannot be made) commands run as before.
+ensure_cds() {
+  local root jar jsa tmp
+  root=$(cairn_root)
+  jar="$root/target/cairn.jar"
+  jsa="$root/target/cairn.jsa"
+  if [ -f "$jsa" ] && [ "$jsa" -nt "$jar" ]; then
+    return 0
+  fi
+  tmp=$(mktemp -d)
+  # shellcheck disable=SC2046 # word splitting of the options is intended
+  java $(CAIRN_CDS=off cairn_java_opts) -XX:ArchiveClassesAtExit="$tmp/cairn.jsa" -jar "$jar" backup \
+    --db "postgresql://cds@127.0.0.1:1/cds?connect_timeout=2" --repo "$tmp/repo" >/dev/null 2>&1 || true
+  [ -s "$tmp/cairn.jsa" ] && mv -f "$tmp/cairn.jsa" "$jsa" 2>/dev/null
+  rm -rf "$tmp"
 }
 
 # JVM options for a cairn command (CAIRN_JAVA_OPTS overrides). A backup or restore is a short process:
 # C1-compiled code is fast enough and skips most JIT work, a small serial-collected heap keeps the
-# resident size well under 300 MB. The agent runs for months: it keeps the optimizing compiler.
+# resident size well under 300 MB. The agent runs for months: it keeps the optimizing compiler. The
+# class-data archive is used when ensure_cds made one (its warnings silenced: a stale archive is
+# simply not used).
 cairn_java_opts() {
+  local cds=""
+  local jsa
+  jsa="$(cairn_root)/target/cairn.jsa"
+  if [ "${CAIRN_CDS:-on}" != off ] && [ -f "$jsa" ] && [[ "$jsa" != *[[:space:]]* ]]; then
+    cds=" -XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+  fi
   if [ -n "${CAIRN_JAVA_OPTS:-}" ]; then
     echo "$CAIRN_JAVA_OPTS"
   elif [ "${1:-}" = agent ]; then
-    echo "-Xmx192m -XX:+UseSerialGC"
+    echo "-Xmx192m -XX:+UseSerialGC$cds"
   else
-    echo "-Xmx160m -Xmn96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+    echo "-Xmx160m -Xmn96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1$cds"
   fi
 }
