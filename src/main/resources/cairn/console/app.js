@@ -270,7 +270,8 @@
       const bar = el('div', { class: 'progress' + (pct === null ? ' indeterminate' : ''), role: 'progressbar',
         'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct === null ? null : pct }, el('div', {}));
       if (pct !== null) bar.firstChild.style.width = pct + '%';
-      const cancel = may('operator') && j.kind === 'backup'
+      // retention jobs cannot be cancelled (they are short, and each deletion is atomic)
+      const cancel = may('operator') && j.kind !== 'retention'
         ? el('button', { type: 'button', class: 'btn small', onclick: () => cancelJob(j) }, 'Cancel') : null;
       box.appendChild(el('div', { class: 'job', 'data-job': j.id },
         el('div', { class: 'job-head' },
@@ -484,7 +485,8 @@
   }
 
   async function cancelJob(j) {
-    if (!confirm('Cancel job ' + j.id + ' (' + (j.database || j.kind) + ')?')) return;
+    const partial = j.kind === 'restore' ? '\nDatabase ' + j.database + ' will be left partially restored.' : '';
+    if (!confirm('Cancel ' + j.kind + ' job ' + j.id + ' (' + (j.database || j.kind) + ')?' + partial)) return;
     try { await api('DELETE', '/jobs/' + encodeURIComponent(j.id)); await refreshAll(); } catch (e) { failed(e); }
   }
 

@@ -21,7 +21,10 @@ public final class Addresses {
   public static final String JOBS_QUERY = "cairn.jobs.query";
   /** {@link Messages.Flush} -> {@link Messages.Flushed}: replies once every recorded change is on disk. */
   public static final String JOBS_FLUSH = "cairn.jobs.flush";
-  /** {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a queued or running backup. */
+  /**
+   * {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a queued or running backup. Fails with
+   * 404 when no backup job of that id is queued or running.
+   */
   public static final String BACKUP_CANCEL = "cairn.backup.cancel";
   /** {@link Messages.Shutdown} -> {@link Messages.ShutdownDone}: stop taking jobs and cancel running ones. */
   public static final String DUMPER_SHUTDOWN = "cairn.dumper.shutdown";
@@ -33,6 +36,17 @@ public final class Addresses {
   public static final String SCHEDULES_QUERY = "cairn.schedules.query";
   /** {@link Messages.VerifyRequest} -> {@link Messages.JobAccepted}: verify an archive as a job. */
   public static final String VERIFY_REQUEST = "cairn.verify.request";
+  /**
+   * {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a running verify (no chunk read starts
+   * after it; the job ends cancelled). Fails with 404 when no verify job of that id runs.
+   */
+  public static final String VERIFY_CANCEL = "cairn.verify.cancel";
   /** {@link Messages.RestoreRequest} -> {@link Messages.JobAccepted}: restore an archive as a job. */
   public static final String RESTORE_REQUEST = "cairn.restore.request";
+  /**
+   * {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a running restore (pg_restore stopped,
+   * COPYs cancelled on the server; the job ends cancelled, the target left partially restored). Fails with
+   * 404 when no restore job of that id runs.
+   */
+  public static final String RESTORE_CANCEL = "cairn.restore.cancel";
 }

@@ -14,6 +14,7 @@ import dev.cairn.engine.Pools;
 import dev.cairn.engine.Version;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.jobs.Progress;
 import dev.cairn.pgcopy.CopyClient;
 import dev.cairn.pgcopy.CopyConnection;
 import dev.cairn.pgtools.ChildProcess;
@@ -75,12 +76,6 @@ public final class Dumper {
   }
 
   public record Result(String id, Path archive, Manifest manifest) {}
-
-  /**
-   * Running totals, reported after each part: COPY text bytes, rows, tables complete of all tables, and
-   * heap bytes of the parts done of all parts (relation sizes from the snapshot: the estimate of the work).
-   */
-  public record Progress(long bytes, long rows, int tablesDone, int tablesTotal, long heapDone, long heapTotal) {}
 
   /** One COPY job: a table or a page range of it. */
   record Unit(Catalog.TableInfo table, Long fromPage, Long toPage, int index, int of) {
@@ -145,7 +140,10 @@ public final class Dumper {
     this.spare = new ChunkSink.Spare(opts.chunkBytes(), 3 * opts.jobs());
   }
 
-  /** Called on the context after each part is safely in the archive. */
+  /**
+   * Called on the context after each part is safely in the archive; the work is heap bytes of the parts
+   * done of all parts (relation sizes from the snapshot).
+   */
   public Dumper onProgress(java.util.function.Consumer<Progress> listener) {
     this.progress = listener;
     return this;

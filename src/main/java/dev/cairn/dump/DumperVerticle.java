@@ -112,8 +112,7 @@ public final class DumperVerticle extends VerticleBase {
     dumper.onProgress(p -> {
       Running r = running.get(t.name());
       if (r != null) {
-        Job moved = r.job().progress(p.bytes(), p.rows(), p.tablesDone(), p.tablesTotal())
-            .work(p.heapDone(), p.heapTotal(), clock.instant());
+        Job moved = r.job().progress(p, clock.instant());
         running.put(t.name(), new Running(moved, r.dumper(), r.timer(), r.timedOut()));
         update(moved);
       }

@@ -11,7 +11,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
-/** /api/v1/jobs: the jobs verticle's registry (recent jobs, newest first) and cancelling backups. */
+/**
+ * /api/v1/jobs: the jobs verticle's registry (recent jobs, newest first), and cancelling backup, verify and
+ * restore jobs through the verticle that runs each kind.
+ */
 final class JobsApi {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 10_000;
@@ -48,15 +51,27 @@ final class JobsApi {
         return Future.failedFuture(new ApiError(409, ApiError.JOB_FINISHED, "job " + id + " has already "
             + j.state().name().toLowerCase() + "; nothing to cancel"));
       }
-      if (j.kind() != Job.Kind.BACKUP) {
-        return Future.failedFuture(new ApiError(409, ApiError.IN_USE, "job " + id + " is a "
-            + j.kind().name().toLowerCase() + " job, which cannot be cancelled"));
+      String address = cancelAddress(j.kind());
+      if (address == null) {
+        return Future.failedFuture(new ApiError(409, ApiError.IN_USE, "job " + id + " is a retention job, which"
+            + " cannot be cancelled: it is short, and it deletes each backup with one atomic file removal, so there"
+            + " is never a half-deleted backup to stop at"));
       }
-      return vertx.eventBus().<Messages.JobAccepted>request(Addresses.BACKUP_CANCEL, new Messages.CancelJob(id))
+      return vertx.eventBus().<Messages.JobAccepted>request(address, new Messages.CancelJob(id))
           .map(m -> m.body())
           .recover(e -> Future.failedFuture(e instanceof ReplyException r && r.failureCode() == 404
               ? new ApiError(409, ApiError.JOB_FINISHED, "job " + id + " finished before it could be cancelled") : e));
     }).onComplete(Http.json(rc, 202, a -> new JsonObject().put("job", a.job().toJson()).put("note", a.note())));
+  }
+
+  /** Where jobs of this kind are cancelled (the verticle that runs them); null: retention is not cancellable. */
+  private static String cancelAddress(Job.Kind kind) {
+    return switch (kind) {
+      case BACKUP -> Addresses.BACKUP_CANCEL;
+      case VERIFY -> Addresses.VERIFY_CANCEL;
+      case RESTORE -> Addresses.RESTORE_CANCEL;
+      case RETENTION -> null;
+    };
   }
 
   Future<List<Job>> jobs(String database, boolean activeOnly, int limit) {

@@ -44,6 +44,11 @@ public record Job(String id, Kind kind, String database, State state, String tri
         tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt);
   }
 
+  /** {@code p}'s totals and work, as of {@code at}. */
+  public Job progress(Progress p, Instant at) {
+    return progress(p.bytes(), p.rows(), p.tablesDone(), p.tablesTotal()).work(p.workDone(), p.workTotal(), at);
+  }
+
   /**
    * Progress against an estimate of the whole job's work (for a backup: heap bytes of the tables copied so
    * far, of all tables), as of {@code at}: gives the job's percent and estimated finish.

@@ -7,6 +7,7 @@ import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
+import dev.cairn.jobs.ProgressThrottle;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,7 +23,10 @@ import java.util.logging.Logger;
  * (its own connection) or into any connection. The job (kind RESTORE) is named after the target database
  * and carries the backup id, so that retention and delete leave the backup alone while it runs. One
  * restore per target (server and database) at a time: another request for it is refused (409). Refusals
- * are bus failures: 404 unknown database, 409 target busy. On undeploy, running restores are cancelled.
+ * are bus failures: 404 unknown database, 409 target busy. Progress of the data phase (bytes and rows
+ * sent, tables loaded, work) reaches the jobs verticle at most once a second per job. A restore is
+ * cancelled through {@link Addresses#RESTORE_CANCEL}; its job then ends CANCELLED, whatever error the
+ * stopped pg_restore or cancelled COPY raised. On undeploy, running restores are cancelled.
  */
 public final class RestoreVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.restore");
@@ -30,7 +34,21 @@ public final class RestoreVerticle extends VerticleBase {
   /** A configured database: restores into it use its connection and its number of jobs. */
   public record Target(String name, ConnSpec spec, int jobs) {}
 
-  private record Running(Job job, Restorer restorer) {}
+  /**
+   * A running restore: its job with the latest progress, which progress reports reach the registry, and
+   * whether an operator asked to cancel it (the failure cancelling causes is then reported as CANCELLED).
+   */
+  private static final class Running {
+    final Restorer restorer;
+    final ProgressThrottle throttle = new ProgressThrottle(ProgressThrottle.DEFAULT_INTERVAL);
+    Job job;
+    boolean cancelRequested;
+
+    Running(Job job, Restorer restorer) {
+      this.job = job;
+      this.restorer = restorer;
+    }
+  }
 
   private final Map<String, Target> targets = new HashMap<>();
   private final Repository repo;
@@ -53,6 +71,7 @@ public final class RestoreVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.eventBus().<Messages.RestoreRequest>consumer(Addresses.RESTORE_REQUEST, this::onRequest);
+    vertx.eventBus().<Messages.CancelJob>consumer(Addresses.RESTORE_CANCEL, this::onCancel);
     return Future.succeededFuture();
   }
 
@@ -76,14 +95,29 @@ public final class RestoreVerticle extends VerticleBase {
     String key = spec.host() + ":" + spec.port() + "/" + spec.database();
     Running busy = running.get(key);
     if (busy != null) {
-      m.fail(409, "a restore into " + spec.describe() + " is already running (job " + busy.job().id() + ")");
+      m.fail(409, "a restore into " + spec.describe() + " is already running (job " + busy.job.id() + ")");
       return;
     }
     Job job = Job.queued(Job.Kind.RESTORE, spec.database(), req.trigger(), clock.instant())
         .withBackup(req.backupId()).running(clock.instant());
     Restorer restorer = new Restorer(vertx, pools, spec, new Restorer.Options(jobs, req.create() || req.clean(),
         req.clean(), req.tables(), false, false, pgBin));
-    running.put(key, new Running(job, restorer));
+    Running run = new Running(job, restorer);
+    running.put(key, run);
+    restorer.onProgress(p -> {
+      run.job = run.job.progress(p, clock.instant());
+      long wait = run.throttle.offer(clock.millis());
+      if (wait == 0) {
+        update(run.job);
+      } else if (wait > 0) {
+        vertx.setTimer(wait, t -> {
+          run.throttle.sent(clock.millis());
+          if (running.get(key) == run) { // never after the job's final update
+            update(run.job);
+          }
+        });
+      }
+    });
     update(job);
     m.reply(new Messages.JobAccepted(job, "started"));
     LOG.info(() -> "[" + job.id() + "] restoring " + req.backupId() + " into " + key
@@ -97,16 +131,24 @@ public final class RestoreVerticle extends VerticleBase {
     }
     f.onComplete(ar -> {
       running.remove(key);
+      Job current = run.job;
       Job done;
       if (ar.succeeded()) {
         Restorer.Result r = ar.result();
-        done = job.progress(0, r.rows(), r.tables(), r.tables()).succeeded(clock.instant());
+        done = current.progress(current.bytes(), r.rows(), r.tables(), r.tables()).succeeded(clock.instant());
         LOG.info(() -> "[" + job.id() + "] restored " + req.backupId() + " into " + key + ": " + r.tables()
             + " tables, " + r.rows() + " rows, row counts match");
+      } else if (run.cancelRequested) {
+        // Cancelling kills pg_restore and COPYs on the server: whatever error that caused, it was asked for.
+        done = current.cancelled(clock.instant(), "restore of " + req.backupId() + " was cancelled; database "
+            + spec.database() + " may be left partially restored (hint: restore again with clean, which drops and"
+            + " recreates it, or drop database " + spec.database() + ")");
+        LOG.warning(() -> "[" + job.id() + "] restore of " + req.backupId() + " into " + key + " cancelled; the"
+            + " stopped restore reported: " + ar.cause().getMessage());
       } else {
         CairnException e = CairnException.wrap(ar.cause(), ErrorCode.INTERNAL, "restore of " + req.backupId());
-        done = e.code() == ErrorCode.CANCELLED ? job.cancelled(clock.instant(), e.getMessage())
-            : job.failed(clock.instant(), e.code().name(), e.getMessage());
+        done = e.code() == ErrorCode.CANCELLED ? current.cancelled(clock.instant(), e.getMessage())
+            : current.failed(clock.instant(), e.code().name(), e.getMessage());
         LOG.warning(() -> "[" + job.id() + "] restore of " + req.backupId() + " into " + key + " "
             + done.state().name().toLowerCase() + ": " + done.errorMessage());
       }
@@ -114,9 +156,26 @@ public final class RestoreVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Cancels a running restore: pg_restore stopped, COPYs cancelled on the server; the job ends CANCELLED.
+   * 404 when no restore job of that id runs here.
+   */
+  private void onCancel(Message<Messages.CancelJob> m) {
+    String id = m.body().jobId();
+    for (Running r : running.values()) {
+      if (r.job.id().equals(id)) {
+        r.cancelRequested = true;
+        r.restorer.cancel();
+        m.reply(new Messages.JobAccepted(r.job, "cancelling"));
+        return;
+      }
+    }
+    m.fail(404, "no running restore job " + id);
+  }
+
   @Override
   public Future<?> stop() {
-    running.values().forEach(r -> r.restorer().cancel());
+    running.values().forEach(r -> r.restorer.cancel());
     return Future.succeededFuture();
   }
 

@@ -13,6 +13,7 @@ import dev.cairn.engine.Loops;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.jobs.Progress;
 import dev.cairn.pgcopy.CopyClient;
 import dev.cairn.pgcopy.CopyConnection;
 import dev.cairn.pgcopy.CopyInStream;
@@ -33,11 +34,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
@@ -45,7 +48,7 @@ import java.util.stream.Collectors;
  * Restores an archive into an empty database: pg_restore pre-data; parallel COPY FROM of the parts;
  * large objects; sequence values; pg_restore post-data with -j; refresh of the populated materialized
  * views in dependency order; ANALYZE. Succeeds only if every step succeeded and every table's row count
- * matches the manifest.
+ * matches the manifest. Runs on the caller's Vert.x context; one instance per restore.
  */
 public final class Restorer {
   private static final Logger LOG = Logger.getLogger("cairn.restore");
@@ -64,9 +67,17 @@ public final class Restorer {
   private final Options opts;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
   private final ChildProcess pgRestore = new ChildProcess();
+  private final ChildProcess vacuumdb = new ChildProcess();
   private final Chunks chunks;
   private volatile boolean stopping;
   private Throwable firstFailure;
+  private Consumer<Progress> progress = p -> {};
+  private final Map<String, Integer> partsLeft = new HashMap<>();
+  private long bytesDone;
+  private long rowsDone;
+  private int tablesDone;
+  private int tablesTotal;
+  private long workTotal;
 
   public Restorer(Vertx vertx, Pools pools, ConnSpec target, Options opts) {
     this.vertx = vertx;
@@ -76,9 +87,24 @@ public final class Restorer {
     this.chunks = new Chunks(vertx);
   }
 
+  /**
+   * Called on the context when the data phase starts, after every chunk sent and after every table
+   * loaded; the work is COPY text bytes of the selected tables' parts, from the manifest. Sequences,
+   * index builds, materialized views and ANALYZE follow the data phase and are not counted.
+   */
+  public Restorer onProgress(Consumer<Progress> listener) {
+    this.progress = listener;
+    return this;
+  }
+
+  /**
+   * Stops the restore: pg_restore and vacuumdb are stopped, running COPYs cancelled on the server, and no
+   * further step starts; {@link #run} then fails. Safe from any thread.
+   */
   public void cancel() {
     stopping = true;
     pgRestore.cancel();
+    vacuumdb.cancel();
     workers.forEach(CopyConnection::cancel);
   }
 
@@ -265,9 +291,6 @@ public final class Restorer {
   }
 
   private Future<Void> pgRestore(PgTool tool, Path schema, String section, int jobs, Path listFile) {
-    if (stopping) {
-      return Future.failedFuture(new CairnException(ErrorCode.CANCELLED, "restore cancelled"));
-    }
     return pools.io().executeBlocking(() -> {
       List<String> cmd = new ArrayList<>(List.of(tool.path().toString(), "--section=" + section, "--exit-on-error",
           "--no-password", "--jobs=" + jobs));
@@ -300,6 +323,16 @@ public final class Restorer {
       }
     }
     loads.sort(Comparator.comparingLong((Load l) -> l.part().rawBytes()).reversed());
+    tablesTotal = tables.size();
+    for (Manifest.Table t : tables) {
+      if (t.parts().isEmpty()) {
+        tablesDone++;
+      } else {
+        partsLeft.put(t.qualifiedName(), t.parts().size());
+      }
+    }
+    workTotal = loads.stream().mapToLong(l -> l.part().rawBytes()).sum();
+    report();
     ArrayDeque<Load> queue = new ArrayDeque<>(loads);
     Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
     CopyClient client = CopyClient.jdbc(vertx, target, pools.copy());
@@ -343,7 +376,7 @@ public final class Restorer {
   private Future<Boolean> nextLoad(CopyConnection conn, ArchiveReader reader, ArrayDeque<Load> queue,
       Map<String, AtomicLong> rows) {
     if (stopping) {
-      return Future.failedFuture(new CairnException(ErrorCode.CANCELLED, "restore cancelled"));
+      return Future.failedFuture(cancelled());
     }
     Load l = queue.poll();
     if (l == null) {
@@ -373,6 +406,10 @@ public final class Restorer {
                 "load of " + what + " stored " + n + " rows, the backup holds " + l.part().rows()));
           }
           rows.computeIfAbsent(l.table().qualifiedName(), k -> new AtomicLong()).addAndGet(n);
+          if (partsLeft.merge(l.table().qualifiedName(), -1, Integer::sum) == 0) {
+            tablesDone++;
+            report();
+          }
           return Future.succeededFuture(true);
         });
   }
@@ -382,12 +419,22 @@ public final class Restorer {
     List<ChunkRef> refs = l.part().chunks();
     RowDigest digest = new RowDigest();
     int[] i = {0};
+    long[] rowsSeen = {0};
     return Loops.repeat(() -> {
       if (i[0] == refs.size()) {
         return Future.succeededFuture(false);
       }
+      if (stopping) {
+        // a cancel that reached this session before its COPY started did not stop it: aborting does
+        return Future.failedFuture(cancelled());
+      }
       int n = i[0]++;
       return chunks.read(reader, refs.get(n), digest, what + " chunk " + (n + 1) + "/" + refs.size()).compose(raw -> {
+        // the digest has counted this chunk's rows by the time its read completes here
+        rowsDone += digest.rows() - rowsSeen[0];
+        rowsSeen[0] = digest.rows();
+        bytesDone += raw.length;
+        report();
         in.write(BufferInternal.buffer(Unpooled.wrappedBuffer(raw)));
         if (!in.writeQueueFull()) {
           return Future.succeededFuture(true);
@@ -401,6 +448,10 @@ public final class Restorer {
         ? Future.failedFuture(new CairnException(ErrorCode.ARCHIVE_CORRUPT, what + ": content digest or row count"
             + " of the archive differs from the manifest"))
         : Future.<Void>succeededFuture());
+  }
+
+  private void report() {
+    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, bytesDone, workTotal));
   }
 
   private Future<Void> setSequences(List<Manifest.Sequence> seqs) {
@@ -431,12 +482,12 @@ public final class Restorer {
    * client programs as pg_restore); a single-session ANALYZE when vacuumdb is not there.
    */
   private Future<Void> analyze(PgTool restoreTool) {
-    Path vacuumdb = restoreTool.path().resolveSibling("vacuumdb");
-    if (!Files.isExecutable(vacuumdb)) {
+    Path program = restoreTool.path().resolveSibling("vacuumdb");
+    if (!Files.isExecutable(program)) {
       return withTarget(c -> c.query("ANALYZE").execute().mapEmpty(), "cannot analyze " + target.database());
     }
     return pools.io().executeBlocking(() -> {
-      ChildProcess.Result r = new ChildProcess().run(List.of(vacuumdb.toString(), "--analyze-only", "--quiet",
+      ChildProcess.Result r = vacuumdb.run(List.of(program.toString(), "--analyze-only", "--quiet",
           "--no-password", "--jobs=" + opts.jobs(), "--dbname=" + target.toLibpqConninfo()), target.childEnv());
       if (r.exitCode() != 0) {
         throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "vacuumdb --analyze-only on " + target.describe()
@@ -446,12 +497,23 @@ public final class Restorer {
     }, false);
   }
 
-  private static <T> Future<T> timed(Map<String, Long> phases, String name, java.util.function.Supplier<Future<T>> step) {
+  /** Runs one step of the restore, unless it was cancelled, and records how long it took. */
+  private <T> Future<T> timed(Map<String, Long> phases, String name, java.util.function.Supplier<Future<T>> step) {
+    if (stopping) {
+      return Future.failedFuture(cancelled());
+    }
     long t0 = System.nanoTime();
     return step.get().andThen(ar -> phases.put(name, (System.nanoTime() - t0) / 1_000_000));
   }
 
+  private static CairnException cancelled() {
+    return new CairnException(ErrorCode.CANCELLED, "restore cancelled");
+  }
+
   private Future<Void> withTarget(java.util.function.Function<PgConnection, Future<Void>> work, String context) {
+    if (stopping) {
+      return Future.failedFuture(cancelled());
+    }
     return PgConnection.connect(vertx, target.toPgConnectOptions())
         .compose(c -> work.apply(c).eventually(() -> c.close()))
         .recover(e -> Future.failedFuture(PgErrors.from(e, context)));

@@ -9,16 +9,21 @@ import dev.cairn.engine.Loops;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.jobs.Progress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Reads a whole archive without a database: every chunk's checksum, every chunk decompressed, and each
- * part's row count and content digest recomputed and compared with the manifest.
+ * part's row count and content digest recomputed and compared with the manifest. Runs on the caller's
+ * Vert.x context; one instance per run.
  */
 public final class Verifier {
 
@@ -29,11 +34,22 @@ public final class Verifier {
     }
   }
 
-  private record Task(String what, List<ChunkRef> chunks, long rows, long digest, boolean rowsMatter) {}
+  /** {@code table}: the table a part belongs to; null for the schema and the totals check. */
+  private record Task(String what, Manifest.Table table, List<ChunkRef> chunks, long rows, long digest,
+      boolean rowsMatter) {}
 
   private final Pools pools;
   private final Chunks chunks;
   private final int jobs;
+  private volatile boolean cancelled;
+  private boolean stoppedEarly;
+  private Consumer<Progress> progress = p -> {};
+  private final Map<String, Integer> partsLeft = new HashMap<>();
+  private long bytesDone;
+  private long rowsDone;
+  private int tablesDone;
+  private int tablesTotal;
+  private long workTotal;
 
   public Verifier(Vertx vertx, Pools pools, int jobs) {
     this.pools = pools;
@@ -41,7 +57,24 @@ public final class Verifier {
     this.jobs = Math.max(1, jobs);
   }
 
-  /** Fails only when the archive cannot be opened at all; chunk-level damage is listed in the report. */
+  /**
+   * Called on the context once the manifest is read, after every chunk of table data and after every
+   * table; the work is COPY text bytes of the table parts, from the manifest.
+   */
+  public Verifier onProgress(Consumer<Progress> listener) {
+    this.progress = listener;
+    return this;
+  }
+
+  /**
+   * Stops reading: no chunk read starts after this; the reads under way finish, then {@link #run} fails
+   * with CANCELLED (unless nothing was left to read). Safe from any thread.
+   */
+  public void cancel() {
+    cancelled = true;
+  }
+
+  /** Fails only when the archive cannot be opened at all or the verify is cancelled; damage is in the report. */
   public Future<Report> run(Path archive) {
     return pools.io().executeBlocking(() -> ArchiveReader.open(archive), false).compose(reader -> {
       Manifest m;
@@ -52,20 +85,28 @@ public final class Verifier {
         return Future.failedFuture(e);
       }
       List<Task> tasks = new ArrayList<>();
-      tasks.add(new Task("schema (pg_dump output)", m.schemaChunks(), 0, 0, false));
+      tasks.add(new Task("schema (pg_dump output)", null, m.schemaChunks(), 0, 0, false));
       for (Manifest.Table t : m.tables()) {
         long rows = 0;
         for (int i = 0; i < t.parts().size(); i++) {
           Manifest.Part p = t.parts().get(i);
           rows += p.rows();
+          workTotal += p.rawBytes();
           String what = "table " + t.qualifiedName() + (t.parts().size() > 1 ? " part " + (i + 1) + "/" + t.parts().size() : "");
-          tasks.add(new Task(what, p.chunks(), p.rows(), p.digest(), true));
+          tasks.add(new Task(what, t, p.chunks(), p.rows(), p.digest(), true));
         }
         long digest = t.parts().stream().mapToLong(Manifest.Part::digest).sum();
         if (rows != t.rows() || digest != t.digest()) {
-          tasks.add(new Task("table " + t.qualifiedName() + " totals", List.of(), -1, 0, true));
+          tasks.add(new Task("table " + t.qualifiedName() + " totals", null, List.of(), -1, 0, true));
+        }
+        if (t.parts().isEmpty()) {
+          tablesDone++;
+        } else {
+          partsLeft.put(t.qualifiedName(), t.parts().size());
         }
       }
+      tablesTotal = m.tables().size();
+      report();
       List<String> problems = new ArrayList<>();
       long[] counters = new long[3];
       ArrayDeque<Task> queue = new ArrayDeque<>(tasks);
@@ -76,13 +117,25 @@ public final class Verifier {
       return Future.join(running)
           .transform(ar -> {
             reader.close();
+            if (stoppedEarly) {
+              return Future.failedFuture(new CairnException(ErrorCode.CANCELLED, "verify cancelled after " + counters[0]
+                  + " chunks (" + tablesDone + " of " + tablesTotal + " tables checked); the archive was only read"));
+            }
             return Future.succeededFuture(new Report(m, counters[0], counters[1], counters[2], List.copyOf(problems)));
           });
     });
   }
 
-  /** Checks the next task; false when none is left. */
+  private void report() {
+    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, bytesDone, workTotal));
+  }
+
+  /** Checks the next task; false when none is left or the verify is cancelled. */
   private Future<Boolean> next(ArchiveReader reader, ArrayDeque<Task> queue, List<String> problems, long[] counters) {
+    if (cancelled) {
+      stoppedEarly |= !queue.isEmpty();
+      return Future.succeededFuture(false);
+    }
     Task t = queue.poll();
     if (t == null) {
       return Future.succeededFuture(false);
@@ -94,8 +147,15 @@ public final class Verifier {
     RowDigest digest = t.rowsMatter() ? new RowDigest() : null;
     boolean[] ok = {true};
     int[] i = {0};
+    long[] rowsSeen = {0};
+    boolean[] cut = {false};
     return Loops.repeat(() -> {
       if (i[0] == t.chunks().size()) {
+        return Future.succeededFuture(false);
+      }
+      if (cancelled) {
+        cut[0] = true;
+        stoppedEarly = true;
         return Future.succeededFuture(false);
       }
       int n = i[0]++;
@@ -104,6 +164,13 @@ public final class Verifier {
           .map(raw -> {
             counters[0]++;
             counters[2] += raw.length;
+            if (t.table() != null) {
+              // the digest has counted this chunk's rows by the time its read completes here
+              rowsDone += digest.rows() - rowsSeen[0];
+              rowsSeen[0] = digest.rows();
+              bytesDone += raw.length;
+              report();
+            }
             return true;
           })
           .otherwise(e -> {
@@ -112,6 +179,9 @@ public final class Verifier {
             return false;
           });
     }).map(v -> {
+      if (cut[0]) {
+        return false;
+      }
       if (ok[0] && digest != null) {
         if (!digest.complete()) {
           problems.add(t.what() + ": data ends in the middle of a row");
@@ -121,6 +191,10 @@ public final class Verifier {
           problems.add(t.what() + ": content digest differs from the manifest");
         }
         counters[1] += digest.rows();
+      }
+      if (t.table() != null && partsLeft.merge(t.table().qualifiedName(), -1, Integer::sum) == 0) {
+        tablesDone++;
+        report();
       }
       return true;
     });

@@ -6,6 +6,7 @@ import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
+import dev.cairn.jobs.ProgressThrottle;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,18 +21,33 @@ import java.util.logging.Logger;
  * Runs verify jobs ({@link Addresses#VERIFY_REQUEST}): reads a whole archive with {@link Verifier} and
  * reports the job (kind VERIFY, its backup id set, so that retention and delete leave the backup alone while
  * it runs). One verify per backup at a time: a request while one runs gets the running job back. A damaged
- * archive fails the job with ARCHIVE_CORRUPT and every problem in the error message.
+ * archive fails the job with ARCHIVE_CORRUPT and every problem in the error message. Progress (bytes and
+ * rows checked, tables, work) reaches the jobs verticle at most once a second per job. A verify is
+ * cancelled through {@link Addresses#VERIFY_CANCEL}: no chunk read starts after that, and the job ends
+ * CANCELLED.
  */
 public final class VerifyVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.verify");
   /** At most this many problems are listed in a failed job's message (the count is always given). */
   static final int MAX_LISTED = 20;
 
+  /** A running verify: its job with the latest progress, and which progress reports reach the registry. */
+  private static final class Running {
+    final Verifier verifier;
+    final ProgressThrottle throttle = new ProgressThrottle(ProgressThrottle.DEFAULT_INTERVAL);
+    Job job;
+
+    Running(Job job, Verifier verifier) {
+      this.job = job;
+      this.verifier = verifier;
+    }
+  }
+
   private final Repository repo;
   private final Pools pools;
   private final Clock clock;
   private final int jobs;
-  private final Map<String, Job> running = new HashMap<>();
+  private final Map<String, Running> running = new HashMap<>();
 
   public VerifyVerticle(Repository repo, Pools pools, Clock clock, int jobs) {
     this.repo = repo;
@@ -43,44 +59,73 @@ public final class VerifyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.eventBus().<Messages.VerifyRequest>consumer(Addresses.VERIFY_REQUEST, this::onRequest);
+    vertx.eventBus().<Messages.CancelJob>consumer(Addresses.VERIFY_CANCEL, this::onCancel);
     return Future.succeededFuture();
   }
 
   private void onRequest(Message<Messages.VerifyRequest> m) {
     String id = m.body().backupId();
-    Job existing = running.get(id);
+    Running existing = running.get(id);
     if (existing != null) {
-      m.reply(new Messages.JobAccepted(existing, "a verify of " + id + " is already running (" + existing.id()
-          + "); not started again"));
+      m.reply(new Messages.JobAccepted(existing.job, "a verify of " + id + " is already running ("
+          + existing.job.id() + "); not started again"));
       return;
     }
     Job job = Job.queued(Job.Kind.VERIFY, Repository.nameOf(id), m.body().trigger(), clock.instant())
         .withBackup(id).running(clock.instant());
-    running.put(id, job);
+    Verifier verifier = new Verifier(vertx, pools, jobs);
+    Running r = new Running(job, verifier);
+    running.put(id, r);
     update(job);
     m.reply(new Messages.JobAccepted(job, "started"));
     LOG.info(() -> "[" + job.id() + "] verifying " + id);
-    new Verifier(vertx, pools, jobs).run(repo.archive(id)).onComplete(ar -> {
+    verifier.onProgress(p -> {
+      r.job = r.job.progress(p, clock.instant());
+      long wait = r.throttle.offer(clock.millis());
+      if (wait == 0) {
+        update(r.job);
+      } else if (wait > 0) {
+        vertx.setTimer(wait, t -> {
+          r.throttle.sent(clock.millis());
+          if (running.get(id) == r) { // never after the job's final update
+            update(r.job);
+          }
+        });
+      }
+    });
+    verifier.run(repo.archive(id)).onComplete(ar -> {
       running.remove(id);
       Job done;
       if (ar.succeeded() && ar.result().ok()) {
-        Verifier.Report r = ar.result();
-        int tables = r.manifest().tables().size();
-        done = job.progress(r.rawBytes(), r.rows(), tables, tables).succeeded(clock.instant());
-        LOG.info(() -> "[" + job.id() + "] " + id + " verified: " + r.chunks() + " chunks, " + r.rows() + " rows");
+        Verifier.Report rep = ar.result();
+        done = r.job.succeeded(clock.instant());
+        LOG.info(() -> "[" + job.id() + "] " + id + " verified: " + rep.chunks() + " chunks, " + rep.rows() + " rows");
       } else if (ar.succeeded()) {
-        Verifier.Report r = ar.result();
-        done = job.progress(r.rawBytes(), r.rows(), 0, r.manifest().tables().size())
-            .failed(clock.instant(), ErrorCode.ARCHIVE_CORRUPT.name(), message(id, r.problems()));
+        done = r.job.failed(clock.instant(), ErrorCode.ARCHIVE_CORRUPT.name(), message(id, ar.result().problems()));
       } else {
         CairnException e = CairnException.wrap(ar.cause(), ErrorCode.INTERNAL, "verify of " + id);
-        done = job.failed(clock.instant(), e.code().name(), e.getMessage());
+        done = e.code() == ErrorCode.CANCELLED ? r.job.cancelled(clock.instant(), e.getMessage())
+            : r.job.failed(clock.instant(), e.code().name(), e.getMessage());
       }
       if (done.state() != Job.State.SUCCEEDED) {
-        LOG.warning(() -> "[" + job.id() + "] verify of " + id + " failed: " + done.errorMessage());
+        LOG.warning(() -> "[" + job.id() + "] verify of " + id + " " + done.state().name().toLowerCase() + ": "
+            + done.errorMessage());
       }
       update(done);
     });
+  }
+
+  /** Stops a running verify's reads; its job ends CANCELLED. 404 when no verify job of that id runs here. */
+  private void onCancel(Message<Messages.CancelJob> m) {
+    String id = m.body().jobId();
+    for (Running r : running.values()) {
+      if (r.job.id().equals(id)) {
+        r.verifier.cancel();
+        m.reply(new Messages.JobAccepted(r.job, "cancelling"));
+        return;
+      }
+    }
+    m.fail(404, "no running verify job " + id);
   }
 
   /** "archive X is damaged: N problem(s): p1; p2; ..." listing at most {@link #MAX_LISTED}. */

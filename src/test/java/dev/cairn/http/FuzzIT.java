@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Thousands of malformed ids, paths, query strings and bodies, sent as raw HTTP/1.1 so that nothing is
- * cleaned up on the way: no answer is a 5xx, and no file outside the repository (nor any archive in it)
- * is created, changed or removed.
+ * Thousands of malformed ids, paths, query strings and bodies (archive imports among them), sent as raw
+ * HTTP/1.1 so that nothing is cleaned up on the way: no answer is a 5xx, and no file outside the
+ * repository (nor any archive in it) is created, changed or removed.
  */
 class FuzzIT {
   @TempDir Path dir;
@@ -161,6 +162,34 @@ class FuzzIT {
               fives.add("POST " + path + " " + b.substring(0, Math.min(40, b.length())) + " (" + type + ") -> " + a.head());
             }
           }
+        }
+      }
+      // Imports (admin): hostile bodies, and the real archive cut short or with bytes changed. Its backup
+      // exists, so even an upload that verifies is refused (409): nothing may ever be added.
+      byte[] archive = Files.readAllBytes(api.repo.resolve(id + ".cairn"));
+      List<byte[]> uploads = new ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        byte[] u = i % 3 == 0 ? Arrays.copyOf(archive, random.nextInt(archive.length)) : archive.clone();
+        for (int k = 0; i % 3 != 0 && k <= random.nextInt(4); k++) {
+          u[random.nextInt(u.length)] ^= (byte) (1 + random.nextInt(255));
+        }
+        uploads.add(u);
+      }
+      uploads.add(archive);
+      for (String b : BODIES) {
+        for (String type : new String[] {"application/octet-stream", null, "application/json"}) {
+          Answer a = raw("POST", "/api/v1/backups/import", ADMIN, b.getBytes(StandardCharsets.UTF_8), type);
+          sent++;
+          if (a.status() >= 500 || a.status() == 0 || a.status() / 100 == 2) {
+            fives.add("POST import " + b.substring(0, Math.min(40, b.length())) + " (" + type + ") -> " + a.head());
+          }
+        }
+      }
+      for (int i = 0; i < uploads.size(); i++) {
+        Answer a = raw("POST", "/api/v1/backups/import", ADMIN, uploads.get(i), "application/octet-stream");
+        sent++;
+        if (a.status() >= 500 || a.status() == 0 || a.status() / 100 == 2) {
+          fives.add("POST import of changed archive " + i + " -> " + a.head());
         }
       }
       for (int i = 0; i < 1200; i++) {

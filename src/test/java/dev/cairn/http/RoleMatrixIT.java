@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,7 +34,11 @@ class RoleMatrixIT {
 
   @Test
   void everyEndpointAnswers401WithoutOrWithAWrongToken403BelowItsRoleAndItsAnswerFromItsRoleUp() throws Exception {
-    try (ApiAgent api = ApiAgent.start(dir, "api_roles", "  rate_limit_per_minute: 0\n")) {
+    // HTTP/1.1, as ImportIT: an import refused before its body is read closes the connection, which over
+    // h2c (this client's default) ends with a GOAWAY that can fail the request
+    HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+    try (ApiAgent api = ApiAgent.start(dir, "api_roles", true, "  rate_limit_per_minute: 0\n", http11)) {
       JsonObject job = api.backup();
       String id = job.getString("backupId");
       List<Endpoint> endpoints = List.of(
@@ -46,6 +51,8 @@ class RoleMatrixIT {
           new Endpoint("POST", "/api/v1/backups/" + api.db + "-20000101T000000Z/verify", null, Role.OPERATOR, 404),
           new Endpoint("POST", "/api/v1/backups/" + api.db + "-20000101T000000Z/restore",
               "{\"target\":\"" + api.db + "\"}", Role.ADMIN, 404),
+          // no body and no Content-Type: an empty upload, which is not an archive
+          new Endpoint("POST", "/api/v1/backups/import", null, Role.ADMIN, 422),
           new Endpoint("GET", "/api/v1/jobs", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/jobs/" + job.getString("id"), null, Role.VIEWER, 200),
           new Endpoint("DELETE", "/api/v1/jobs/j-20000101T000000-abcd", null, Role.OPERATOR, 404),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobTest {
@@ -28,6 +29,16 @@ class JobTest {
     Job done = j.succeeded(t0.plusSeconds(6));
     assertEquals(100, done.percent());
     assertNull(done.estimatedFinish());
+  }
+
+  @Test
+  void aProgressReportSetsTheTotalsAndTheWorkAsOfItsTime() {
+    Job j = Job.queued(Job.Kind.RESTORE, "app", "api", t0).running(t0)
+        .progress(new Progress(4096, 30, 1, 3, 4096, 16384), t0.plusSeconds(2));
+    assertEquals(List.of(4096L, 30L, 1, 3, 4096L, 16384L, t0.plusSeconds(2)),
+        List.of(j.bytes(), j.rows(), j.tablesDone(), j.tablesTotal(), j.workDone(), j.workTotal(), j.progressAt()));
+    assertEquals(25, j.percent());
+    assertEquals(t0.plusSeconds(8), j.estimatedFinish());
   }
 
   @Test
