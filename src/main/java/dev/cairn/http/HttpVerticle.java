@@ -71,7 +71,11 @@ public final class HttpVerticle extends VerticleBase {
       return readResource(OPENAPI_RESOURCE);
     }, false).compose(doc -> {
       openapi = doc;
-      HttpServerOptions options = new HttpServerOptions().setHost(config.bind()).setPort(config.port());
+      // HTTP/1.1 only. No h2c: an upload refused before its body is read must close its connection, which
+      // HTTP/2 forbids per request (the whole connection would go, with the other requests on it); browsers
+      // never speak h2c, and the JDK client that asks for it falls back to HTTP/1.1.
+      HttpServerOptions options = new HttpServerOptions().setHost(config.bind()).setPort(config.port())
+          .setHttp2ClearTextEnabled(false);
       if (config.tls() != null) {
         options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tls().cert().toString())
             .setKeyPath(config.tls().key().toString()));

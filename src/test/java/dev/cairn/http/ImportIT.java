@@ -35,8 +35,8 @@ class ImportIT {
   static final long LIMIT = 4L << 20;
   @TempDir static Path dir;
   static ApiAgent api;
-  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  // The JDK's default: it asks for HTTP/2 (h2c), which the agent declines.
+  static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -188,6 +188,21 @@ class ImportIT {
     error(upload(null, new byte[100]), 401, "UNAUTHENTICATED");
     error(upload(ApiAgent.WRONG, new byte[100]), 401, "UNAUTHENTICATED");
     assertEquals(before, archives());
+  }
+
+  @Test
+  void refusedUploadsAnswerOverHttp11AndLeaveTheClientUsable() throws Exception {
+    // Refused before the body is read, so the connection is closed: over h2c that would end every request
+    // sharing it (GOAWAY). The agent does not speak h2c; the same client goes on working.
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = upload(null, new byte[64 << 10]);
+      assertEquals(HttpClient.Version.HTTP_1_1, r.version());
+      error(r, 401, "UNAUTHENTICATED");
+      error(upload(VIEWER, new byte[64 << 10]), 403, "FORBIDDEN");
+    }
+    HttpResponse<String> after = CLIENT.send(HttpRequest.newBuilder(api.uri("/api/v1/health")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(HttpClient.Version.HTTP_1_1, after.version());
   }
 
   @Test

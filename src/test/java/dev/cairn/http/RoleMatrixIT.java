@@ -34,11 +34,7 @@ class RoleMatrixIT {
 
   @Test
   void everyEndpointAnswers401WithoutOrWithAWrongToken403BelowItsRoleAndItsAnswerFromItsRoleUp() throws Exception {
-    // HTTP/1.1, as ImportIT: an import refused before its body is read closes the connection, which over
-    // h2c (this client's default) ends with a GOAWAY that can fail the request
-    HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
-    try (ApiAgent api = ApiAgent.start(dir, "api_roles", true, "  rate_limit_per_minute: 0\n", http11)) {
+    try (ApiAgent api = ApiAgent.start(dir, "api_roles", "  rate_limit_per_minute: 0\n")) {
       JsonObject job = api.backup();
       String id = job.getString("backupId");
       List<Endpoint> endpoints = List.of(
