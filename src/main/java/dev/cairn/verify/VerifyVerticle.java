@@ -63,6 +63,13 @@ public final class VerifyVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** The archive file must not stay open (and its reads queued) while the agent closes its pools. */
+  @Override
+  public Future<?> stop() {
+    running.values().forEach(r -> r.verifier.cancel());
+    return Future.succeededFuture();
+  }
+
   private void onRequest(Message<Messages.VerifyRequest> m) {
     String id = m.body().backupId();
     Running existing = running.get(id);
