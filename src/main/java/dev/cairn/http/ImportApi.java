@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -33,6 +34,9 @@ import java.util.List;
 final class ImportApi {
   /** At most this many of a damaged upload's problems are listed in the error message. */
   static final int MAX_LISTED = 10;
+  /** How much of an unwanted body is read and dropped, at most, before the connection is closed anyway. */
+  static final long LINGER_BYTES = 16L << 20;
+  static final long LINGER_MILLIS = 5_000;
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Serialises the exists-check and the rename: a rename would replace a backup published in between. */
   private static final Object PUBLISH_LOCK = new Object();
@@ -55,8 +59,11 @@ final class ImportApi {
 
   /**
    * First on the route: a request answered before its body was read (refused, over the limit, damaged
-   * stream) gets its connection closed after the answer, instead of the agent reading up to the rest of a
-   * large upload. Clients that send {@code Expect: 100-continue} get a refusal before they send anything.
+   * stream) gets {@code Connection: close}, and its connection is closed once the client has sent the
+   * rest of its body, or after {@link #LINGER_BYTES} more bytes or {@link #LINGER_MILLIS}, whichever comes
+   * first. Closing at once would reset the connection while the client is still sending, and a TCP reset
+   * discards the answer before the client reads it (the lingering close of HTTP servers). Clients that
+   * send {@code Expect: 100-continue} get a refusal before they send anything.
    */
   static void closeUnread(RoutingContext rc) {
     HttpServerRequest req = rc.request();
@@ -67,10 +74,29 @@ final class ImportApi {
     });
     rc.addEndHandler(v -> {
       if (!req.isEnded()) {
-        req.connection().close();
+        linger(rc.vertx(), req);
       }
     });
     rc.next();
+  }
+
+  private static void linger(Vertx vertx, HttpServerRequest req) {
+    HttpConnection conn = req.connection();
+    long[] dropped = {0};
+    long timer = vertx.setTimer(LINGER_MILLIS, t -> conn.close());
+    req.exceptionHandler(e -> conn.close());
+    req.endHandler(v -> {
+      vertx.cancelTimer(timer);
+      conn.close();
+    });
+    req.handler(buf -> {
+      dropped[0] += buf.length();
+      if (dropped[0] > LINGER_BYTES) {
+        vertx.cancelTimer(timer);
+        conn.close();
+      }
+    });
+    req.resume();
   }
 
   void handle(RoutingContext rc) {

@@ -206,6 +206,27 @@ class ImportIT {
   }
 
   @Test
+  void aRefusalSentWhileTheBodyIsStillArrivingReachesTheClient() throws Exception {
+    // The client sends an 8 MiB body and reads the answer only then. Closing the connection with body bytes
+    // unread resets it, and the reset throws the 401 away before the client reads it: the agent reads and
+    // drops the rest of the body first (up to a bound), then closes.
+    byte[] body = new byte[8 << 20];
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", api.port)) {
+      s.setSoTimeout(20_000);
+      var out = s.getOutputStream();
+      out.write(("POST /api/v1/backups/import HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Content-Type: application/octet-stream\r\nContent-Length: " + body.length + "\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.write(body); // blocks until the agent has read nearly all of it
+      out.flush();
+      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 401 "), answer);
+      assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"), answer);
+      assertTrue(answer.contains("\"UNAUTHENTICATED\""), answer);
+    }
+  }
+
+  @Test
   void aJsonBodyIsRefusedWith415() throws Exception {
     HttpResponse<String> r = api.send("POST", "/api/v1/backups/import", ADMIN, "{}");
     error(r, 415, "UNSUPPORTED_MEDIA_TYPE");
