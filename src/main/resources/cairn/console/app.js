@@ -495,24 +495,20 @@
     try { await api('DELETE', '/backups/' + encodeURIComponent(id)); await refreshAll(); } catch (e) { failed(e); }
   }
 
+  // The browser downloads the file itself (streamed to disk, with its own progress and resume): the
+  // console only asks for a short-lived ticket, since a plain link cannot carry the bearer token.
   async function download(id, button) {
-    const label = button.textContent;
     button.disabled = true;
-    button.textContent = 'Downloading…';
     try {
-      const r = await fetch(API + '/backups/' + encodeURIComponent(id) + '/archive',
-        { headers: { 'Authorization': 'Bearer ' + sessionStorage.getItem(KEY) }, cache: 'no-store' });
-      if (!r.ok) await answer(r, false);
-      const blob = await r.blob();
-      const url = URL.createObjectURL(blob);
+      const t = await api('POST', '/backups/' + encodeURIComponent(id) + '/download-ticket');
+      // relative, like every other call: the console may sit behind a proxy under a path of its own
+      const url = API + '/backups/' + encodeURIComponent(id) + '/archive?ticket=' + encodeURIComponent(t.ticket);
       const a = el('a', { href: url, download: id + '.cairn' });
       document.body.appendChild(a);
       a.click();
       a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
     } catch (e) { failed(e); }
     button.disabled = false;
-    button.textContent = label;
   }
 
   // ---------- start ----------

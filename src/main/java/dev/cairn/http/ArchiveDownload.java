@@ -1,11 +1,13 @@
 package dev.cairn.http;
 
+import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -41,8 +43,28 @@ final class ArchiveDownload {
     this.checksums = checksums;
   }
 
-  void handle(RoutingContext rc) {
+  /**
+   * POST /api/v1/backups/{id}/download-ticket: 201 with a URL that fetches the archive without an
+   * Authorization header for {@link DownloadTickets#TTL}; 404 for a backup the repository does not hold.
+   */
+  void ticket(RoutingContext rc, DownloadTickets tickets, java.time.Clock clock) {
     Input.query(rc, List.of());
+    String id = Input.backupId(rc);
+    Input.body(rc, List.of());
+    io.executeBlocking(() -> Backups.read(repo, id), false).onComplete(ar -> { // BACKUP_NOT_FOUND
+      if (ar.failed()) {
+        ApiError.from(ar.cause()).send(rc);
+        return;
+      }
+      DownloadTickets.Ticket t = tickets.issue(id, Auth.token(rc), clock.instant());
+      Http.send(rc, 201, new JsonObject().put("ticket", t.value())
+          .put("url", HttpVerticle.BASE + "/backups/" + id + "/archive?ticket=" + t.value())
+          .put("expires", t.expires().toString()));
+    });
+  }
+
+  void handle(RoutingContext rc) {
+    Input.query(rc, List.of("ticket"));
     String id = Input.backupId(rc);
     io.executeBlocking(() -> open(id), false).onComplete(ar -> {
       if (ar.failed()) {

@@ -81,6 +81,30 @@ final class Auth {
     };
   }
 
+  /**
+   * For archive downloads: a {@code ticket} query parameter from {@link DownloadTickets} stands for the
+   * token that asked for it (a browser's own download sends no Authorization header); without one, as
+   * {@link #require(Role)}.
+   */
+  Handler<RoutingContext> requireOrTicket(Role role, DownloadTickets tickets, java.time.Clock clock) {
+    Handler<RoutingContext> bearer = require(role);
+    return rc -> {
+      String ticket = rc.queryParams().get("ticket");
+      if (ticket == null) {
+        bearer.handle(rc);
+        return;
+      }
+      Token t = tickets.redeem(ticket, rc.pathParam("id"), clock.instant());
+      if (t == null) {
+        throw new ApiError(401, ApiError.UNAUTHENTICATED, "the download ticket is not valid for this backup or has"
+            + " expired (tickets last " + DownloadTickets.TTL.toSeconds() + " s)",
+            "ask for a new one: POST " + HttpVerticle.BASE + "/backups/{id}/download-ticket");
+      }
+      rc.put(TOKEN_KEY, t);
+      rc.next();
+    };
+  }
+
   /** Counts a mutating request against its token's rate; 429 with Retry-After when it is used up. */
   Handler<RoutingContext> rateLimited() {
     return rc -> {

@@ -139,8 +139,12 @@ public final class HttpVerticle extends VerticleBase {
     change(r.post(BASE + "/backups"), auth, Role.OPERATOR, "backup.start", body, backups::create);
     read(r.get(BASE + "/backups/:id"), auth, Role.VIEWER, backups::show);
     change(r.delete(BASE + "/backups/:id"), auth, Role.ADMIN, "backup.delete", body, backups::delete);
+    DownloadTickets tickets = new DownloadTickets();
+    change(r.post(BASE + "/backups/:id/download-ticket"), auth, Role.OPERATOR, "backup.download-ticket", body,
+        rc -> download.ticket(rc, tickets, clock));
     for (Route route : new Route[] {r.get(BASE + "/backups/:id/archive"), r.head(BASE + "/backups/:id/archive")}) {
-      route.handler(Audit.action("backup.download")).handler(auth.require(Role.OPERATOR)).handler(download::handle);
+      route.handler(Audit.action("backup.download")).handler(auth.requireOrTicket(Role.OPERATOR, tickets, clock))
+          .handler(download::handle);
     }
     ArchiveJobsApi archiveJobs = new ArchiveJobsApi(vertx, repo, io);
     change(r.post(BASE + "/backups/:id/verify"), auth, Role.OPERATOR, "backup.verify", body, archiveJobs::verify);

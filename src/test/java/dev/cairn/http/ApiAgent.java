@@ -123,8 +123,10 @@ final class ApiAgent implements AutoCloseable {
   }
 
   HttpResponse<byte[]> bytes(String path, String token, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).GET()
-        .header("Authorization", "Bearer " + token);
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }

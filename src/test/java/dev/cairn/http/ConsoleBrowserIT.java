@@ -25,7 +25,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web console in a real headless Chromium (Debian's chromium and chromium-driver, installed by
- * scripts/test): sign in with a token, see the history, run a backup now, see it succeed. Selenium is
+ * scripts/test): sign in with a token, see the history, run a backup now, see it succeed, download, verify
+ * and restore from a backup's row. Selenium is
  * pointed at /usr/bin/chromedriver and /usr/bin/chromium so that Selenium Manager downloads nothing.
  */
 class ConsoleBrowserIT {
@@ -34,6 +35,7 @@ class ConsoleBrowserIT {
 
   @TempDir Path dir;
 
+  /** Headless Chromium with its own profile; downloads go to {@code profile/downloads} without asking. */
   static WebDriver browser(Path profile) {
     for (String f : new String[] {CHROMIUM, CHROMEDRIVER}) {
       if (!Files.isExecutable(Path.of(f))) {
@@ -46,6 +48,8 @@ class ConsoleBrowserIT {
         "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-extensions", "--window-size=1280,1400",
         "--user-data-dir=" + profile);
+    options.setExperimentalOption("prefs", java.util.Map.of("download.default_directory",
+        profile.resolve("downloads").toString(), "download.prompt_for_download", false));
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
         .usingAnyFreePort().build();
     try {
@@ -102,6 +106,15 @@ class ConsoleBrowserIT {
         web.findElement(By.cssSelector("#history tr[data-id='" + firstId + "'] button.verify")).click();
         JsonObject verify = api.waitFor(jobOf(api, "verify", firstId));
         assertEquals("succeeded", verify.getString("state"), verify.encode());
+
+        // Download: the browser itself fetches the archive (with a ticket) and writes it to disk
+        Path profile = dir.resolve("chromium-profile");
+        web.findElement(By.cssSelector("#history tr[data-id='" + firstId + "'] button.download")).click();
+        Path downloaded = profile.resolve("downloads").resolve(firstId + ".cairn");
+        new WebDriverWait(web, Duration.ofSeconds(30)).until(d -> Files.isRegularFile(downloaded)
+            && !Files.exists(downloaded.resolveSibling(firstId + ".cairn.crdownload")));
+        assertEquals(-1L, Files.mismatch(api.repo.resolve(firstId + ".cairn"), downloaded), "downloaded byte for byte");
+        assertEquals("", web.findElement(By.id("banner")).getText(), "no error banner");
 
         // Restore: the dialog asks for the target database's name before it restores
         String restored = "api_browser_restored_" + Long.toHexString(System.nanoTime());

@@ -42,7 +42,8 @@ class FuzzIT {
       "j-20260101T020000-abcd%2f..", "-1", "99999999999999999999", "%20", "+", "a b", "\u202e", "..\\..\\x");
   private static final List<String> TEMPLATES = List.of("/api/v1/backups/{s}", "/api/v1/backups/{s}/archive",
       "/api/v1/jobs/{s}", "/api/v1/{s}", "/api/v1/backups?database={s}", "/api/v1/jobs?limit={s}&active={s}",
-      "/{s}/api/v1/backups", "/api/v1/backups/{s}/../../../../etc/passwd", "/api/v1/{s}/retention/run");
+      "/{s}/api/v1/backups", "/api/v1/backups/{s}/../../../../etc/passwd", "/api/v1/{s}/retention/run",
+      "/api/v1/backups/{s}/archive?ticket={s}", "/api/v1/backups/{s}/download-ticket");
   private static final List<String> BODIES = List.of("", "{", "}", "null", "[]", "\"x\"", "1", "true", "{\"database\":null}",
       "{\"database\":1}", "{\"database\":[]}", "{\"database\":{}}", "{\"database\":\"../../etc\"}",
       "{\"database\":\"a%2fb\"}", "{\"database\":\"\\u0000\"}", "{\"database\":\"" + "y".repeat(5000) + "\"}",

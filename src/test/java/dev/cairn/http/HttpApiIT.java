@@ -76,7 +76,8 @@ class HttpApiIT {
     HttpResponse<String> doc = api.get("/api/v1/openapi.yaml", null);
     assertEquals(200, doc.statusCode());
     assertTrue(doc.body().startsWith("openapi: 3"), doc.body());
-    for (String path : List.of("/health", "/backups", "/backups/{id}", "/backups/{id}/archive", "/jobs", "/jobs/{id}",
+    for (String path : List.of("/health", "/backups", "/backups/{id}", "/backups/{id}/archive",
+        "/backups/{id}/download-ticket", "/jobs", "/jobs/{id}",
         "/schedules", "/stats", "/retention/run", "/openapi.yaml", "/whoami")) {
       assertTrue(doc.body().contains("\n  " + path + ":"), "openapi.yaml documents " + path);
     }
@@ -162,6 +163,34 @@ class HttpApiIT {
     String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
     assertEquals(sha, r.headers().firstValue("X-Cairn-Sha256").orElse(null));
     assertTrue(r.headers().firstValue("Repr-Digest").orElse("").startsWith("sha-256=:"));
+  }
+
+  @Test
+  void aDownloadTicketFetchesThatOneArchiveWithoutATokenAlsoResumed() throws Exception {
+    byte[] file = Files.readAllBytes(api.repo.resolve(older + ".cairn"));
+    String ask = "/api/v1/backups/" + older + "/download-ticket";
+    JsonObject t = api.json(api.send("POST", ask, OPERATOR, null), 201);
+    String url = "/api/v1/backups/" + older + "/archive?ticket=" + t.getString("ticket");
+    assertEquals(url, t.getString("url"));
+    assertTrue(Instant.parse(t.getString("expires")).isAfter(Instant.now()), t.encode());
+
+    HttpResponse<byte[]> whole = api.bytes(url, null);
+    assertEquals(200, whole.statusCode());
+    assertArrayEquals(file, whole.body());
+    assertEquals("attachment; filename=\"" + older + ".cairn\"",
+        whole.headers().firstValue("Content-Disposition").orElse(null));
+    HttpResponse<byte[]> resumed = api.bytes(url, null, "Range", "bytes=100-");
+    assertEquals(206, resumed.statusCode());
+    assertArrayEquals(Arrays.copyOfRange(file, 100, file.length), resumed.body());
+
+    error(api.get("/api/v1/backups/" + newer + "/archive?ticket=" + t.getString("ticket"), null), 401,
+        "UNAUTHENTICATED");
+    error(api.get("/api/v1/backups/" + older + "/archive?ticket=" + "A".repeat(43), null), 401, "UNAUTHENTICATED");
+    error(api.get("/api/v1/backups/" + older + "/archive?ticket=", null), 401, "UNAUTHENTICATED");
+    error(api.send("POST", ask, VIEWER, null), 403, "FORBIDDEN");
+    error(api.send("POST", ask, OPERATOR, "{\"for\":\"me\"}"), 400, "USAGE");
+    error(api.send("POST", "/api/v1/backups/" + api.db + "-20000101T000000Z/download-ticket", OPERATOR, null), 404,
+        "BACKUP_NOT_FOUND");
   }
 
   @Test

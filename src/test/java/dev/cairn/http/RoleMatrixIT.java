@@ -44,6 +44,7 @@ class RoleMatrixIT {
           new Endpoint("DELETE", "/api/v1/backups/" + api.db + "-20000101T000000Z", null, Role.ADMIN, 404),
           new Endpoint("GET", "/api/v1/backups/" + id + "/archive", null, Role.OPERATOR, 200),
           new Endpoint("HEAD", "/api/v1/backups/" + id + "/archive", null, Role.OPERATOR, 200),
+          new Endpoint("POST", "/api/v1/backups/" + id + "/download-ticket", null, Role.OPERATOR, 201),
           new Endpoint("POST", "/api/v1/backups/" + api.db + "-20000101T000000Z/verify", null, Role.OPERATOR, 404),
           new Endpoint("POST", "/api/v1/backups/" + api.db + "-20000101T000000Z/restore",
               "{\"target\":\"" + api.db + "\"}", Role.ADMIN, 404),
