@@ -38,7 +38,7 @@ final class BackupCommand implements Callable<Integer> {
   @Option(names = "--lock-timeout", defaultValue = "10s", description = "wait at most this long for each table lock (default ${DEFAULT-VALUE})")
   String lockTimeout;
 
-  @Option(names = "--split-size", defaultValue = "64MB", description = "split tables larger than this into page ranges of this size (default ${DEFAULT-VALUE})")
+  @Option(names = "--split-size", defaultValue = "64MB", description = "split tables larger than this (heap plus TOAST) into page ranges of about this size (default ${DEFAULT-VALUE})")
   String splitSize;
 
   @Option(names = "--chunk-size", defaultValue = "4MB", description = "uncompressed size of archive chunks (default ${DEFAULT-VALUE})")

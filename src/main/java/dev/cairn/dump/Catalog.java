@@ -33,9 +33,17 @@ final class Catalog {
     }
   }
 
-  /** A table with rows, as seen inside the snapshot. */
-  record TableInfo(long oid, String schema, String name, boolean unlogged, long bytes, int blockSize,
-      List<String> columns, List<String> indexes, List<Manifest.ForeignKey> foreignKeys) {}
+  /**
+   * A table with rows, as seen inside the snapshot. {@code bytes}: its heap; {@code toastBytes}: its TOAST
+   * table, where long values live (a table of documents may be mostly TOAST).
+   */
+  record TableInfo(long oid, String schema, String name, boolean unlogged, long bytes, long toastBytes,
+      int blockSize, List<String> columns, List<String> indexes, List<Manifest.ForeignKey> foreignKeys) {
+    /** What copying the whole table reads: heap and TOAST. */
+    long dataBytes() {
+      return bytes + toastBytes;
+    }
+  }
 
   // Extension member objects are created by CREATE EXTENSION, not dumped (as pg_dump does by default).
   private static final String NOT_EXTENSION_MEMBER =
@@ -66,6 +74,7 @@ final class Catalog {
     Long[] oids = rels.stream().filter(r -> r.relkind() == 'r').map(Rel::oid).toArray(Long[]::new);
     return c.preparedQuery("SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name,"
             + " c.relpersistence = 'u' AS unlogged, pg_relation_size(c.oid) AS bytes,"
+            + " CASE WHEN c.reltoastrelid <> 0 THEN pg_relation_size(c.reltoastrelid) ELSE 0 END AS toast_bytes,"
             + " current_setting('block_size')::int AS block_size,"
             + " coalesce((SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a"
             + "   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''),"
@@ -83,7 +92,7 @@ final class Catalog {
           List<TableInfo> out = new ArrayList<>();
           for (Row r : rs) {
             out.add(new TableInfo(r.getLong("oid"), r.getString("schema"), r.getString("name"),
-                r.getBoolean("unlogged"), r.getLong("bytes"), r.getInteger("block_size"),
+                r.getBoolean("unlogged"), r.getLong("bytes"), r.getLong("toast_bytes"), r.getInteger("block_size"),
                 List.of(r.getArrayOfStrings("cols")), List.of(r.getArrayOfStrings("idx")),
                 foreignKeys(new io.vertx.core.json.JsonArray(r.getString("fks")))));
           }

@@ -93,12 +93,14 @@ public final class Dumper {
       return table.schema() + "." + table.name() + (of > 1 ? " part " + (index + 1) + "/" + of : "");
     }
 
+    /** Heap and TOAST bytes this unit reads; a page range's share of the TOAST is taken as its share of pages. */
     long estimatedBytes() {
       if (fromPage == null) {
-        return table.bytes();
+        return table.dataBytes();
       }
       long pages = Math.max(1, table.bytes() / table.blockSize());
-      return ((toPage == null ? pages : toPage) - fromPage) * table.blockSize();
+      long rangePages = Math.max(0, (toPage == null ? pages : toPage) - fromPage);
+      return rangePages * table.blockSize() + table.toastBytes() * rangePages / pages;
     }
   }
 
@@ -378,13 +380,17 @@ public final class Dumper {
     });
   }
 
-  /** Biggest first, so the long parts start early and the workers finish together. */
+  /**
+   * Biggest first, so the long parts start early and the workers finish together. A table is split by
+   * its heap and TOAST size: the TOAST of a page range is read with its rows, so a table of long
+   * documents with a small heap is split too.
+   */
   static List<Unit> plan(List<Catalog.TableInfo> tables, long splitBytes) {
     List<Unit> units = new ArrayList<>();
     for (Catalog.TableInfo t : tables) {
       long pages = t.bytes() / t.blockSize();
-      if (t.bytes() > splitBytes && pages > 1 && !t.columns().isEmpty()) {
-        int parts = (int) Math.min(pages, (t.bytes() + splitBytes - 1) / splitBytes);
+      if (t.dataBytes() > splitBytes && pages > 1 && !t.columns().isEmpty()) {
+        int parts = (int) Math.min(pages, (t.dataBytes() + splitBytes - 1) / splitBytes);
         for (int i = 0; i < parts; i++) {
           long from = pages * i / parts;
           Long to = i == parts - 1 ? null : pages * (i + 1) / parts; // the last range is open: no row escapes

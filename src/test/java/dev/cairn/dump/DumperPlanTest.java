@@ -9,7 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class DumperPlanTest {
   private static Catalog.TableInfo table(String name, long bytes, List<String> cols) {
-    return new Catalog.TableInfo(1, "public", name, false, bytes, 8192, cols, List.of(), List.of());
+    return table(name, bytes, 0, cols);
+  }
+
+  private static Catalog.TableInfo table(String name, long bytes, long toastBytes, List<String> cols) {
+    return new Catalog.TableInfo(1, "public", name, false, bytes, toastBytes, 8192, cols, List.of(), List.of());
   }
 
   @Test
@@ -47,5 +51,23 @@ class DumperPlanTest {
     List<Dumper.Unit> units = Dumper.plan(List.of(table("small", 100, List.of("a")),
         table("large", 8192L * 50, List.of("a"))), 64L << 20);
     assertEquals("large", units.get(0).table().name());
+  }
+
+  @Test
+  void aTableWithASmallHeapAndALargeToastIsSplitByItsWholeSize() {
+    // 100 heap pages (800 KiB) pointing at 40 MiB of TOAST: 5 ranges of 10 MiB, the TOAST shared by pages
+    long heap = 8192L * 100;
+    List<Dumper.Unit> units = Dumper.plan(List.of(table("docs", heap, 40L << 20, List.of("a"))), 10L << 20);
+    assertEquals(5, units.size());
+    long estimated = units.stream().mapToLong(Dumper.Unit::estimatedBytes).sum();
+    assertEquals(heap + (40L << 20), estimated, 8192L * 5);
+    assertTrue(units.stream().allMatch(u -> u.estimatedBytes() > (8L << 20)), units.toString());
+  }
+
+  @Test
+  void aOnePageTableIsNeverSplitWhateverItsToast() {
+    List<Dumper.Unit> units = Dumper.plan(List.of(table("one", 8192, 1L << 30, List.of("a"))), 1L << 20);
+    assertEquals(1, units.size());
+    assertEquals(8192 + (1L << 30), units.get(0).estimatedBytes());
   }
 }
