@@ -48,6 +48,7 @@ final class TokenCommand implements Callable<Integer> {
     PrintWriter out = cmd.commandLine().getOut();
     out.println(token);
     out.println("    - {name: " + n + ", role: " + r + ", sha256: " + HttpConfig.sha256Hex(token) + "}");
+    out.flush(); // before the explanation on stderr, so a terminal shows them in order
     PrintWriter err = cmd.commandLine().getErr();
     err.println("The first line is the token: give it to its holder now; it is not stored anywhere.");
     err.println("Add the second line under http.tokens in the agent's configuration and restart the agent.");
