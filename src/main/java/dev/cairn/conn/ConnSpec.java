@@ -41,12 +41,15 @@ import java.util.Properties;
  *       certificate is verified only by verify-ca and verify-full (root certificate sslrootcert, default
  *       {@code ~/.postgresql/root.crt}); client certificate sslcert/sslkey, default {@code
  *       ~/.postgresql/postgresql.crt}/{@code .key} when both exist; connect_timeout 1 counts as 2,
- *       0 or negative as none.
+ *       0 or negative as none;
+ *   <li>a unix socket directory as host ({@code host=/var/run/postgresql}, for peer authentication):
+ *       vertx-pg-client connects to its {@code .s.PGSQL.<port>} file, pgjdbc through {@link
+ *       UnixSocketFactory}; as libpq, sslmode is ignored there (no TLS over a unix socket).
  * </ul>
  *
  * <p>Not supported: several hosts or ports, service files (PGSERVICE), {@code passfile} and other
  * libpq options, {@code sslrootcert=system}, a {@code dbname} that is itself a connection string,
- * abstract unix sockets, and (pgjdbc only) unix sockets. The password never appears in {@link
+ * and abstract unix sockets. The password never appears in {@link
  * #toString}, {@link #describe}, {@link #toLibpqConninfo} or any error message.
  */
 public final class ConnSpec {

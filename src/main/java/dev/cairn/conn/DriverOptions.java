@@ -35,8 +35,9 @@ final class DriverOptions {
     if (s.options() != null) {
       o.addProperty("options", s.options());
     }
-    o.setSslMode(vertxSslMode(s.sslMode()));
-    if (!s.sslMode().equals("disable")) {
+    // libpq never asks for TLS over a unix socket, whatever sslmode says (the server would refuse it)
+    o.setSslMode(s.usesUnixSocket() ? SslMode.DISABLE : vertxSslMode(s.sslMode()));
+    if (!s.sslMode().equals("disable") && !s.usesUnixSocket()) {
       ClientSSLOptions ssl = new ClientSSLOptions();
       if (verifies(s)) {
         ssl.setTrustOptions(new PemTrustOptions().addCertPath(rootCert(s).toString()));
@@ -74,10 +75,13 @@ final class DriverOptions {
     }
   }
 
-  /** pgjdbc URL: host, port and URL-encoded database only. */
+  /**
+   * pgjdbc URL: host, port and URL-encoded database only. For a unix socket the host is a placeholder:
+   * {@link UnixSocketFactory} connects to the socket file.
+   */
   static String jdbcUrl(ConnSpec s) {
-    checkJdbcHost(s);
-    String h = s.connectHost();
+    checkHostaddr(s);
+    String h = s.usesUnixSocket() ? "localhost" : s.connectHost();
     String hostPart = h.indexOf(':') >= 0 ? "[" + h + "]" : h;
     return "jdbc:postgresql://" + hostPart + ":" + s.port() + "/" + ConninfoParser.encode(s.database());
   }
@@ -88,22 +92,29 @@ final class DriverOptions {
    * drop the client certificate).
    */
   static Properties jdbcProperties(ConnSpec s) {
-    checkJdbcHost(s);
+    checkHostaddr(s);
     Properties p = new Properties();
     p.setProperty("user", s.user());
     if (s.hasPassword()) {
       p.setProperty("password", s.password());
     }
-    p.setProperty("sslmode", s.sslMode());
-    if (verifies(s)) {
-      p.setProperty("sslrootcert", rootCert(s).toString());
-    } else if (s.sslRootCert() != null) {
-      p.setProperty("sslrootcert", s.sslRootCert());
-    }
-    Path[] pair = s.sslMode().equals("disable") ? null : clientCert(s);
-    if (pair != null) {
-      p.setProperty("sslcert", pair[0].toString());
-      p.setProperty("sslkey", pair[1].toString());
+    if (s.usesUnixSocket()) {
+      p.setProperty("socketFactory", UnixSocketFactory.class.getName());
+      p.setProperty("socketFactoryArg", unixSocketFile(s));
+      p.setProperty("sslmode", "disable"); // as libpq: no TLS or GSS encryption over a unix socket
+      p.setProperty("gssEncMode", "disable");
+    } else {
+      p.setProperty("sslmode", s.sslMode());
+      if (verifies(s)) {
+        p.setProperty("sslrootcert", rootCert(s).toString());
+      } else if (s.sslRootCert() != null) {
+        p.setProperty("sslrootcert", s.sslRootCert());
+      }
+      Path[] pair = s.sslMode().equals("disable") ? null : clientCert(s);
+      if (pair != null) {
+        p.setProperty("sslcert", pair[0].toString());
+        p.setProperty("sslkey", pair[1].toString());
+      }
     }
     p.setProperty("ApplicationName", s.applicationName());
     if (s.connectTimeoutSeconds() > 0) {
@@ -117,13 +128,9 @@ final class DriverOptions {
     return p;
   }
 
-  private static void checkJdbcHost(ConnSpec s) {
-    checkHostaddr(s);
-    if (s.usesUnixSocket()) {
-      throw error(
-          "pgjdbc cannot connect through the unix socket directory \"" + s.host() + "\"",
-          "connect over TCP for now, e.g. host=127.0.0.1");
-    }
+  /** The server's socket file in a unix socket directory, as libpq names it. */
+  static String unixSocketFile(ConnSpec s) {
+    return Path.of(s.host()).resolve(".s.PGSQL." + s.port()).toString();
   }
 
   private static void checkHostaddr(ConnSpec s) {

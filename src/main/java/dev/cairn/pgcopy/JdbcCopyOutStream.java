@@ -15,8 +15,8 @@ import org.postgresql.copy.CopyOut;
 
 /**
  * Reads rows on a worker thread, batches them into ~1 MiB buffers of whole rows, and hands the batches
- * to the owner's context. At most {@link #IN_FLIGHT} batches wait there, so a paused consumer stops the
- * reader (and so the server) instead of filling memory.
+ * to the owner's context. At most {@link #IN_FLIGHT} batches wait there, so a paused consumer (or one
+ * that has not set its handler yet) stops the reader, and so the server, instead of filling memory.
  */
 final class JdbcCopyOutStream implements CopyOutStream {
   static final int BATCH_BYTES = 1 << 20;
@@ -115,16 +115,15 @@ final class JdbcCopyOutStream implements CopyOutStream {
     }
   }
 
+  /** Delivers what is pending while there is demand and a handler: rows wait for a handler, none is dropped. */
   private void drain() {
-    while (failure == null && demand > 0 && !pending.isEmpty()) {
+    while (failure == null && demand > 0 && handler != null && !pending.isEmpty()) {
       Buffer b = pending.poll();
       if (demand != Long.MAX_VALUE) {
         demand--;
       }
       permits.release();
-      if (handler != null) {
-        handler.handle(b);
-      }
+      handler.handle(b);
     }
     if (failure == null && endSeen && pending.isEmpty() && !endDelivered) {
       endDelivered = true;

@@ -655,14 +655,18 @@ class ConnSpecTest {
   }
 
   @Test
-  void jdbcOverUnixSocketIsRejectedWithATcpHint() {
-    ConnSpec s = parse("host=/var/run/postgresql");
-    CairnException e = assertThrows(CairnException.class, s::jdbcUrl);
-    assertEquals(ErrorCode.CONNINFO, e.code());
-    assertEquals(
-        "pgjdbc cannot connect through the unix socket directory \"/var/run/postgresql\"", e.getMessage());
-    assertTrue(e.hint().contains("127.0.0.1"));
-    assertThrows(CairnException.class, s::jdbcProperties);
+  void jdbcOverAUnixSocketGoesThroughTheSocketFactoryWithoutTls() {
+    ConnSpec s = parse("host=/var/run/postgresql port=5433 dbname=app sslmode=verify-full");
+    assertEquals("jdbc:postgresql://localhost:5433/app", s.jdbcUrl());
+    Properties p = s.jdbcProperties();
+    assertEquals(UnixSocketFactory.class.getName(), p.getProperty("socketFactory"));
+    assertEquals("/var/run/postgresql/.s.PGSQL.5433", p.getProperty("socketFactoryArg"));
+    // libpq ignores sslmode on a unix socket (no root certificate is needed either): so do both drivers
+    assertEquals("disable", p.getProperty("sslmode"));
+    assertEquals("disable", p.getProperty("gssEncMode"));
+    assertNull(p.getProperty("sslrootcert"));
+    assertEquals(SslMode.DISABLE, s.toPgConnectOptions().getSslMode());
+    assertEquals("/var/run/postgresql", s.toPgConnectOptions().getHost());
   }
 
   @Test

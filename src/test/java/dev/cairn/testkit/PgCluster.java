@@ -42,7 +42,9 @@ import java.util.stream.Stream;
  *
  * <p>Roles: {@code postgres} (superuser, trust), {@link #MD5_USER} (md5), {@link #SCRAM_USER}
  * (scram-sha-256), {@link #SSL_USER} (scram-sha-256, TLS only), {@link #READER_USER} (scram-sha-256,
- * member of pg_read_all_data, not superuser) and {@link #APP_ROLE} (NOLOGIN, for GRANT tests).
+ * member of pg_read_all_data, not superuser), {@link #PEER_USER} (peer authentication on the unix socket
+ * for the OS user running the tests: no password anywhere; member of pg_read_all_data, may create
+ * databases) and {@link #APP_ROLE} (NOLOGIN, for GRANT tests).
  */
 public final class PgCluster implements AutoCloseable {
 
@@ -56,6 +58,8 @@ public final class PgCluster implements AutoCloseable {
   public static final String SSL_PASSWORD = "ssl-secret";
   public static final String READER_USER = "cairn_reader";
   public static final String READER_PASSWORD = "reader-secret";
+  /** Logs in over the unix socket only, by peer authentication of the OS user running the tests. */
+  public static final String PEER_USER = "cairn_peer";
   /** A NOLOGIN role that fixtures grant privileges to and make owner of objects. */
   public static final String APP_ROLE = "cairn_app";
 
@@ -449,6 +453,7 @@ public final class PgCluster implements AutoCloseable {
   private void writeConfig() {
     String hba = String.join("\n",
         "# written by dev.cairn.testkit.PgCluster; order matters",
+        "local all " + PEER_USER + " peer map=cairn",
         "local all all trust",
         "hostnossl all " + SSL_USER + " 127.0.0.1/32 reject",
         "host all " + MD5_USER + " 127.0.0.1/32 md5",
@@ -459,6 +464,8 @@ public final class PgCluster implements AutoCloseable {
         "");
     try {
       Files.writeString(dataDir.resolve("pg_hba.conf"), hba);
+      Files.writeString(dataDir.resolve("pg_ident.conf"), "cairn " + System.getProperty("user.name") + " "
+          + PEER_USER + "\n");
       Files.writeString(dataDir.resolve("postgresql.conf"), "\ninclude 'cairn.conf'\n",
           java.nio.file.StandardOpenOption.APPEND);
     } catch (IOException e) {
@@ -535,6 +542,8 @@ public final class PgCluster implements AutoCloseable {
         "CREATE ROLE " + READER_USER + " LOGIN NOSUPERUSER PASSWORD " + quoteLiteral(READER_PASSWORD)
             + ";",
         "GRANT pg_read_all_data TO " + READER_USER + ";",
+        "CREATE ROLE " + PEER_USER + " LOGIN NOSUPERUSER CREATEDB;",
+        "GRANT pg_read_all_data TO " + PEER_USER + ";",
         "CREATE ROLE " + APP_ROLE + " NOLOGIN;",
         ""));
   }
