@@ -129,7 +129,7 @@ final class DriverOptions {
   }
 
   /** The server's socket file in a unix socket directory, as libpq names it. */
-  static String unixSocketFile(ConnSpec s) {
+  private static String unixSocketFile(ConnSpec s) {
     return Path.of(s.host()).resolve(".s.PGSQL." + s.port()).toString();
   }
 
