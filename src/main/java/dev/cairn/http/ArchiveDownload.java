@@ -1,6 +1,5 @@
 package dev.cairn.http;
 
-import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -14,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -47,11 +47,11 @@ final class ArchiveDownload {
    * POST /api/v1/backups/{id}/download-ticket: 201 with a URL that fetches the archive without an
    * Authorization header for {@link DownloadTickets#TTL}; 404 for a backup the repository does not hold.
    */
-  void ticket(RoutingContext rc, DownloadTickets tickets, java.time.Clock clock) {
+  void ticket(RoutingContext rc, DownloadTickets tickets, Clock clock) {
     Input.query(rc, List.of());
     String id = Input.backupId(rc);
     Input.body(rc, List.of());
-    io.executeBlocking(() -> Backups.read(repo, id), false).onComplete(ar -> { // BACKUP_NOT_FOUND
+    io.executeBlocking(() -> repo.archive(id), false).onComplete(ar -> { // BACKUP_NOT_FOUND, as the download
       if (ar.failed()) {
         ApiError.from(ar.cause()).send(rc);
         return;

@@ -6,6 +6,7 @@ import dev.cairn.config.HttpConfig.Token;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -86,7 +87,7 @@ final class Auth {
    * token that asked for it (a browser's own download sends no Authorization header); without one, as
    * {@link #require(Role)}.
    */
-  Handler<RoutingContext> requireOrTicket(Role role, DownloadTickets tickets, java.time.Clock clock) {
+  Handler<RoutingContext> requireOrTicket(Role role, DownloadTickets tickets, Clock clock) {
     Handler<RoutingContext> bearer = require(role);
     return rc -> {
       String ticket = rc.queryParams().get("ticket");
