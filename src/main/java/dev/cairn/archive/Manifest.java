@@ -31,9 +31,63 @@ public record Manifest(
     List<ChunkRef> schemaChunks,
     List<Table> tables,
     List<Sequence> sequences,
-    List<Matview> matviews) {
+    List<Matview> matviews,
+    Globals globals,
+    Content content) {
 
   public static final int FORMAT_VERSION = 1;
+
+  /** A manifest without globals (written before they were captured) of a full backup. */
+  public Manifest(int formatVersion, String id, String database, String toolVersion, String serverVersion,
+      int serverVersionNum, String pgDumpVersion, String encoding, String snapshotId, Instant snapshotTime,
+      Instant started, Instant finished, JsonObject options, List<ChunkRef> schemaChunks, List<Table> tables,
+      List<Sequence> sequences, List<Matview> matviews) {
+    this(formatVersion, id, database, toolVersion, serverVersion, serverVersionNum, pgDumpVersion, encoding,
+        snapshotId, snapshotTime, started, finished, options, schemaChunks, tables, sequences, matviews, null,
+        Content.ALL);
+  }
+
+  /** What a backup holds: everything, the schema without table data, or the table data without the schema. */
+  public enum Content {
+    ALL("all"), SCHEMA_ONLY("schema-only"), DATA_ONLY("data-only");
+
+    private final String label;
+
+    Content(String label) {
+      this.label = label;
+    }
+
+    /** As in the manifest, the CLI and the configuration: all, schema-only, data-only. */
+    public String label() {
+      return label;
+    }
+
+    public static Content of(String label) {
+      for (Content c : values()) {
+        if (c.label.equals(label)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("unknown content " + label + " (all, schema-only or data-only)");
+    }
+  }
+
+  /**
+   * Roles and tablespaces ({@code pg_dumpall --globals-only}): the SQL script is the concatenation of the
+   * kind-2 chunks, in order. {@code rolePasswords} false: the backup role could not read pg_authid, so the
+   * script was taken with --no-role-passwords and restored roles have no password.
+   */
+  public record Globals(List<ChunkRef> chunks, boolean rolePasswords, String pgDumpallVersion) {
+    JsonObject toJson() {
+      return new JsonObject().put("chunks", arr(chunks, ChunkRef::toJson)).put("rolePasswords", rolePasswords)
+          .put("pgDumpallVersion", pgDumpallVersion);
+    }
+
+    static Globals fromJson(JsonObject j) {
+      return j == null ? null : new Globals(list(j.getJsonArray("chunks"), ChunkRef::fromJson),
+          j.getBoolean("rolePasswords"), j.getString("pgDumpallVersion"));
+    }
+  }
 
   /** One dumped table: its rows live in parts (page ranges), each a list of chunks in order. */
   public record Table(long oid, String schema, String name, boolean unlogged, List<String> columns,
@@ -136,6 +190,9 @@ public record Manifest(
 
   public long storedBytes() {
     long n = schemaChunks.stream().mapToLong(ChunkRef::storedLength).sum();
+    if (globals != null) {
+      n += globals.chunks().stream().mapToLong(ChunkRef::storedLength).sum();
+    }
     for (Table t : tables) {
       for (Part p : t.parts()) {
         n += p.chunks().stream().mapToLong(ChunkRef::storedLength).sum();
@@ -145,7 +202,7 @@ public record Manifest(
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject j = new JsonObject()
         .put("formatVersion", formatVersion)
         .put("id", id)
         .put("database", database)
@@ -162,7 +219,9 @@ public record Manifest(
         .put("schemaChunks", arr(schemaChunks, ChunkRef::toJson))
         .put("tables", arr(tables, Table::toJson))
         .put("sequences", arr(sequences, Sequence::toJson))
-        .put("matviews", arr(matviews, Matview::toJson));
+        .put("matviews", arr(matviews, Matview::toJson))
+        .put("content", content.label());
+    return globals == null ? j : j.put("globals", globals.toJson());
   }
 
   public byte[] toBytes() {
@@ -184,7 +243,8 @@ public record Manifest(
           Instant.parse(j.getString("started")), Instant.parse(j.getString("finished")),
           j.getJsonObject("options", new JsonObject()), list(j.getJsonArray("schemaChunks"), ChunkRef::fromJson),
           list(j.getJsonArray("tables"), Table::fromJson), list(j.getJsonArray("sequences"), Sequence::fromJson),
-          list(j.getJsonArray("matviews"), Matview::fromJson));
+          list(j.getJsonArray("matviews"), Matview::fromJson), Globals.fromJson(j.getJsonObject("globals")),
+          Content.of(j.getString("content", Content.ALL.label())));
     } catch (CairnException e) {
       throw e;
     } catch (RuntimeException e) {

@@ -87,8 +87,9 @@ public final class Messages {
   /**
    * Restore {@code backupId} into {@code database} (a configured database: its own connection) or into
    * {@code spec} (any connection); exactly one of the two is set. {@code tables} empty: all. {@code clean}
-   * drops and recreates the target; {@code create} creates it. One restore per target at a time.
+   * drops and recreates the target; {@code create} creates it; {@code globals} creates the backup's roles
+   * and tablespaces the target lacks first. One restore per target at a time.
    */
   public record RestoreRequest(String backupId, String database, dev.cairn.conn.ConnSpec spec, List<String> tables,
-      boolean create, boolean clean, String trigger) {}
+      boolean create, boolean clean, boolean globals, String trigger) {}
 }

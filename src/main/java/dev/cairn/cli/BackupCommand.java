@@ -58,7 +58,8 @@ final class BackupCommand implements Callable<Integer> {
     Cli.setupLogging(verbose);
     ConnSpec spec = ConnSpec.parse(db);
     Dumper.Options opts = new Dumper.Options(jobs, new TableFilter(tables, excludes), Cli.size(splitSize),
-        (int) Math.min(Integer.MAX_VALUE, Cli.size(chunkSize)), Cli.millis(lockTimeout), pgBin, name);
+        (int) Math.min(Integer.MAX_VALUE, Cli.size(chunkSize)), Cli.millis(lockTimeout), pgBin, name,
+        dev.cairn.archive.Manifest.Content.ALL);
     Repository repository = Repository.openForWrite(repo);
     Runnable[] cancel = new Runnable[1];
     long t0 = System.nanoTime();

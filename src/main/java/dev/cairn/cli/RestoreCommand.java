@@ -54,6 +54,10 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--no-acl", description = "do not restore privileges (pg_restore --no-acl)")
   boolean noAcl;
 
+  @Option(names = "--globals", description = "first create the backup's roles and tablespaces that the target"
+      + " server lacks (existing ones are never changed)")
+  boolean globals;
+
   @Option(names = "--pg-bin", paramLabel = "DIR", description = "directory of pg_restore")
   Path pgBin;
 
@@ -72,7 +76,8 @@ final class RestoreCommand implements Callable<Integer> {
     if (clean && !yes) {
       confirmClean(target);
     }
-    Restorer.Options opts = new Restorer.Options(jobs, create || clean, clean, tables, noOwner, noAcl, pgBin);
+    Restorer.Options opts = new Restorer.Options(jobs, create || clean, clean, tables, noOwner, noAcl, globals,
+        pgBin);
     Runnable[] cancel = new Runnable[1];
     long t0 = System.nanoTime();
     Restorer.Result r = Cli.await(jobs, (vertx, pools) -> {

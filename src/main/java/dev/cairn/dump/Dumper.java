@@ -27,7 +27,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,7 +59,7 @@ public final class Dumper {
 
   /** What to back up and how. */
   public record Options(int jobs, TableFilter filter, long splitBytes, int chunkBytes, long lockTimeoutMs,
-      Path pgBin, String name) {
+      Path pgBin, String name, Manifest.Content content) {
     public static final long DEFAULT_SPLIT_BYTES = 64L << 20;
     public static final int DEFAULT_CHUNK_BYTES = 4 << 20;
     public static final long DEFAULT_LOCK_TIMEOUT_MS = 10_000;
@@ -116,6 +115,7 @@ public final class Dumper {
   private final ChunkSink.Spare spare;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
   private final ChildProcess pgDump = new ChildProcess();
+  private final ChildProcess pgDumpall = new ChildProcess();
   private volatile boolean stopping;
   private volatile PgConnection leader;
   private Throwable firstFailure;
@@ -171,6 +171,7 @@ public final class Dumper {
 
   private void stopAll() {
     pgDump.cancel();
+    pgDumpall.cancel();
     workers.forEach(CopyConnection::cancel);
     PgConnection l = leader;
     if (l != null) {
@@ -190,14 +191,17 @@ public final class Dumper {
 
   private Future<Result> withLeader(PgConnection l, Instant started) {
     return l.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int AS n,"
-            + " pg_encoding_to_char(encoding)::text AS enc, current_database()::text AS db"
+            + " pg_encoding_to_char(encoding)::text AS enc, current_database()::text AS db,"
+            + " has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS authid"
             + " FROM pg_database WHERE datname = current_database()").execute()
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read server version from " + spec.describe())))
         .compose(rs -> {
           Row r = rs.iterator().next();
-          ServerInfo info = new ServerInfo(r.getString("v"), r.getInteger("n"), r.getString("enc"), r.getString("db"));
+          ServerInfo info = new ServerInfo(r.getString("v"), r.getInteger("n"), r.getString("enc"), r.getString("db"),
+              r.getBoolean("authid"));
           return pools.io().executeBlocking(() -> new Prepared(info,
-              PgTool.find("pg_dump", info.num / 10000, opts.pgBin()), newId(info.db, started)), false);
+              PgTool.find("pg_dump", info.num / 10000, opts.pgBin()),
+              PgTool.find("pg_dumpall", info.num / 10000, opts.pgBin()), newId(info.db, started)), false);
         })
         .compose(p -> {
           id = p.id;
@@ -207,9 +211,10 @@ public final class Dumper {
         });
   }
 
-  private record ServerInfo(String version, int num, String encoding, String db) {}
+  /** {@code readsAuthid}: the backup role may read pg_authid, so role passwords can be captured. */
+  private record ServerInfo(String version, int num, String encoding, String db, boolean readsAuthid) {}
 
-  private record Prepared(ServerInfo info, PgTool pgDump, String id) {}
+  private record Prepared(ServerInfo info, PgTool pgDump, PgTool pgDumpall, String id) {}
 
   private Future<Result> snapshotAndDump(PgConnection l, Prepared p, Instant started) {
     return Catalog.relations(l, opts.filter())
@@ -279,14 +284,20 @@ public final class Dumper {
     Path partial = repo.partialFile(p.id);
     return pools.io().executeBlocking(() -> ArchiveWriter.create(partial), false).compose(writer -> {
       Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer).onFailure(this::failFast);
-      Future<List<PartResult>> data = copyData(snapshot, tables, writer);
-      return Future.join(schema, data)
+      Future<Manifest.Globals> globals = pools.io().executeBlocking(() -> GlobalsDump.run(p.pgDumpall, spec,
+          p.info.readsAuthid, repo.dir().resolve("." + p.id + "-globals.cairn.partial"), writer, opts.chunkBytes(),
+          pgDumpall), false).onFailure(this::failFast);
+      Future<List<PartResult>> data = copyData(snapshot,
+          opts.content() == Manifest.Content.SCHEMA_ONLY ? List.of() : tables, writer);
+      return Future.join(schema, globals, data)
           .transform(ar -> {
-            if (schema.failed() || data.failed()) {
-              return Future.failedFuture(stopping ? cancelled()
-                  : firstFailure != null ? firstFailure : schema.failed() ? schema.cause() : data.cause());
+            if (schema.failed() || globals.failed() || data.failed()) {
+              return Future.failedFuture(stopping ? cancelled() : firstFailure != null ? firstFailure
+                  : schema.failed() ? schema.cause() : globals.failed() ? globals.cause() : data.cause());
             }
-            Manifest m = manifest(p, snapshot, snapTime, started, tables, seqs, matviews, schema.result(), data.result());
+            Manifest m = manifest(p, snapshot, snapTime, started, tables,
+                opts.content() == Manifest.Content.SCHEMA_ONLY ? List.of() : seqs, matviews, schema.result(),
+                globals.result(), data.result());
             return pools.io().executeBlocking(() -> {
               writer.finish(m.toBytes());
               return new Result(p.id, repo.publish(p.id, partial), m);
@@ -319,8 +330,13 @@ public final class Dumper {
       Path tmp = repo.dir().resolve("." + p.id + "-schema" + ".cairn.partial");
       try {
         List<String> cmd = new ArrayList<>(List.of(p.pgDump.path().toString(), "--format=custom", "--compress=0",
-            "--no-password", "--snapshot=" + snapshot, "--exclude-table-data=*.*",
-            "--lock-wait-timeout=" + opts.lockTimeoutMs(), "--file=" + tmp));
+            "--no-password", "--snapshot=" + snapshot, "--lock-wait-timeout=" + opts.lockTimeoutMs(), "--file=" + tmp));
+        // Table data always comes from the COPY streams; a data-only dump keeps the large objects.
+        switch (opts.content()) {
+          case ALL -> cmd.add("--exclude-table-data=*.*");
+          case SCHEMA_ONLY -> cmd.add("--schema-only");
+          case DATA_ONLY -> cmd.addAll(List.of("--data-only", "--exclude-table-data=*.*"));
+        }
         opts.filter().includes().forEach(t -> cmd.add("--table=" + TableFilter.toPgDumpPattern(t)));
         opts.filter().excludes().forEach(t -> cmd.add("--exclude-table=" + TableFilter.toPgDumpPattern(t)));
         cmd.add("--dbname=" + spec.toLibpqConninfo());
@@ -332,15 +348,7 @@ public final class Dumper {
           throw new CairnException(ErrorCode.PG_DUMP_FAILED, "pg_dump " + p.pgDump.version() + " failed for "
               + spec.describe() + " (exit code " + r.exitCode() + "): " + r.tail(6));
         }
-        List<ChunkRef> refs = new ArrayList<>();
-        byte[] buf = new byte[opts.chunkBytes()];
-        try (InputStream in = Files.newInputStream(tmp)) {
-          int n;
-          while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-            refs.add(writer.writeChunk(ArchiveFormat.KIND_SCHEMA, buf, 0, n));
-          }
-        }
-        return refs;
+        return GlobalsDump.store(tmp, writer, opts.chunkBytes());
       } catch (java.io.IOException e) {
         if (pgDump.cancelled()) {
           throw pgDumpStopped();
@@ -460,7 +468,7 @@ public final class Dumper {
 
   private Manifest manifest(Prepared p, String snapshot, Instant snapTime, Instant started,
       List<Catalog.TableInfo> tables, List<Manifest.Sequence> seqs, List<Manifest.Matview> matviews,
-      List<ChunkRef> schema, List<PartResult> parts) {
+      List<ChunkRef> schema, Manifest.Globals globals, List<PartResult> parts) {
     Map<Long, List<PartResult>> byTable = new HashMap<>();
     parts.forEach(pr -> byTable.computeIfAbsent(pr.unit().table().oid(), k -> new ArrayList<>()).add(pr));
     List<Manifest.Table> out = new ArrayList<>();
@@ -482,10 +490,10 @@ public final class Dumper {
         .put("tables", new JsonArray(new ArrayList<>(opts.filter().includes())))
         .put("excludeTables", new JsonArray(new ArrayList<>(opts.filter().excludes())))
         .put("splitBytes", opts.splitBytes()).put("chunkBytes", opts.chunkBytes())
-        .put("lockTimeoutMs", opts.lockTimeoutMs());
+        .put("lockTimeoutMs", opts.lockTimeoutMs()).put("content", opts.content().label());
     return new Manifest(Manifest.FORMAT_VERSION, p.id, p.info.db, Version.get(), p.info.version, p.info.num,
         p.pgDump.version(), p.info.encoding, snapshot, snapTime, started, clock.instant(), options, schema, out, seqs,
-        matviews);
+        matviews, globals, opts.content());
   }
 
   /** {@code <name>-<UTC time>}, with a -N suffix when two backups start in the same second. */

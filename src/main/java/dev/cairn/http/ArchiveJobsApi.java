@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * for a restore the tables asked for) is checked first, on the io pool; the answer is 202 with the job.
  */
 final class ArchiveJobsApi {
-  static final List<String> RESTORE_FIELDS = List.of("target", "tables", "create", "clean");
+  static final List<String> RESTORE_FIELDS = List.of("target", "tables", "create", "clean", "globals");
   /** schema.table, as the CLI's --table and the manifest name tables. */
   static final Pattern TABLE = Pattern.compile("[^.\\p{Cntrl}]{1,63}\\.[^.\\p{Cntrl}]{1,63}");
   static final int MAX_TABLES = 10_000;
@@ -60,6 +60,7 @@ final class ArchiveJobsApi {
     String target = Input.string(body, "target", true);
     boolean create = Boolean.TRUE.equals(Input.bool(body, "create", false));
     boolean clean = Boolean.TRUE.equals(Input.bool(body, "clean", false));
+    boolean globals = Boolean.TRUE.equals(Input.bool(body, "globals", false));
     List<String> tables = tables(body);
     if (target.isEmpty() || target.length() > MAX_TARGET) {
       throw ApiError.usage("field \"target\" must be a configured database's name or a connection string (at most "
@@ -96,7 +97,7 @@ final class ArchiveJobsApi {
         rc.put(Audit.TARGET_KEY, id + " into " + spec.describe());
       }
       return vertx.eventBus().<Messages.JobAccepted>request(Addresses.RESTORE_REQUEST, new Messages.RestoreRequest(
-          id, named ? target : null, spec, tables, create || clean, clean, "api"));
+          id, named ? target : null, spec, tables, create || clean, clean, globals, "api"));
     }).map(m -> m.body())
         .recover(ArchiveJobsApi::refused)
         .onComplete(accepted(rc));

@@ -101,7 +101,7 @@ public final class RestoreVerticle extends VerticleBase {
     Job job = Job.queued(Job.Kind.RESTORE, spec.database(), req.trigger(), clock.instant())
         .withBackup(req.backupId()).running(clock.instant());
     Restorer restorer = new Restorer(vertx, pools, spec, new Restorer.Options(jobs, req.create() || req.clean(),
-        req.clean(), req.tables(), false, false, pgBin));
+        req.clean(), req.tables(), false, false, req.globals(), pgBin));
     Running run = new Running(job, restorer);
     running.put(key, run);
     restorer.onProgress(p -> {
@@ -122,6 +122,7 @@ public final class RestoreVerticle extends VerticleBase {
     m.reply(new Messages.JobAccepted(job, "started"));
     LOG.info(() -> "[" + job.id() + "] restoring " + req.backupId() + " into " + key
         + (req.clean() ? " (clean: dropped and recreated)" : req.create() ? " (created)" : "")
+        + (req.globals() ? ", with its roles and tablespaces" : "")
         + (req.tables().isEmpty() ? "" : ", tables " + String.join(", ", req.tables())));
     Future<Restorer.Result> f;
     try {

@@ -27,7 +27,6 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -53,8 +52,9 @@ import java.util.stream.Collectors;
 public final class Restorer {
   private static final Logger LOG = Logger.getLogger("cairn.restore");
 
+  /** {@code globals}: create the backup's roles and tablespaces that the target lacks, first. */
   public record Options(int jobs, boolean create, boolean clean, List<String> tables, boolean noOwner,
-      boolean noAcl, Path pgBin) {}
+      boolean noAcl, boolean globals, Path pgBin) {}
 
   /** {@code notes}: what a partial restore left out on purpose (e.g. a foreign key to a table not restored). */
   public record Result(Manifest manifest, String database, int tables, long rows, List<String> notes) {}
@@ -126,75 +126,75 @@ public final class Restorer {
 
   private Future<Result> restore(ArchiveReader reader, Manifest m) {
     List<Manifest.Table> selected = select(m);
-    return prepareDatabase(m)
-        .compose(v -> checkEmpty())
-        .compose(serverMajor -> pools.io().executeBlocking(() -> {
-          int dumpMajor = Integer.parseInt(m.pgDumpVersion().split("\\.")[0]);
-          PgTool tool = PgTool.find("pg_restore", Math.max(serverMajor, dumpMajor), opts.pgBin());
-          Path dir = Files.createTempDirectory("cairn-restore-",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-          Path schema = dir.resolve("schema.dump");
-          try (OutputStream out = Files.newOutputStream(schema)) {
-            for (ChunkRef ref : m.schemaChunks()) {
-              out.write(reader.readChunk(ref));
-            }
-          }
-          return new Object[] {tool, schema};
-        }, false))
-        .compose(o -> {
-          PgTool tool = (PgTool) o[0];
-          Path schema = (Path) o[1];
-          LOG.info(() -> "[restore " + m.id() + "] into " + target.describe() + " with " + tool.path() + " "
-              + tool.version());
-          boolean partial = !opts.tables().isEmpty();
-          Map<String, Long> phases = new java.util.LinkedHashMap<>();
-          return (partial ? tocList(tool, schema, m, selected) : Future.succeededFuture(new Toc(null, List.of())))
-              .compose(toc -> timed(phases, "pre-data", () -> pgRestore(tool, schema, "pre-data", 1, toc.listFile))
-                  .compose(v -> timed(phases, "data", () -> loadData(reader, selected)))
-                  // Large objects and materialized views belong to the whole database, not to a table.
-                  .compose(rows -> (partial ? Future.<Void>succeededFuture()
-                          : timed(phases, "large objects", () -> pgRestore(tool, schema, "data", 1, null)))
-                      .compose(v -> timed(phases, "sequences", () -> setSequences(sequencesFor(m, selected, partial))))
-                      .compose(v -> timed(phases, "post-data", () -> pgRestore(tool, schema, "post-data", opts.jobs(),
-                          toc.listFile)))
-                      .compose(v -> partial ? Future.<Void>succeededFuture()
-                          : timed(phases, "matviews", () -> refreshMatviews(m.matviews())))
-                      .compose(v -> timed(phases, "analyze", () -> analyze(tool)))
-                      .map(v -> {
-                        LOG.info(() -> "[restore " + m.id() + "] phases: " + phases.entrySet().stream()
-                            .map(e -> e.getKey() + " " + e.getValue() / 1000.0 + " s")
-                            .collect(Collectors.joining(", ")));
-                        return new Result(m, target.database(), selected.size(), rows, toc.notes);
-                      })))
-              .eventually(() -> pools.io().executeBlocking(() -> {
-                try (var files = Files.list(schema.getParent())) {
-                  for (Path f : (Iterable<Path>) files::iterator) {
-                    Files.deleteIfExists(f);
-                  }
+    return pools.io().executeBlocking(() -> Files.createTempDirectory("cairn-restore-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), false)
+        .compose(dir -> new Preflight(vertx, pools, target, opts, pgRestore).plan(reader, m, selected, dir)
+            .compose(plan -> {
+              CairnException failure = plan.failure();
+              if (failure != null) {
+                return Future.failedFuture(failure);
+              }
+              plan.toc().notes().forEach(n -> LOG.warning(() -> "[restore " + m.id() + "] " + n));
+              LOG.info(() -> "[restore " + m.id() + "] restoring " + describe(m.content()) + " into "
+                  + target.describe() + " with " + plan.tool().path() + " " + plan.tool().version());
+              return (plan.globals() == null ? Future.<Void>succeededFuture()
+                      : GlobalsRestore.apply(vertx, target, plan.globals(), m.id()))
+                  .compose(v -> prepareDatabase(m))
+                  .compose(v -> steps(reader, m, selected, plan));
+            })
+            .eventually(() -> pools.io().executeBlocking(() -> {
+              try (var files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                  Files.deleteIfExists(f);
                 }
-                Files.deleteIfExists(schema.getParent());
-                return null;
-              }, false));
-        });
+              }
+              Files.deleteIfExists(dir);
+              return null;
+            }, false)));
   }
 
-  private record Toc(Path listFile, List<String> notes) {}
+  /** What a backup of this content restores, for messages: "schema and data", "schema only", "data only". */
+  public static String describe(Manifest.Content c) {
+    return switch (c) {
+      case ALL -> "schema and data";
+      case SCHEMA_ONLY -> "schema only";
+      case DATA_ONLY -> "data only";
+    };
+  }
 
-  /** Writes the pg_restore -L list of a partial restore next to the schema file. */
-  private Future<Toc> tocList(PgTool tool, Path schema, Manifest m, List<Manifest.Table> selected) {
-    return pools.io().executeBlocking(() -> {
-      ChildProcess.Result r = new ChildProcess().runKeepingAll(List.of(tool.path().toString(), "--list",
-          schema.toString()), Map.of());
-      if (r.exitCode() != 0) {
-        throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore --list failed (exit code " + r.exitCode()
-            + "): " + r.tail(6));
-      }
-      TocFilter.Outcome out = TocFilter.filter(r.output(), m, selected);
-      Path list = schema.resolveSibling("restore.list");
-      Files.write(list, out.keep());
-      out.notes().forEach(n -> LOG.warning(() -> "[restore " + m.id() + "] " + n));
-      return new Toc(list, out.notes());
-    }, false);
+  /**
+   * The steps of a backup's content: a schema-only backup has no data, sequence values or views to
+   * refresh; a data-only one has no schema sections (its tables exist) but its large objects.
+   */
+  private Future<Result> steps(ArchiveReader reader, Manifest m, List<Manifest.Table> selected, Preflight.Plan plan) {
+    PgTool tool = plan.tool();
+    Path schema = plan.schema();
+    Path listFile = plan.toc().listFile();
+    boolean partial = !opts.tables().isEmpty();
+    boolean schemaSections = m.content() != Manifest.Content.DATA_ONLY;
+    boolean data = m.content() != Manifest.Content.SCHEMA_ONLY;
+    Map<String, Long> phases = new java.util.LinkedHashMap<>();
+    return (schemaSections ? timed(phases, "pre-data", () -> pgRestore(tool, schema, "pre-data", 1, listFile))
+            : Future.<Void>succeededFuture())
+        .compose(v -> data ? timed(phases, "data", () -> loadData(reader, selected, !schemaSections))
+            : Future.succeededFuture(0L))
+        // Large objects and materialized views belong to the whole database, not to a table.
+        .compose(rows -> (partial || !data ? Future.<Void>succeededFuture()
+                : timed(phases, "large objects", () -> pgRestore(tool, schema, schemaSections ? "data" : null, 1,
+                    null)))
+            .compose(v -> data ? timed(phases, "sequences", () -> setSequences(sequencesFor(m, selected, partial)))
+                : Future.<Void>succeededFuture())
+            .compose(v -> schemaSections ? timed(phases, "post-data", () -> pgRestore(tool, schema, "post-data",
+                opts.jobs(), listFile)) : Future.<Void>succeededFuture())
+            .compose(v -> partial || !data ? Future.<Void>succeededFuture()
+                : timed(phases, "matviews", () -> refreshMatviews(m.matviews())))
+            .compose(v -> data ? timed(phases, "analyze", () -> analyze(tool)) : Future.<Void>succeededFuture())
+            .map(v -> {
+              LOG.info(() -> "[restore " + m.id() + "] phases: " + phases.entrySet().stream()
+                  .map(e -> e.getKey() + " " + e.getValue() / 1000.0 + " s")
+                  .collect(Collectors.joining(", ")));
+              return new Result(m, target.database(), selected.size(), rows, plan.toc().notes());
+            }));
   }
 
   /** All sequences; for a partial restore, those not owned by a table left out. */
@@ -252,48 +252,13 @@ public final class Restorer {
             .eventually(() -> c.close()));
   }
 
-  /** Fails unless the target holds no user objects; returns the server's major version. */
-  private Future<Integer> checkEmpty() {
-    return PgConnection.connect(vertx, target.toPgConnectOptions())
-        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + target.describe())))
-        .compose(c -> c.query("SELECT current_setting('server_version_num')::int / 10000 AS major,"
-                + " (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + "   WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%') AS rels,"
-                + " (SELECT count(*) FROM pg_namespace WHERE nspname NOT IN ('information_schema', 'public')"
-                + "   AND nspname NOT LIKE 'pg\\_%') AS schemas,"
-                + " (SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql') AS exts,"
-                + " (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                + "   WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%') AS funcs,"
-                + " (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-                + "   WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'"
-                + "   AND t.typtype IN ('e', 'd', 'r', 'm')) AS types,"
-                + " (SELECT count(*) FROM pg_largeobject_metadata) AS los").execute()
-            .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot inspect " + target.describe())))
-            .compose(rs -> {
-              Row r = rs.iterator().next();
-              List<String> found = new ArrayList<>();
-              String[][] what = {{"rels", "relations"}, {"schemas", "schemas"}, {"exts", "extensions"},
-                  {"funcs", "functions"}, {"types", "types"}, {"los", "large objects"}};
-              for (String[] w : what) {
-                long n = r.getLong(w[0]);
-                if (n > 0) {
-                  found.add(n + " " + w[1]);
-                }
-              }
-              if (!found.isEmpty()) {
-                return Future.failedFuture(new CairnException(ErrorCode.RESTORE_TARGET_NOT_EMPTY,
-                    "database " + target.database() + " is not empty (" + String.join(", ", found) + ")",
-                    "restore into a new database (--create), or add --clean to drop and recreate this one"));
-              }
-              return Future.succeededFuture(r.getInteger("major"));
-            })
-            .eventually(() -> c.close()));
-  }
-
   private Future<Void> pgRestore(PgTool tool, Path schema, String section, int jobs, Path listFile) {
     return pools.io().executeBlocking(() -> {
-      List<String> cmd = new ArrayList<>(List.of(tool.path().toString(), "--section=" + section, "--exit-on-error",
-          "--no-password", "--jobs=" + jobs));
+      List<String> cmd = new ArrayList<>(List.of(tool.path().toString(), "--exit-on-error", "--no-password",
+          "--jobs=" + jobs));
+      if (section != null) {
+        cmd.add("--section=" + section);
+      }
       if (opts.noOwner()) {
         cmd.add("--no-owner");
       }
@@ -307,7 +272,8 @@ public final class Restorer {
       cmd.add(schema.toString());
       ChildProcess.Result r = pgRestore.run(cmd, target.childEnv());
       if (r.exitCode() != 0) {
-        throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore --section=" + section + " into "
+        throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore" + (section == null ? "" : " --section="
+            + section) + " into "
             + target.describe() + " failed (exit code " + r.exitCode() + "): " + r.tail(6),
             "roles or tablespaces missing on this server? restore them first, or use --no-owner / --no-acl");
       }
@@ -315,7 +281,12 @@ public final class Restorer {
     }, false);
   }
 
-  private Future<Long> loadData(ArchiveReader reader, List<Manifest.Table> tables) {
+  /**
+   * {@code intoExisting}: the tables exist with their constraints and triggers (a data-only restore), so
+   * the loads run with session_replication_role = replica (as pg_restore --disable-triggers) and without
+   * the TRUNCATE that lets COPY freeze rows (a table referenced by a foreign key cannot be truncated).
+   */
+  private Future<Long> loadData(ArchiveReader reader, List<Manifest.Table> tables, boolean intoExisting) {
     List<Load> loads = new ArrayList<>();
     for (Manifest.Table t : tables) {
       for (int i = 0; i < t.parts().size(); i++) {
@@ -340,8 +311,9 @@ public final class Restorer {
     for (int i = 0; i < Math.min(opts.jobs(), loads.size()); i++) {
       running.add(client.connect().compose(conn -> {
         workers.add(conn);
-        return conn.execute(CopySession.SETTINGS + "; SET synchronous_commit = off")
-            .compose(v -> Loops.repeat(() -> nextLoad(conn, reader, queue, rowsByTable)))
+        return conn.execute(CopySession.SETTINGS + "; SET synchronous_commit = off"
+                + (intoExisting ? "; SET session_replication_role = replica" : ""))
+            .compose(v -> Loops.repeat(() -> nextLoad(conn, reader, queue, rowsByTable, intoExisting)))
             .eventually(conn::close);
       }).onFailure(e -> {
         // The first failure is the cause; it stops the other loads, whose errors are consequences.
@@ -374,7 +346,7 @@ public final class Restorer {
 
   /** Loads the next part from the queue; false when the queue is empty. */
   private Future<Boolean> nextLoad(CopyConnection conn, ArchiveReader reader, ArrayDeque<Load> queue,
-      Map<String, AtomicLong> rows) {
+      Map<String, AtomicLong> rows, boolean intoExisting) {
     if (stopping) {
       return Future.failedFuture(cancelled());
     }
@@ -386,7 +358,7 @@ public final class Restorer {
     // A table loaded in one part is emptied in the same transaction, which lets COPY write its rows
     // frozen (no hint-bit rewrite or anti-wraparound vacuum of a fresh restore later). ONLY: an
     // inheritance parent's children are loaded by their own parts.
-    boolean freeze = l.table().parts().size() == 1;
+    boolean freeze = l.table().parts().size() == 1 && !intoExisting;
     String sql = "COPY " + l.table().sqlName() + (cols.isEmpty() ? "" : " (" + cols + ")") + " FROM STDIN"
         + (freeze ? " (FREEZE)" : "");
     String what = "table " + l.table().qualifiedName() + (l.table().parts().size() > 1

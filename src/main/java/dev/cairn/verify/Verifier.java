@@ -86,6 +86,9 @@ public final class Verifier {
       }
       List<Task> tasks = new ArrayList<>();
       tasks.add(new Task("schema (pg_dump output)", null, m.schemaChunks(), 0, 0, false));
+      if (m.globals() != null) {
+        tasks.add(new Task("roles and tablespaces (pg_dumpall output)", null, m.globals().chunks(), 0, 0, false));
+      }
       for (Manifest.Table t : m.tables()) {
         long rows = 0;
         for (int i = 0; i < t.parts().size(); i++) {

@@ -223,19 +223,23 @@ class ErrorPathsIT {
     String secret = "reader-secret";
     String plain = PG.newDatabase("secrets");
     PG.psql(plain, "CREATE TABLE t (i int); INSERT INTO t VALUES (1);");
-    // A pg_dump that records its arguments and environment, then runs the real one.
+    // A pg_dump and a pg_dumpall that record their arguments and environment, then run the real ones.
     Path bin = Files.createTempDirectory("spybin");
     Path seen = bin.resolve("seen.txt");
-    Path spy = bin.resolve("pg_dump");
-    Files.writeString(spy, "#!/bin/sh\nif [ \"$1\" != --version ]; then echo \"ARGS: $*\" >> " + seen
-        + "; echo \"PGPASSWORD=${PGPASSWORD:+set}\" >> " + seen + "; fi\nexec " + PG.pgDump() + " \"$@\"\n");
-    spy.toFile().setExecutable(true);
+    for (String tool : List.of("pg_dump", "pg_dumpall")) {
+      Path spy = bin.resolve(tool);
+      Files.writeString(spy, "#!/bin/sh\nif [ \"$1\" != --version ]; then echo \"" + tool + " ARGS: $*\" >> " + seen
+          + "; echo \"PGPASSWORD=${PGPASSWORD:+set}\" >> " + seen + "; fi\nexec " + PG.binDir().resolve(tool)
+          + " \"$@\"\n");
+      spy.toFile().setExecutable(true);
+    }
     String url = "postgresql://cairn_reader:" + secret + "@127.0.0.1:" + PG.port() + "/" + plain + "?sslmode=disable";
     CairnCli.Run r = CairnCli.run("backup", "--db", url, "--repo", repo, "--pg-bin", bin, "--verbose");
     assertEquals(0, r.code(), r.toString());
     String args = Files.readString(seen);
-    assertTrue(args.contains("ARGS: ") && args.contains("PGPASSWORD=set"), args);
-    assertFalse(args.contains(secret), "password on pg_dump's command line: " + args);
+    assertTrue(args.contains("pg_dump ARGS: ") && args.contains("pg_dumpall ARGS: ")
+        && !args.contains("PGPASSWORD=\n"), args);
+    assertFalse(args.contains(secret), "password on pg_dump's or pg_dumpall's command line: " + args);
     assertFalse(r.out().contains(secret) || r.err().contains(secret), "password in cairn's output");
     byte[] archive = Files.readAllBytes(repo.resolve(r.lastLine() + ".cairn"));
     assertFalse(new String(archive, java.nio.charset.StandardCharsets.ISO_8859_1).contains(secret),

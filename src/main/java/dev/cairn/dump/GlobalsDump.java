@@ -1,0 +1,73 @@
+package dev.cairn.dump;
+
+import dev.cairn.archive.ArchiveFormat;
+import dev.cairn.archive.ArchiveWriter;
+import dev.cairn.archive.ChunkRef;
+import dev.cairn.archive.Manifest;
+import dev.cairn.conn.ConnSpec;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import dev.cairn.pgtools.ChildProcess;
+import dev.cairn.pgtools.PgTool;
+import dev.cairn.storage.Repository;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Roles (with memberships and per-role settings) and tablespaces, which live in the cluster and not in
+ * the database: {@code pg_dumpall --globals-only}, stored as schema-kind chunks that the manifest lists
+ * under {@code globals}. Blocking: call from a worker.
+ */
+final class GlobalsDump {
+  private GlobalsDump() {}
+
+  /**
+   * {@code passwords} false (the backup role cannot read pg_authid): --no-role-passwords, which reads
+   * pg_roles instead, so a role that is not a superuser can take it too.
+   */
+  static Manifest.Globals run(PgTool pgDumpall, ConnSpec spec, boolean passwords, Path tmp, ArchiveWriter writer,
+      int chunkBytes, ChildProcess process) throws IOException, InterruptedException {
+    try {
+      List<String> cmd = new ArrayList<>(List.of(pgDumpall.path().toString(), "--globals-only", "--no-password",
+          "--file=" + tmp));
+      if (!passwords) {
+        cmd.add("--no-role-passwords");
+      }
+      cmd.add("--dbname=" + spec.toLibpqConninfo());
+      ChildProcess.Result r = process.run(cmd, spec.childEnv());
+      if (process.cancelled()) {
+        throw new CairnException(ErrorCode.CANCELLED, "pg_dumpall was stopped");
+      }
+      if (r.exitCode() != 0) {
+        throw new CairnException(ErrorCode.PG_DUMP_FAILED, "pg_dumpall --globals-only " + pgDumpall.version()
+            + " failed for " + spec.describe() + " (exit code " + r.exitCode() + "): " + r.tail(6));
+      }
+      return new Manifest.Globals(store(tmp, writer, chunkBytes), passwords, pgDumpall.version());
+    } catch (IOException e) {
+      if (process.cancelled()) {
+        throw new CairnException(ErrorCode.CANCELLED, "pg_dumpall was stopped");
+      }
+      throw new CairnException(ErrorCode.REPO_WRITE, "cannot store the pg_dumpall output of " + spec.describe()
+          + ": " + Repository.describe(e), "check free space in " + tmp.getParent(), null, e);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The file's bytes as schema-kind chunks of at most {@code chunkBytes}, in order. */
+  static List<ChunkRef> store(Path file, ArchiveWriter writer, int chunkBytes) throws IOException {
+    List<ChunkRef> refs = new ArrayList<>();
+    byte[] buf = new byte[chunkBytes];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+        refs.add(writer.writeChunk(ArchiveFormat.KIND_SCHEMA, buf, 0, n));
+      }
+    }
+    return refs;
+  }
+}
