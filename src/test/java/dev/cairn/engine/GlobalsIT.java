@@ -131,6 +131,46 @@ class GlobalsIT {
   }
 
   @Test
+  void aTablespaceWhoseDirectoryIsMissingOnTheTargetFailsUpFrontNamingIt() throws Exception {
+    Path dir = Path.of("/tmp", "cairn-ts-" + SUFFIX);
+    String ts = "g_ts_" + SUFFIX;
+    mkdirForPostgres(dir);
+    PG.psql("postgres", "CREATE TABLESPACE " + ts + " LOCATION '" + dir + "'");
+    String id;
+    try {
+      id = backup(PG.conninfo(src));
+    } finally {
+      PG.psql("postgres", "DROP TABLESPACE " + ts);
+      new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+    }
+    CairnCli.Run r = CairnCli.run("restore", id, "--repo", repo, "--db", fresh.conninfo("spaced"), "--create",
+        "--globals");
+    assertEquals(8, r.code(), r.toString());
+    assertTrue(r.err().contains("tablespace directory " + dir + " (tablespace " + ts + ")"), r.err());
+    assertEquals("", fresh.psql("postgres", "SELECT spcname FROM pg_tablespace WHERE spcname = '" + ts + "'"
+        + " UNION ALL SELECT datname FROM pg_database WHERE datname = 'spaced'"), "nothing was created");
+
+    mkdirForPostgres(dir);
+    try {
+      CairnCli.Run again = CairnCli.run("restore", id, "--repo", repo, "--db", fresh.conninfo("spaced"), "--create",
+          "--globals");
+      assertEquals(0, again.code(), again.toString());
+      assertEquals(dir.toString(), fresh.psql("postgres", "SELECT pg_tablespace_location(oid) FROM pg_tablespace"
+          + " WHERE spcname = '" + ts + "'"));
+    } finally {
+      fresh.psql("postgres", "DROP TABLESPACE IF EXISTS " + ts);
+      new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+    }
+  }
+
+  private static void mkdirForPostgres(Path dir) throws Exception {
+    java.nio.file.Files.createDirectories(dir);
+    if ("root".equals(System.getProperty("user.name"))) {
+      assertEquals(0, new ProcessBuilder("chown", "postgres:postgres", dir.toString()).start().waitFor());
+    }
+  }
+
+  @Test
   void aBackupByARoleThatCannotReadPgAuthidHasRolesWithoutPasswords() {
     String dumper = "g_dumper_" + SUFFIX;
     PG.psql("postgres", "CREATE ROLE " + dumper + " LOGIN NOSUPERUSER");
