@@ -80,7 +80,7 @@ public final class Agent {
       ConnSpec spec = ConnSpec.parse(db.url());
       dumps.add(new DumperVerticle.Target(db.name(), spec, new Dumper.Options(db.jobs(),
           new TableFilter(db.tables(), db.excludeTables()), db.splitBytes(), db.chunkBytes(),
-          db.lockTimeout().toMillis(), config.pgBin(), db.name(), dev.cairn.archive.Manifest.Content.ALL),
+          db.lockTimeout().toMillis(), config.pgBin(), db.name(), dev.cairn.archive.Manifest.Content.of(db.content())),
           db.backupTimeout()));
       var r = db.retention();
       retention.add(new RetentionVerticle.Target(db.name(),

@@ -1,6 +1,9 @@
 package dev.cairn.cli;
 
+import dev.cairn.archive.Manifest;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
 import dev.cairn.dump.Dumper;
 import dev.cairn.dump.TableFilter;
 import dev.cairn.storage.Repository;
@@ -50,16 +53,27 @@ final class BackupCommand implements Callable<Integer> {
   @Option(names = "--name", description = "name used in the backup id (default: the database name)")
   String name;
 
+  @Option(names = "--schema-only", description = "the schema only: no table data, large objects or sequence values")
+  boolean schemaOnly;
+
+  @Option(names = "--data-only", description = "the table data, large objects and sequence values only, to restore"
+      + " into an existing schema")
+  boolean dataOnly;
+
   @Option(names = {"-v", "--verbose"}, description = "log each table part")
   boolean verbose;
 
   @Override
   public Integer call() {
     Cli.setupLogging(verbose);
+    if (schemaOnly && dataOnly) {
+      throw new CairnException(ErrorCode.USAGE, "--schema-only and --data-only exclude each other",
+          "leave both out for a backup of schema and data");
+    }
     ConnSpec spec = ConnSpec.parse(db);
     Dumper.Options opts = new Dumper.Options(jobs, new TableFilter(tables, excludes), Cli.size(splitSize),
         (int) Math.min(Integer.MAX_VALUE, Cli.size(chunkSize)), Cli.millis(lockTimeout), pgBin, name,
-        dev.cairn.archive.Manifest.Content.ALL);
+        schemaOnly ? Manifest.Content.SCHEMA_ONLY : dataOnly ? Manifest.Content.DATA_ONLY : Manifest.Content.ALL);
     Repository repository = Repository.openForWrite(repo);
     Runnable[] cancel = new Runnable[1];
     long t0 = System.nanoTime();
@@ -70,7 +84,8 @@ final class BackupCommand implements Callable<Integer> {
     }, cancel);
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     var m = r.manifest();
-    cmd.commandLine().getErr().printf("backup %s: %d tables, %d rows, %s of data in %s archive, %.1f s%n", r.id(),
+    cmd.commandLine().getErr().printf("backup %s" + (m.content() == Manifest.Content.ALL ? ""
+        : " (" + m.content().label() + ")") + ": %d tables, %d rows, %s of data in %s archive, %.1f s%n", r.id(),
         m.tables().size(), m.totalRows(), Cli.bytes(m.totalRawBytes()), Cli.bytes(r.archive().toFile().length()),
         took.toMillis() / 1000.0);
     cmd.commandLine().getOut().println(r.id());

@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.archive.Manifest;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -76,6 +77,11 @@ final class RestoreCommand implements Callable<Integer> {
     if (clean && !yes) {
       confirmClean(target);
     }
+    if (e.readable()) {
+      cmd.commandLine().getOut().printf("restoring %s from backup %s into %s%s%n",
+          Restorer.describe(e.manifest().content()), e.id(), target.describe(), globals ? ", with its roles and"
+              + " tablespaces" : "");
+    }
     Restorer.Options opts = new Restorer.Options(jobs, create || clean, clean, tables, noOwner, noAcl, globals,
         pgBin);
     Runnable[] cancel = new Runnable[1];
@@ -85,6 +91,11 @@ final class RestoreCommand implements Callable<Integer> {
       cancel[0] = restorer::cancel;
       return restorer.run(repository.archive(e.id()));
     }, cancel);
+    if (r.manifest().content() == Manifest.Content.SCHEMA_ONLY) {
+      cmd.commandLine().getOut().printf("restored the schema of %s into %s: %d tables, no data (%.1f s)%n",
+          e.id(), target.describe(), r.tables(), (System.nanoTime() - t0) / 1e9);
+      return 0;
+    }
     cmd.commandLine().getOut().printf("restored %s into %s: %d tables, %d rows, row counts match (%.1f s)%n",
         e.id(), target.describe(), r.tables(), r.rows(), (System.nanoTime() - t0) / 1e9);
     return 0;

@@ -46,6 +46,15 @@ final class ShowCommand implements Callable<Integer> {
         Duration.between(m.started(), m.finished()).toMillis() / 1000.0, m.toolVersion());
     out.printf("contents:   %d tables, %d rows, %s of COPY text, %d sequences, %d materialized views%n",
         m.tables().size(), m.totalRows(), Cli.bytes(m.totalRawBytes()), m.sequences().size(), m.matviews().size());
+    out.printf("backup of:  %s%n", switch (m.content()) {
+      case ALL -> "schema and data";
+      case SCHEMA_ONLY -> "schema only (schema-only: no table data, large objects or sequence values)";
+      case DATA_ONLY -> "data only (data-only: table data, large objects and sequence values; restores into"
+          + " existing tables)";
+    });
+    out.printf("globals:    %s%n", m.globals() == null ? "none (taken before cairn captured roles and tablespaces)"
+        : "roles and tablespaces (pg_dumpall " + m.globals().pgDumpallVersion() + ")"
+            + (m.globals().rolePasswords() ? "" : ", without role passwords"));
     out.printf("archive:    %s%n%n", Cli.bytes(e.bytes()));
     out.printf("%-50s %12s %6s %10s%n", "TABLE", "ROWS", "PARTS", "DATA");
     for (Manifest.Table t : m.tables()) {

@@ -28,7 +28,7 @@ public final class ConfigLoader {
   static final List<String> TOP_KEYS = List.of("repository", "databases", "timezone", "http", "agent", "log", "pg_bin");
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
-      "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size");
+      "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size", "content");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
   static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
       "max_body_size", "metrics_public", "max_import_size");
@@ -208,11 +208,12 @@ public final class ConfigLoader {
     long split = s.size("split_size", DatabaseConfig.DEFAULT_SPLIT_BYTES, DatabaseConfig.MIN_SPLIT_BYTES, Long.MAX_VALUE);
     int chunk = (int) s.size("chunk_size", DatabaseConfig.DEFAULT_CHUNK_BYTES, DatabaseConfig.MIN_CHUNK_BYTES,
         DatabaseConfig.MAX_CHUNK_BYTES);
+    String content = s.oneOf("content", DatabaseConfig.DEFAULT_CONTENT, DatabaseConfig.CONTENTS);
     if (schedule != null) {
       checkMaxAge(s, schedule, maxAge);
     }
     return new DatabaseConfig(name, url, jobs, schedule, zone, retention, tables, excludes, backupTimeout, maxAge,
-        lockTimeout, split, chunk);
+        lockTimeout, split, chunk, content);
   }
 
   /** A max_age no longer than the gap between two runs would report every database stale before its next backup. */

@@ -20,10 +20,11 @@ import java.util.regex.Pattern;
  * @param lockTimeout how long to wait for each table's ACCESS SHARE lock
  * @param splitBytes tables larger than this are copied as several page ranges
  * @param chunkBytes uncompressed size of an archive chunk
+ * @param content what each backup takes: {@code all}, {@code schema-only} or {@code data-only}
  */
 public record DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
     RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
-    Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes) {
+    Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, String content) {
   /** Database names: they start backup ids, so the same rule as {@code Repository.ID}'s first part. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   public static final int DEFAULT_JOBS = 2;
@@ -37,6 +38,9 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
   public static final int DEFAULT_CHUNK_BYTES = 4 << 20;
   public static final int MIN_CHUNK_BYTES = 4 << 10;
   public static final int MAX_CHUNK_BYTES = 8 << 20;
+  public static final String DEFAULT_CONTENT = "all";
+  /** As {@code backup --schema-only} / {@code --data-only}; the labels of {@code Manifest.Content}. */
+  public static final List<String> CONTENTS = List.of("all", "schema-only", "data-only");
 
   public DatabaseConfig {
     tables = List.copyOf(tables);
@@ -48,7 +52,7 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
     return "DatabaseConfig[name=" + name + ", url=" + redact(url) + ", jobs=" + jobs + ", schedule=" + schedule
         + ", timezone=" + timezone + ", retention=" + retention + ", tables=" + tables + ", excludeTables="
         + excludeTables + ", backupTimeout=" + backupTimeout + ", maxAge=" + maxAge + ", lockTimeout=" + lockTimeout
-        + ", splitBytes=" + splitBytes + ", chunkBytes=" + chunkBytes + "]";
+        + ", splitBytes=" + splitBytes + ", chunkBytes=" + chunkBytes + ", content=" + content + "]";
   }
 
   /** The url with any password replaced by {@code ***} (URI user info, {@code password=} parameters). */

@@ -473,7 +473,7 @@ public final class Dumper {
     parts.forEach(pr -> byTable.computeIfAbsent(pr.unit().table().oid(), k -> new ArrayList<>()).add(pr));
     List<Manifest.Table> out = new ArrayList<>();
     for (Catalog.TableInfo t : tables) {
-      List<PartResult> prs = byTable.getOrDefault(t.oid(), List.of());
+      List<PartResult> prs = new ArrayList<>(byTable.getOrDefault(t.oid(), List.of())); // none: schema-only
       prs.sort(Comparator.comparingInt(pr -> pr.unit().index()));
       long rows = 0;
       long digest = 0;

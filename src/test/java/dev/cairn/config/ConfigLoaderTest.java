@@ -210,7 +210,7 @@ class ConfigLoaderTest {
   @Test
   void unknownKeysAreErrors() {
     assertEquals("databases[0].colour: unknown key (known: name, url, jobs, schedule, timezone, retention, tables, "
-        + "exclude_tables, backup_timeout, max_age, lock_timeout, split_size, chunk_size)", problem(yaml("colour: red")));
+        + "exclude_tables, backup_timeout, max_age, lock_timeout, split_size, chunk_size, content)", problem(yaml("colour: red")));
     assertEquals("databases[0].retention.keep_yearly: unknown key (known: keep_last, keep_days, keep_daily, keep_weekly, "
         + "keep_monthly)", problem(yaml("retention: {keep_yearly: 3}")));
     assertEquals("repos: unknown key (known: repository, databases, timezone, http, agent, log, pg_bin)",
@@ -277,6 +277,14 @@ class ConfigLoaderTest {
         problem(yaml("split_size: lots")));
     assertEquals(8 << 20, load(yaml("chunk_size: 8MiB")).databases().get(0).chunkBytes());
     assertEquals(4096, load(yaml("chunk_size: 4k")).databases().get(0).chunkBytes());
+  }
+
+  @Test
+  void contentIsAllSchemaOnlyOrDataOnly() {
+    assertEquals("all", load(yaml()).databases().get(0).content());
+    assertEquals("schema-only", load(yaml("content: schema-only")).databases().get(0).content());
+    assertEquals("databases[0].content: \"everything\" is not one of all, schema-only, data-only",
+        problem(yaml("content: everything")));
   }
 
   @Test
@@ -431,7 +439,7 @@ class ConfigLoaderTest {
         databases[1].name: "app" is used twice (also databases[0])
         databases[1].retention.keep_last: -1 must be 0 or more
         databases[1].colour: unknown key (known: name, url, jobs, schedule, timezone, retention, tables, exclude_tables, \
-        backup_timeout, max_age, lock_timeout, split_size, chunk_size)
+        backup_timeout, max_age, lock_timeout, split_size, chunk_size, content)
         http.port: "abc" is not a whole number""", e.getMessage());
     assertEquals("fix these keys in test.yaml; conf/cairn.yaml documents every setting", e.hint());
   }
