@@ -4,10 +4,12 @@ import dev.cairn.archive.Manifest;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.restore.DryRun;
 import dev.cairn.restore.Restorer;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import java.io.Console;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +61,10 @@ final class RestoreCommand implements Callable<Integer> {
       + " server lacks (existing ones are never changed)")
   boolean globals;
 
+  @Option(names = "--dry-run", description = "check everything (archive, target, roles, extensions, pg_restore,"
+      + " free space) and say what would be done; change nothing")
+  boolean dryRun;
+
   @Option(names = "--pg-bin", paramLabel = "DIR", description = "directory of pg_restore")
   Path pgBin;
 
@@ -74,16 +80,20 @@ final class RestoreCommand implements Callable<Integer> {
     ConnSpec target = ConnSpec.parse(db);
     Repository repository = Repository.open(repo);
     Backups.Entry e = Backups.resolve(repository, id, database);
-    if (clean && !yes) {
+    if (clean && !yes && !dryRun) {
       confirmClean(target);
     }
     if (e.readable()) {
-      cmd.commandLine().getOut().printf("restoring %s from backup %s into %s%s%n",
+      cmd.commandLine().getOut().printf((dryRun ? "dry run: checking, not " : "")
+          + "restoring %s from backup %s into %s%s%n",
           Restorer.describe(e.manifest().content()), e.id(), target.describe(), globals ? ", with its roles and"
               + " tablespaces" : "");
     }
     Restorer.Options opts = new Restorer.Options(jobs, create || clean, clean, tables, noOwner, noAcl, globals,
         pgBin);
+    if (dryRun) {
+      return dryRun(target, opts, repository.archive(e.id()), e.id());
+    }
     Runnable[] cancel = new Runnable[1];
     long t0 = System.nanoTime();
     Restorer.Result r = Cli.await(jobs, (vertx, pools) -> {
@@ -98,6 +108,26 @@ final class RestoreCommand implements Callable<Integer> {
     }
     cmd.commandLine().getOut().printf("restored %s into %s: %d tables, %d rows, row counts match (%.1f s)%n",
         e.id(), target.describe(), r.tables(), r.rows(), (System.nanoTime() - t0) / 1e9);
+    return 0;
+  }
+
+  /** Prints every check and the plan; exits 0 only if the restore would work, else with the first failure's code. */
+  private int dryRun(ConnSpec target, Restorer.Options opts, Path archive, String backupId) {
+    Runnable[] cancel = new Runnable[1];
+    DryRun.Report r = Cli.await(opts.jobs(), (vertx, pools) -> new DryRun(vertx, pools, target, opts).run(archive),
+        cancel);
+    PrintWriter out = cmd.commandLine().getOut();
+    for (DryRun.Line l : r.lines()) {
+      out.printf("%-5s %-22s %s%n", l.ok() ? "ok" : "FAIL", l.what(), l.detail());
+    }
+    CairnException failure = r.failure();
+    if (failure != null) {
+      out.printf("dry run: restoring %s into %s would fail; nothing was changed%n", backupId, target.describe());
+      throw failure;
+    }
+    out.println("would:");
+    r.plan().forEach(step -> out.println("  " + step));
+    out.printf("dry run: restoring %s into %s would work; nothing was changed%n", backupId, target.describe());
     return 0;
   }
 

@@ -116,7 +116,8 @@ final class Preflight {
               + " restore again")));
     }
     List<String> missingRoles = p.refs().roles().stream().filter(r -> !roles.contains(r)).toList();
-    out.add(new Check("roles", missingRoles.isEmpty() ? p.refs().roles().size() + " owner and grantee roles exist"
+    out.add(new Check("roles", missingRoles.isEmpty() ? "the " + p.refs().roles().size() + " roles that own or are"
+        + " granted objects exist" + (p.globals() == null ? "" : " or are created first")
         : "missing: " + String.join(", ", missingRoles), missingRoles.isEmpty() ? null
         : new CairnException(ErrorCode.RESTORE_PRECONDITION, "backup " + m.id() + " has objects owned by or granted"
             + " to roles that do not exist on " + target.describe() + ": " + String.join(", ", missingRoles),

@@ -125,7 +125,7 @@ public final class Restorer {
   }
 
   private Future<Result> restore(ArchiveReader reader, Manifest m) {
-    List<Manifest.Table> selected = select(m);
+    List<Manifest.Table> selected = select(m, opts.tables());
     return pools.io().executeBlocking(() -> Files.createTempDirectory("cairn-restore-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), false)
         .compose(dir -> new Preflight(vertx, pools, target, opts, pgRestore).plan(reader, m, selected, dir)
@@ -208,14 +208,15 @@ public final class Restorer {
         .toList();
   }
 
-  private List<Manifest.Table> select(Manifest m) {
-    if (opts.tables().isEmpty()) {
+  /** The tables named (schema.table), in that order; all without names. */
+  static List<Manifest.Table> select(Manifest m, List<String> tables) {
+    if (tables.isEmpty()) {
       return m.tables();
     }
     Map<String, Manifest.Table> byName = m.tables().stream()
         .collect(Collectors.toMap(Manifest.Table::qualifiedName, t -> t, (a, b) -> a));
     List<Manifest.Table> out = new ArrayList<>();
-    for (String name : opts.tables()) {
+    for (String name : tables) {
       Manifest.Table t = byName.get(name);
       if (t == null) {
         throw new CairnException(ErrorCode.USAGE, "table " + name + " is not in backup " + m.id(),
