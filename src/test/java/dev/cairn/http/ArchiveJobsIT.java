@@ -126,6 +126,25 @@ class ArchiveJobsIT {
   }
 
   @Test
+  void aRestoreWithGlobalsIsAcceptedAndCreatesNothingWhenEveryRoleExists() throws Exception {
+    String newDb = "api_jobs_globals_" + Long.toHexString(System.nanoTime());
+    String roles = PG.psql("postgres", "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles");
+    try {
+      String body = new JsonObject().put("target", PG.conninfo(newDb)).put("create", true).put("globals", true)
+          .encode();
+      JsonObject done = api.waitFor(accepted(api.send("POST", "/api/v1/backups/" + good + "/restore", ADMIN, body))
+          .getString("id"));
+      assertEquals("succeeded", done.getString("state"), done.encode());
+      DbCompare.assertSameDatabase(PG, api.db, newDb);
+      assertEquals(roles, PG.psql("postgres", "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles"));
+    } finally {
+      PG.dropDatabase(newDb);
+    }
+    error(api.send("POST", "/api/v1/backups/" + good + "/restore", ADMIN, "{\"target\":\"" + api.db
+        + "\",\"globals\":\"yes\"}"), 400, "USAGE");
+  }
+
+  @Test
   void onlyTheChosenTablesAreRestored() throws Exception {
     String newDb = "api_jobs_part_" + Long.toHexString(System.nanoTime());
     try {
