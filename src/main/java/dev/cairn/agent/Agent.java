@@ -90,7 +90,7 @@ public final class Agent {
       maxAge.put(db.name(), db.maxAge());
       restoreTargets.add(new RestoreVerticle.Target(db.name(), spec, db.jobs()));
     }
-    JobHistory history = new JobHistory(repo.dir(), config.agent().historyLimit());
+    JobHistory history = new JobHistory(repo.storage(), config.agent().historyLimit());
     agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock);
     // Not bound to a context: a failure must still be reported while the event loops shut down.
     Promise<Agent> started = Promise.promise();
@@ -107,7 +107,7 @@ public final class Agent {
             config.agent().runMissedOnStart(), clock), new DeploymentOptions()))
         .map(x -> {
           LOG.info(() -> "agent started: " + config.databases().size() + " databases, repository "
-              + repo.dir() + ", http " + config.http().bind() + ":" + agent.http.actualPort());
+              + repo.location() + ", http " + config.http().bind() + ":" + agent.http.actualPort());
           return agent;
         })
         .onComplete(ar -> {

@@ -10,9 +10,7 @@ import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -97,7 +95,7 @@ final class PruneCommand implements Callable<Integer> {
     Map<String, List<Item>> series = series(repository);
     if (series.isEmpty() && database != null) {
       throw new CairnException(ErrorCode.BACKUP_NOT_FOUND, "no backup of database " + database + " in "
-          + repository.dir(), "list the backups with: cairn list --repo " + repository.dir());
+          + repository.location(), "list the backups with: cairn list --repo " + repository.location());
     }
     List<Outcome> outcomes = new ArrayList<>();
     for (List<Item> items : series.values()) {
@@ -121,7 +119,7 @@ final class PruneCommand implements Callable<Integer> {
     List<Outcome> failed = outcomes.stream().filter(o -> o.deleteError() != null).toList();
     if (!failed.isEmpty()) {
       StringBuilder msg = new StringBuilder("could not delete " + failed.size() + " of "
-          + outcomes.stream().filter(o -> !o.decision().keep()).count() + " backups in " + repository.dir() + ":");
+          + outcomes.stream().filter(o -> !o.decision().keep()).count() + " backups in " + repository.location() + ":");
       failed.forEach(o -> msg.append(' ').append(o.deleteError()).append(';'));
       msg.setLength(msg.length() - 1);
       throw new CairnException(ErrorCode.REPO_WRITE, msg.toString(),
@@ -215,12 +213,9 @@ final class PruneCommand implements Callable<Integer> {
         // an impossible date in the id: the file time alone
       }
     }
-    try {
-      Instant modified = Files.getLastModifiedTime(repository.archive(id)).toInstant();
-      return modified.isAfter(t) ? modified : t;
-    } catch (IOException e) {
-      return t;
-    }
+    Instant modified = repository.storage().stat(repository.archiveKey(id))
+        .map(o -> Instant.ofEpochMilli(o.modifiedMillis())).orElse(t);
+    return modified.isAfter(t) ? modified : t;
   }
 
   /** Null when deleted (or already gone), else what went wrong. */

@@ -32,11 +32,12 @@ final class VerifyCommand implements Callable<Integer> {
     Cli.setupLogging(false);
     Repository repository = Repository.open(repo);
     String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database).id() : id;
-    Path archive = repository.archive(resolved);
-    Verifier.Report r = Cli.await(jobs, (vertx, pools) -> new Verifier(vertx, pools, jobs).run(archive), null);
+    repository.archive(resolved); // BACKUP_NOT_FOUND before any thread starts
+    Verifier.Report r = Cli.await(jobs, (vertx, pools) -> new Verifier(vertx, pools, jobs)
+        .run(() -> repository.openArchive(resolved)), null);
     if (!r.ok()) {
       r.problems().forEach(p -> cmd.commandLine().getErr().println("bad: " + p));
-      throw Verifier.failure(archive, r);
+      throw Verifier.failure(resolved + " in " + repository.location(), r);
     }
     cmd.commandLine().getOut().printf("OK %s: %d tables, %d rows, %d chunks, %s checked%n", resolved,
         r.manifest().tables().size(), r.rows(), r.chunks(), Cli.bytes(r.rawBytes()));

@@ -19,7 +19,9 @@ import dev.cairn.pgcopy.CopyClient;
 import dev.cairn.pgcopy.CopyConnection;
 import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.pgtools.PgTool;
+import dev.cairn.storage.LocalStorage;
 import dev.cairn.storage.Repository;
+import dev.cairn.storage.Scratch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -28,7 +30,6 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -75,7 +76,8 @@ public final class Dumper {
     }
   }
 
-  public record Result(String id, Path archive, Manifest manifest) {}
+  /** A published backup: its id, the archive's size in bytes, its manifest. */
+  public record Result(String id, long archiveBytes, Manifest manifest) {}
 
   /** One COPY job: a table or a page range of it. */
   record Unit(Catalog.TableInfo table, Long fromPage, Long toPage, int index, int of) {
@@ -276,8 +278,7 @@ public final class Dumper {
 
   private Future<Result> writeArchive(Prepared p, String snapshot, Instant snapTime, Instant started,
       List<Catalog.TableInfo> tables, List<Manifest.Sequence> seqs, List<Manifest.Matview> matviews) {
-    Path partial = repo.partialFile(p.id);
-    return pools.io().executeBlocking(() -> ArchiveWriter.create(partial), false).compose(writer -> {
+    return pools.io().executeBlocking(() -> repo.createArchive(p.id), false).compose(writer -> {
       Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer).onFailure(this::failFast);
       Future<List<PartResult>> data = copyData(snapshot, tables, writer);
       return Future.join(schema, data)
@@ -289,7 +290,7 @@ public final class Dumper {
             Manifest m = manifest(p, snapshot, snapTime, started, tables, seqs, matviews, schema.result(), data.result());
             return pools.io().executeBlocking(() -> {
               writer.finish(m.toBytes());
-              return new Result(p.id, repo.publish(p.id, partial), m);
+              return new Result(p.id, writer.bytesWritten(), m);
             }, false);
           })
           .onFailure(e -> pools.io().executeBlocking(() -> {
@@ -316,7 +317,8 @@ public final class Dumper {
 
   private Future<List<ChunkRef>> dumpSchema(Prepared p, String snapshot, ArchiveWriter writer) {
     return pools.io().executeBlocking(() -> {
-      Path tmp = repo.dir().resolve("." + p.id + "-schema" + ".cairn.partial");
+      Scratch scratch = Scratch.create("cairn-backup-");
+      Path tmp = scratch.file("schema.dump");
       try {
         List<String> cmd = new ArrayList<>(List.of(p.pgDump.path().toString(), "--format=custom", "--compress=0",
             "--no-password", "--snapshot=" + snapshot, "--exclude-table-data=*.*",
@@ -334,7 +336,7 @@ public final class Dumper {
         }
         List<ChunkRef> refs = new ArrayList<>();
         byte[] buf = new byte[opts.chunkBytes()];
-        try (InputStream in = Files.newInputStream(tmp)) {
+        try (InputStream in = scratch.read("schema.dump")) {
           int n;
           while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
             refs.add(writer.writeChunk(ArchiveFormat.KIND_SCHEMA, buf, 0, n));
@@ -346,9 +348,9 @@ public final class Dumper {
           throw pgDumpStopped();
         }
         throw new CairnException(ErrorCode.REPO_WRITE, "cannot store the pg_dump output of " + spec.describe() + ": "
-            + Repository.describe(e), "check free space in " + repo.dir(), null, e);
+            + LocalStorage.describe(e), "check free space in " + System.getProperty("java.io.tmpdir"), null, e);
       } finally {
-        Files.deleteIfExists(tmp);
+        scratch.close();
       }
     }, false);
   }
@@ -500,7 +502,7 @@ public final class Dumper {
     String stem = base + "-" + ID_TIME.format(started);
     Set<String> taken = new HashSet<>(repo.ids());
     String candidate = stem;
-    for (int i = 1; taken.contains(candidate) || Files.exists(repo.partialFile(candidate)); i++) {
+    for (int i = 1; taken.contains(candidate); i++) {
       candidate = stem + "-" + i;
     }
     return candidate;

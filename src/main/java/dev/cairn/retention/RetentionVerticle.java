@@ -128,11 +128,8 @@ public final class RetentionVerticle extends VerticleBase {
   }
 
   private Instant lastModified(String id) {
-    try {
-      return java.nio.file.Files.getLastModifiedTime(repo.archive(id)).toInstant();
-    } catch (java.io.IOException e) {
-      return clock.instant();
-    }
+    return repo.storage().stat(repo.archiveKey(id)).map(o -> Instant.ofEpochMilli(o.modifiedMillis()))
+        .orElse(clock.instant());
   }
 
   private void update(Job job) {

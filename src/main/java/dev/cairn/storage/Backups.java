@@ -36,14 +36,14 @@ public final class Backups {
   }
 
   public static Entry read(Repository repo, String id) {
-    java.nio.file.Path p = repo.archive(id);
-    try (ArchiveReader r = ArchiveReader.open(p)) {
-      return new Entry(id, r.size(), Manifest.parse(r.manifestJson(), p.toString()), null);
+    try (ArchiveReader r = repo.openArchive(id)) {
+      return new Entry(id, r.size(), Manifest.parse(r.manifestJson(), r.name()), null);
     } catch (CairnException e) {
       if (e.code() == ErrorCode.BACKUP_NOT_FOUND) {
         throw e;
       }
-      return new Entry(id, p.toFile().length(), null, e.getMessage());
+      return new Entry(id, repo.storage().stat(repo.archiveKey(id)).map(Storage.ObjectInfo::size).orElse(0L), null,
+          e.getMessage());
     }
   }
 
@@ -61,6 +61,6 @@ public final class Backups {
         .filter(e -> database == null || database.equals(e.manifest().database()))
         .findFirst()
         .orElseThrow(() -> new CairnException(ErrorCode.BACKUP_NOT_FOUND, "no backup"
-            + (database == null ? "" : " of database " + database) + " in " + repo.dir()));
+            + (database == null ? "" : " of database " + database) + " in " + repo.location()));
   }
 }

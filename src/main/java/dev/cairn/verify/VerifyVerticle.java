@@ -100,7 +100,7 @@ public final class VerifyVerticle extends VerticleBase {
         });
       }
     });
-    verifier.run(repo.archive(id)).onComplete(ar -> {
+    verifier.run(() -> repo.openArchive(id)).onComplete(ar -> {
       running.remove(id);
       Job done;
       if (ar.succeeded() && ar.result().ok()) {
