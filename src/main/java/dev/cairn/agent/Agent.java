@@ -19,6 +19,7 @@ import dev.cairn.retention.RetentionPolicy;
 import dev.cairn.retention.RetentionVerticle;
 import dev.cairn.schedule.SchedulerVerticle;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Leases;
 import dev.cairn.storage.Repository;
 import dev.cairn.verify.VerifyVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -48,6 +49,8 @@ public final class Agent {
   private final Pools pools;
   private final CairnConfig config;
   private HttpVerticle http;
+  /** One agent per repository: held from start to stop, renewed in the background. */
+  private Leases.Lease lock;
 
   private Agent(Vertx vertx, Pools pools, CairnConfig config) {
     this.vertx = vertx;
@@ -59,10 +62,17 @@ public final class Agent {
   public static Future<Agent> start(CairnConfig config, Clock clock) {
     Repository repo;
     List<Backups.Entry> backups;
+    Leases.Lease lock;
     try {
       repo = Repository.openForWrite(config.repository().path());
+      lock = repo.lockForAgent();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    try {
       backups = Backups.list(repo);
     } catch (RuntimeException e) {
+      lock.close();
       return Future.failedFuture(e);
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
@@ -70,6 +80,7 @@ public final class Agent {
     int maxJobs = config.databases().stream().mapToInt(DatabaseConfig::jobs).max().orElse(1);
     Pools pools = Pools.create(vertx, maxJobs * config.agent().maxConcurrentJobs());
     Agent agent = new Agent(vertx, pools, config);
+    agent.lock = lock;
 
     List<DumperVerticle.Target> dumps = new ArrayList<>();
     List<RetentionVerticle.Target> retention = new ArrayList<>();
@@ -84,8 +95,8 @@ public final class Agent {
       var r = db.retention();
       retention.add(new RetentionVerticle.Target(db.name(),
           new RetentionPolicy(r.keepLast(), r.keepDays(), r.keepDaily(), r.keepWeekly(), r.keepMonthly()), db.timezone()));
-      Instant lastGood = backups.stream().filter(b -> b.readable() && db.name().equals(b.name()))
-          .map(b -> b.manifest().finished()).findFirst().orElse(null);
+      Instant lastGood = backups.stream().filter(b -> b.good() && db.name().equals(b.name()))
+          .map(b -> b.summary().finished()).findFirst().orElse(null);
       schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood));
       maxAge.put(db.name(), db.maxAge());
       restoreTargets.add(new RestoreVerticle.Target(db.name(), spec, db.jobs()));
@@ -160,6 +171,7 @@ public final class Agent {
   }
 
   private Future<Void> closeVertx() {
-    return pools.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close());
+    return pools.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close())
+        .onComplete(x -> lock.close());
   }
 }

@@ -98,10 +98,11 @@ final class PruneCommand implements Callable<Integer> {
           + repository.location(), "list the backups with: cairn list --repo " + repository.location());
     }
     List<Outcome> outcomes = new ArrayList<>();
+    Map<String, String> inUse = repository.inUse();
     for (List<Item> items : series.values()) {
       items.sort((a, b) -> Retention.NEWEST_FIRST.compare(a.info(), b.info()));
-      // No job runs inside a CLI process: nothing is in use here. The agent passes its running jobs.
-      List<Decision> decisions = Retention.decide(items.stream().map(Item::info).toList(), policy, now, zone, Map.of());
+      // In use by any process (an agent's verify, a CLI restore, a download): kept.
+      List<Decision> decisions = Retention.decide(items.stream().map(Item::info).toList(), policy, now, zone, inUse);
       for (int i = 0; i < items.size(); i++) {
         outcomes.add(new Outcome(items.get(i), decisions.get(i), null));
       }
@@ -175,7 +176,7 @@ final class PruneCommand implements Callable<Integer> {
     Map<String, Set<String>> databasesOfName = new HashMap<>();
     for (Backups.Entry e : entries) {
       if (e.readable()) {
-        databasesOfName.computeIfAbsent(nameOf(e.id()), n -> new HashSet<>()).add(e.manifest().database());
+        databasesOfName.computeIfAbsent(nameOf(e.id()), n -> new HashSet<>()).add(e.summary().database());
       }
     }
     Map<String, List<Item>> out = new TreeMap<>();
@@ -183,7 +184,7 @@ final class PruneCommand implements Callable<Integer> {
       String name = nameOf(e.id());
       BackupInfo info;
       if (e.readable()) {
-        info = new BackupInfo(e.id(), e.manifest().database(), e.manifest().finished(), true);
+        info = new BackupInfo(e.id(), e.summary().database(), e.summary().finished(), true);
       } else {
         Set<String> dbs = databasesOfName.getOrDefault(name, Set.of());
         String db = dbs.size() == 1 ? dbs.iterator().next() : null;

@@ -78,7 +78,7 @@ final class RestoreCommand implements Callable<Integer> {
     Restorer.Result r = Cli.await(jobs, (vertx, pools) -> {
       Restorer restorer = new Restorer(vertx, pools, target, opts);
       cancel[0] = restorer::cancel;
-      return restorer.run(() -> repository.openArchive(e.id()));
+      return restorer.run(() -> repository.openArchive(e.id(), "cairn restore"));
     }, cancel);
     cmd.commandLine().getOut().printf("restored %s into %s: %d tables, %d rows, row counts match (%.1f s)%n",
         e.id(), target.describe(), r.tables(), r.rows(), (System.nanoTime() - t0) / 1e9);

@@ -19,9 +19,12 @@ import dev.cairn.pgcopy.CopyClient;
 import dev.cairn.pgcopy.CopyConnection;
 import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.pgtools.PgTool;
+import dev.cairn.storage.BackupCatalog;
+import dev.cairn.storage.Leases;
 import dev.cairn.storage.LocalStorage;
 import dev.cairn.storage.Repository;
 import dev.cairn.storage.Scratch;
+import dev.cairn.storage.Verification;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -41,6 +44,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -122,6 +126,8 @@ public final class Dumper {
   private volatile PgConnection leader;
   private Throwable firstFailure;
   private String id = "(new)";
+  /** The id's write lease: unique ids across processes, and this backup's unfinished write is not a leftover. */
+  private volatile Leases.Lease reservation;
   private String logTag;
   private java.util.function.Consumer<Progress> progress = p -> {};
   private final Map<Long, Integer> partsLeft = new HashMap<>();
@@ -205,7 +211,10 @@ public final class Dumper {
           id = p.id;
           LOG.info(() -> tag() + "backup of " + spec.describe() + " (server " + p.info.version + ", "
               + p.pgDump.path() + " " + p.pgDump.version() + ", " + opts.jobs() + " jobs)");
-          return snapshotAndDump(l, p, started);
+          return snapshotAndDump(l, p, started).eventually(() -> pools.io().executeBlocking(() -> {
+            reservation.close();
+            return null;
+          }, false));
         });
   }
 
@@ -290,6 +299,7 @@ public final class Dumper {
             Manifest m = manifest(p, snapshot, snapTime, started, tables, seqs, matviews, schema.result(), data.result());
             return pools.io().executeBlocking(() -> {
               writer.finish(m.toBytes());
+              repo.catalog().putQuietly(BackupCatalog.Summary.of(m, p.id, writer.bytesWritten(), Verification.UNVERIFIED));
               return new Result(p.id, writer.bytesWritten(), m);
             }, false);
           })
@@ -490,7 +500,10 @@ public final class Dumper {
         matviews);
   }
 
-  /** {@code <name>-<UTC time>}, with a -N suffix when two backups start in the same second. */
+  /**
+   * {@code <name>-<UTC time>}, with a -N suffix when the id is taken: published, or reserved by another
+   * backup (its write lease), in this process or another. Holds the chosen id's write lease.
+   */
   private String newId(String db, Instant started) {
     String base = (opts.name() != null ? opts.name() : db).replaceAll("[^A-Za-z0-9_-]", "_");
     if (base.isEmpty() || !Character.isLetterOrDigit(base.charAt(0))) {
@@ -502,9 +515,17 @@ public final class Dumper {
     String stem = base + "-" + ID_TIME.format(started);
     Set<String> taken = new HashSet<>(repo.ids());
     String candidate = stem;
-    for (int i = 1; taken.contains(candidate); i++) {
+    for (int i = 1; i < 1000; i++) {
+      if (!taken.contains(candidate)) {
+        Optional<Leases.Lease> lease = repo.reserve(candidate);
+        if (lease.isPresent()) {
+          reservation = lease.get();
+          return candidate;
+        }
+      }
       candidate = stem + "-" + i;
     }
-    return candidate;
+    throw new CairnException(ErrorCode.REPO_WRITE, "no free backup id for " + stem + " in " + repo.location()
+        + ": 1000 backups in one second");
   }
 }

@@ -79,10 +79,7 @@ final class ArchiveDownload {
   /** Opens the archive once: an open source keeps its bytes even if the backup is deleted meanwhile. */
   private Open open(String id) {
     Storage.ObjectInfo info = repo.archive(id);
-    ReadSource in = repo.storage().open(info.key()).orElseThrow(() -> { // deleted since the stat
-      repo.archive(id);
-      return new IllegalStateException(id);
-    });
+    ReadSource in = repo.openSource(id, "download");
     try {
       return new Open(in, in.size(), checksums.sha256(id, in, in.size(), info.modifiedMillis()));
     } catch (RuntimeException e) {

@@ -6,7 +6,9 @@ import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
+import dev.cairn.storage.Verification;
 import dev.cairn.storage.WriteSink;
+import java.time.Instant;
 import dev.cairn.verify.Verifier;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,8 +36,6 @@ final class ImportApi {
   static final long LINGER_BYTES = 16L << 20;
   static final long LINGER_MILLIS = 5_000;
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Uploads land here, out of the listing, until verified; then renamed to their id only if it is new. */
-  static final String INCOMING = "incoming/";
   static final int FLUSH_BYTES = 1 << 20;
 
   private final Vertx vertx;
@@ -121,10 +121,14 @@ final class ImportApi {
     if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
       rc.response().writeContinue();
     }
-    String incoming = INCOMING + HexFormat.of().formatHex(randomBytes()) + Repository.SUFFIX;
+    Repository.Upload up = repo.newUploadName();
+    String incoming = up.key();
     String partial = "archive " + incoming + " in " + repo.location();
     String upload = "the uploaded archive";
-    pools.io().executeBlocking(() -> repo.storage().create(incoming), false)
+    pools.io().executeBlocking(() -> {
+      up.take();
+      return repo.storage().create(incoming);
+    }, false)
         .compose(sink -> receive(rc, req, sink))
         .compose(v -> new Verifier(vertx, pools, verifyJobs).run(() -> ArchiveReader.open(
             repo.storage().open(incoming).orElseThrow(), incoming + " in " + repo.location()))
@@ -143,6 +147,10 @@ final class ImportApi {
           return pools.io().executeBlocking(() -> publish(id, incoming), false);
         })
         .onComplete(ar -> {
+          pools.io().executeBlocking(() -> {
+            up.close();
+            return null;
+          }, false);
           if (ar.failed()) {
             pools.io().executeBlocking(() -> repo.storage().delete(incoming), false)
                 .onComplete(x -> {
@@ -172,6 +180,7 @@ final class ImportApi {
           "delete it first (DELETE /api/v1/backups/" + id + ") to replace it");
     }
     checksums.forget(id);
+    Backups.recordVerification(repo, id, Verification.verified(Instant.now(), "full verify at import"));
     return Backups.read(repo, id);
   }
 

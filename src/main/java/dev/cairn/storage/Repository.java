@@ -7,6 +7,7 @@ import dev.cairn.error.ErrorCode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -21,10 +22,17 @@ public final class Repository {
 
   private static final Pattern NAME_OF_ID = Pattern.compile("(.+)-\\d{8}T\\d{6}Z(-\\d{1,3})?");
 
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
   private final Storage storage;
+  private final Leases leases;
+  private final BackupCatalog catalog;
 
   private Repository(Storage storage) {
     this.storage = storage;
+    this.catalog = new BackupCatalog(storage);
+    // Leases are about real liveness across processes: the system clock, never a test's clock.
+    this.leases = new Leases(storage, java.time.Clock.systemUTC());
   }
 
   public static Repository of(Storage storage) {
@@ -56,6 +64,69 @@ public final class Repository {
     return storage.location();
   }
 
+  public BackupCatalog catalog() {
+    return catalog;
+  }
+
+  public Leases leases() {
+    return leases;
+  }
+
+  /**
+   * The agent's lock: one agent per repository. REPO_LOCKED naming the holder (pid, host, since) when
+   * another live agent has it.
+   */
+  public Leases.Lease lockForAgent() {
+    return leases.acquire("agent", "agent", "the repository's agent lock");
+  }
+
+  /** Reserves a new backup id: its write lease, or empty when another writer holds it. */
+  public Optional<Leases.Lease> reserve(String id) {
+    archiveKey(id);
+    return leases.tryAcquire("write-" + id, "backup " + id);
+  }
+
+  /**
+   * Marks a backup in use (restore, verify, download, ...) until the lease is closed: delete, prune and
+   * retention leave it alone, in every process. BACKUP_NOT_FOUND when it is absent; BACKUP_IN_USE when
+   * it is being deleted.
+   */
+  public Leases.Lease use(String id, String purpose) {
+    archive(id);
+    byte[] r = new byte[6];
+    RANDOM.nextBytes(r);
+    Leases.Lease lease = leases.tryAcquire("use-" + id + "." + java.util.HexFormat.of().formatHex(r), purpose)
+        .orElseThrow(() -> new CairnException(ErrorCode.INTERNAL, "cannot take a use lease on " + id));
+    // Taken first, checked second (the deleter does the reverse): one of the two always sees the other.
+    Optional<Leases.Holder> deleter = leases.holder("delete-" + id);
+    if (deleter.isPresent() || !exists(id)) {
+      lease.close();
+      if (deleter.isPresent()) {
+        throw new CairnException(ErrorCode.BACKUP_IN_USE, "backup " + id + " is being deleted by "
+            + deleter.get().describe());
+      }
+      throw notFound(id);
+    }
+    return lease;
+  }
+
+  /** Every backup in use by any process, with who uses it ("pid 41 on db1 since ... (verify)"). */
+  public java.util.Map<String, String> inUse() {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (Leases.Holder h : leases.live("use-")) {
+      int dot = h.name().lastIndexOf('.');
+      if (dot > 4) {
+        out.merge(h.name().substring(4, dot), h.describe(), (a, b) -> a + ", " + b);
+      }
+    }
+    return out;
+  }
+
+  /** Live uses of a backup (restores, verifies, downloads), in any process. */
+  public List<Leases.Holder> uses(String id) {
+    return leases.live("use-" + id + ".");
+  }
+
   /** The storage key of a backup's archive; BACKUP_NOT_FOUND when {@code id} is not an id. */
   public String archiveKey(String id) {
     if (id == null || !ID.matcher(id).matches()) {
@@ -77,6 +148,48 @@ public final class Repository {
     return ArchiveReader.open(in, key + " in " + location());
   }
 
+  /**
+   * Opens a backup's archive marked in use for {@code purpose} (see {@link #use}) until the reader is
+   * closed: no process deletes it while it is read.
+   */
+  public ArchiveReader openArchive(String id, String purpose) {
+    String key = archiveKey(id);
+    return ArchiveReader.open(openSource(id, purpose), key + " in " + location());
+  }
+
+  /** The archive's bytes, marked in use until the source is closed (downloads). */
+  public ReadSource openSource(String id, String purpose) {
+    Leases.Lease lease = use(id, purpose);
+    try {
+      ReadSource in = storage.open(archiveKey(id)).orElseThrow(() -> notFound(id));
+      return new ReadSource() {
+        @Override
+        public long size() {
+          return in.size();
+        }
+
+        @Override
+        public void read(long offset, java.nio.ByteBuffer dst) {
+          in.read(offset, dst);
+        }
+
+        @Override
+        public String key() {
+          return in.key();
+        }
+
+        @Override
+        public void close() {
+          in.close();
+          lease.close();
+        }
+      };
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
+    }
+  }
+
   /** Starts writing a backup's archive; it is published by {@link ArchiveWriter#finish}. */
   public ArchiveWriter createArchive(String id) {
     return ArchiveWriter.create(storage.create(archiveKey(id)));
@@ -86,37 +199,105 @@ public final class Repository {
     return id != null && ID.matcher(id).matches() && storage.stat(id + SUFFIX).isPresent();
   }
 
-  /** Ids of published backups (unsorted; callers order by the manifests' recorded times). */
-  public List<String> ids() {
-    List<String> out = new ArrayList<>();
+  /** Published archives, {@code <id>.cairn} (unsorted; callers order by recorded times). */
+  public List<Storage.ObjectInfo> archives() {
+    List<Storage.ObjectInfo> out = new ArrayList<>();
     for (Storage.ObjectInfo o : storage.list("")) {
       String k = o.key();
-      if (k.endsWith(SUFFIX)) {
-        String id = k.substring(0, k.length() - SUFFIX.length());
-        if (ID.matcher(id).matches()) {
-          out.add(id);
-        }
+      if (k.endsWith(SUFFIX) && ID.matcher(k.substring(0, k.length() - SUFFIX.length())).matches()) {
+        out.add(o);
       }
     }
     return out;
   }
 
-  /** Deletes a published backup, durably; BACKUP_NOT_FOUND when it is not there. */
+  /** Ids of published backups (unsorted). */
+  public List<String> ids() {
+    return archives().stream().map(o -> o.key().substring(0, o.key().length() - SUFFIX.length())).toList();
+  }
+
+  /**
+   * Deletes a published backup, durably, unless it is in use: BACKUP_IN_USE naming the users (any
+   * process: a CLI restore, an agent verify, a download); BACKUP_NOT_FOUND when it is not there.
+   */
   public void delete(String id) {
-    if (!storage.delete(archiveKey(id))) {
-      throw notFound(id);
+    String key = archiveKey(id);
+    try (Leases.Lease lease = leases.tryAcquire("delete-" + id, "delete " + id).orElseThrow(() ->
+        new CairnException(ErrorCode.BACKUP_IN_USE, "backup " + id + " is already being deleted by "
+            + leases.holder("delete-" + id).map(Leases.Holder::describe).orElse("another process")))) {
+      List<Leases.Holder> users = uses(id);
+      if (!users.isEmpty()) {
+        throw new CairnException(ErrorCode.BACKUP_IN_USE, "backup " + id + " is in use by "
+            + String.join(", ", users.stream().map(Leases.Holder::describe).toList()) + "; not deleted",
+            "delete it when that is done");
+      }
+      if (!storage.delete(key)) {
+        throw notFound(id);
+      }
+      catalog.delete(id);
     }
   }
 
-  /** Removes leftovers of writes that never finished; returns their keys. */
+  /**
+   * Removes leftovers of writes whose writer is provably gone (its write lease expired, or its pid is
+   * dead on this host): unfinished archives, and uploads never verified. Writes in progress in other
+   * processes are left alone. Returns the keys removed.
+   */
   public List<String> removePartials() {
     List<String> removed = new ArrayList<>();
     for (String key : storage.partials()) {
-      if (storage.removePartial(key)) {
+      if (leases.holder(writeLeaseOf(key)).isEmpty() && storage.removePartial(key)) {
         removed.add(key);
       }
     }
+    for (Storage.ObjectInfo o : storage.list(INCOMING)) {
+      if (leases.holder(writeLeaseOf(o.key())).isEmpty() && storage.delete(o.key())) {
+        removed.add(o.key());
+      }
+    }
     return removed;
+  }
+
+  /** Where uploads wait until verified; never listed as backups. */
+  public static final String INCOMING = "incoming/";
+
+  /** An upload's key under {@link #INCOMING}, and its write lease once {@link #take}n (blocking). */
+  public final class Upload implements AutoCloseable {
+    private final String key;
+    private volatile Leases.Lease lease;
+
+    private Upload(String key) {
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+
+    /** Takes the write lease that keeps the unfinished upload from being removed as a leftover. */
+    public void take() {
+      lease = leases.acquire(writeLeaseOf(key), "upload " + key, "upload " + key);
+    }
+
+    @Override
+    public void close() {
+      if (lease != null) {
+        lease.close();
+      }
+    }
+  }
+
+  /** A new, random upload key (no I/O). */
+  public Upload newUploadName() {
+    byte[] r = new byte[8];
+    RANDOM.nextBytes(r);
+    return new Upload(INCOMING + java.util.HexFormat.of().formatHex(r) + SUFFIX);
+  }
+
+  /** The write lease guarding a key's unfinished write: {@code write-<id>} or {@code write-incoming.<name>}. */
+  private static String writeLeaseOf(String key) {
+    String base = key.endsWith(SUFFIX) ? key.substring(0, key.length() - SUFFIX.length()) : key;
+    return "write-" + base.replace('/', '.');
   }
 
   private CairnException notFound(String id) {

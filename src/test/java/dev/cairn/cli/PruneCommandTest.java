@@ -91,7 +91,8 @@ class PruneCommandTest {
 
   private Set<String> files() throws IOException {
     try (Stream<Path> s = Files.list(repo)) {
-      return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+      return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+          .collect(Collectors.toCollection(TreeSet::new));
     }
   }
 
