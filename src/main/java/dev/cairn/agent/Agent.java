@@ -19,6 +19,7 @@ import dev.cairn.retention.RetentionPolicy;
 import dev.cairn.retention.RetentionVerticle;
 import dev.cairn.schedule.SchedulerVerticle;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Leases;
 import dev.cairn.storage.Repository;
 import dev.cairn.verify.VerifyVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -48,6 +49,8 @@ public final class Agent {
   private final Pools pools;
   private final CairnConfig config;
   private HttpVerticle http;
+  /** One agent per repository: held from start to stop, renewed in the background. */
+  private Leases.Lease lock;
 
   private Agent(Vertx vertx, Pools pools, CairnConfig config) {
     this.vertx = vertx;
@@ -59,10 +62,17 @@ public final class Agent {
   public static Future<Agent> start(CairnConfig config, Clock clock) {
     Repository repo;
     List<Backups.Entry> backups;
+    Leases.Lease lock;
     try {
       repo = Repository.openForWrite(config.repository().path());
+      lock = repo.lockForAgent();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    try {
       backups = Backups.list(repo);
     } catch (RuntimeException e) {
+      lock.close();
       return Future.failedFuture(e);
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
@@ -70,6 +80,7 @@ public final class Agent {
     int maxJobs = config.databases().stream().mapToInt(DatabaseConfig::jobs).max().orElse(1);
     Pools pools = Pools.create(vertx, maxJobs * config.agent().maxConcurrentJobs());
     Agent agent = new Agent(vertx, pools, config);
+    agent.lock = lock;
 
     List<DumperVerticle.Target> dumps = new ArrayList<>();
     List<RetentionVerticle.Target> retention = new ArrayList<>();
@@ -85,13 +96,13 @@ public final class Agent {
       var r = db.retention();
       retention.add(new RetentionVerticle.Target(db.name(),
           new RetentionPolicy(r.keepLast(), r.keepDays(), r.keepDaily(), r.keepWeekly(), r.keepMonthly()), db.timezone()));
-      Instant lastGood = backups.stream().filter(b -> b.readable() && db.name().equals(b.name()))
-          .map(b -> b.manifest().finished()).findFirst().orElse(null);
+      Instant lastGood = backups.stream().filter(b -> b.good() && db.name().equals(b.name()))
+          .map(b -> b.summary().finished()).findFirst().orElse(null);
       schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood));
       maxAge.put(db.name(), db.maxAge());
       restoreTargets.add(new RestoreVerticle.Target(db.name(), spec, db.jobs()));
     }
-    JobHistory history = new JobHistory(repo.dir(), config.agent().historyLimit());
+    JobHistory history = new JobHistory(repo.storage(), config.agent().historyLimit());
     agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock);
     // Not bound to a context: a failure must still be reported while the event loops shut down.
     Promise<Agent> started = Promise.promise();
@@ -108,7 +119,7 @@ public final class Agent {
             config.agent().runMissedOnStart(), clock), new DeploymentOptions()))
         .map(x -> {
           LOG.info(() -> "agent started: " + config.databases().size() + " databases, repository "
-              + repo.dir() + ", http " + config.http().bind() + ":" + agent.http.actualPort());
+              + repo.location() + ", http " + config.http().bind() + ":" + agent.http.actualPort());
           return agent;
         })
         .onComplete(ar -> {
@@ -161,6 +172,7 @@ public final class Agent {
   }
 
   private Future<Void> closeVertx() {
-    return pools.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close());
+    return pools.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close())
+        .onComplete(x -> lock.close());
   }
 }

@@ -10,19 +10,15 @@ import static dev.cairn.archive.ArchiveFormat.TRAILER_SIZE;
 
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
-import java.io.IOException;
+import dev.cairn.storage.ReadSource;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Reads an archive: {@link #open} checks the header and trailer and reads and checks the manifest
- * chunk; {@link #readChunk} reads any chunk alone from its ref with one positional read (the same
- * access pattern as HTTP range requests: trailer, then manifest range, then chunk range).
+ * Reads an archive through a storage {@link ReadSource}: {@link #open} checks the header and trailer
+ * and reads and checks the manifest chunk; {@link #readChunk} reads any chunk alone from its ref with
+ * one ranged read (trailer, then manifest range, then chunk range: the access pattern of HTTP range
+ * requests as of local files).
  *
  * <p>Never returns wrong bytes: every chunk header is checked against its ref, every payload against
  * its CRC32C, every decompressed length against the raw length. Every failure is a
@@ -33,17 +29,17 @@ public final class ArchiveReader implements AutoCloseable {
   private static final int SCRATCH_SIZE = CHUNK_HEADER_SIZE + MAX_CHUNK_RAW_LENGTH;
   private static final int MIN_SCRATCH_SIZE = 64 << 10;
 
-  private final FileChannel channel;
+  private final ReadSource in;
   private final String source;
   private final long size;
   private final ChunkRef manifestRef;
   private final byte[] manifest;
   private final ConcurrentLinkedQueue<ByteBuffer> scratchPool = new ConcurrentLinkedQueue<>();
 
-  private ArchiveReader(Path path, FileChannel channel) throws IOException {
-    this.channel = channel;
-    this.source = "archive " + path;
-    this.size = channel.size();
+  private ArchiveReader(ReadSource in, String name) {
+    this.in = in;
+    this.source = "archive " + name;
+    this.size = in.size();
     if (size < MIN_ARCHIVE_SIZE) {
       throw Layout.corrupt(source + " is truncated: " + size + " bytes, shorter than header, manifest chunk header and"
           + " trailer (" + MIN_ARCHIVE_SIZE + " bytes)");
@@ -65,28 +61,25 @@ public final class ArchiveReader implements AutoCloseable {
     this.manifest = decodePayload(buf, ref, context);
   }
 
-  /** Opens {@code file} and checks its header, trailer and manifest chunk. */
-  public static ArchiveReader open(Path file) {
-    FileChannel ch;
+  /**
+   * Checks {@code in}'s header, trailer and manifest chunk; {@code name} names the archive in messages.
+   * Takes ownership of {@code in}: closed by {@link #close}, or here when the checks fail.
+   */
+  public static ArchiveReader open(ReadSource in, String name) {
     try {
-      ch = FileChannel.open(file, StandardOpenOption.READ);
-    } catch (NoSuchFileException e) {
-      throw new CairnException(ErrorCode.REPO_READ, "archive " + file + " does not exist", null, null, e);
-    } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_READ, "cannot open archive " + file + ": " + e, null, null, e);
-    }
-    try {
-      return new ArchiveReader(file, ch);
-    } catch (IOException e) {
-      closeQuietly(ch);
-      throw new CairnException(ErrorCode.REPO_READ, "archive " + file + ": reading failed: " + e, null, null, e);
+      return new ArchiveReader(in, name);
     } catch (CairnException e) {
-      closeQuietly(ch);
+      in.close();
       throw e;
     } catch (RuntimeException e) {
-      closeQuietly(ch);
-      throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "archive " + file + ": cannot be decoded: " + e, null, null, e);
+      in.close();
+      throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "archive " + name + ": cannot be decoded: " + e, null, null, e);
     }
+  }
+
+  /** The archive's name in messages ("archive <name>"). */
+  public String name() {
+    return source.substring("archive ".length());
   }
 
   /** The manifest, as written by {@link ArchiveWriter#finish(byte[])}. A copy. */
@@ -137,8 +130,6 @@ public final class ArchiveReader implements AutoCloseable {
       }
     } catch (CairnException e) {
       throw e;
-    } catch (IOException e) {
-      throw ioFailure(e, context);
     } catch (RuntimeException e) {
       throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, context + ": cannot be decoded: " + e, null, null, e);
     }
@@ -167,8 +158,6 @@ public final class ArchiveReader implements AutoCloseable {
       return ref;
     } catch (CairnException e) {
       throw e;
-    } catch (IOException e) {
-      throw ioFailure(e, context);
     } catch (RuntimeException e) {
       throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, context + ": cannot be decoded: " + e, null, null, e);
     }
@@ -177,7 +166,7 @@ public final class ArchiveReader implements AutoCloseable {
   @Override
   public void close() {
     scratchPool.clear();
-    closeQuietly(channel);
+    in.close();
   }
 
   /** Data and schema chunks lie between the file header and the manifest; the manifest is where the trailer says. */
@@ -218,28 +207,11 @@ public final class ArchiveReader implements AutoCloseable {
   }
 
   /** Fills {@code buf} from its position to its limit with the bytes at {@code pos}. */
-  private void readFully(ByteBuffer buf, long pos) throws IOException {
-    long start = pos;
-    while (buf.hasRemaining()) {
-      int n = channel.read(buf, pos);
-      if (n < 0) {
-        throw Layout.corrupt(source + " is truncated: end of file at byte offset " + pos + " while reading "
-            + (pos - start + buf.remaining()) + " bytes at byte offset " + start + " (file size was " + size + ")");
-      }
-      pos += n;
+  private void readFully(ByteBuffer buf, long pos) {
+    if (pos < 0 || pos + buf.remaining() > size) {
+      throw Layout.corrupt(source + " is truncated: reading " + buf.remaining() + " bytes at byte offset " + pos
+          + " goes past its end (size " + size + ")");
     }
-  }
-
-  private CairnException ioFailure(IOException e, String context) {
-    String why = e instanceof ClosedChannelException ? "the reader is closed" : e.toString();
-    return new CairnException(ErrorCode.REPO_READ, context + ": reading failed: " + why, null, null, e);
-  }
-
-  private static void closeQuietly(FileChannel ch) {
-    try {
-      ch.close();
-    } catch (IOException ignored) {
-      // read-only: nothing is lost
-    }
+    in.read(pos, buf);
   }
 }

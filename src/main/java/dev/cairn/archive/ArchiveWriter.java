@@ -10,34 +10,24 @@ import static dev.cairn.archive.ArchiveFormat.TRAILER_SIZE;
 
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
-import java.io.IOException;
+import dev.cairn.storage.WriteSink;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.OpenOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Writes one archive file: the header on {@link #create}, then chunks from any number of threads at
- * once, then {@link #finish} writes the manifest chunk and the trailer and syncs the file.
+ * Writes one archive as a sequential byte stream into a storage {@link WriteSink}: the header on
+ * {@link #create}, then chunks from any number of threads at once, then {@link #finish} writes the
+ * manifest chunk and the trailer and commits (publishes) the object.
  *
- * <p>Each {@link #writeChunk} call compresses into a pooled scratch buffer, then reserves its byte
- * range with one atomic add and writes there with positional writes, so workers never wait on each
- * other. Chunks are contiguous: the range is reserved only once the stored size is known. A failed
- * write poisons the writer ({@link #finish} refuses), since it leaves a hole.
+ * <p>Each {@link #writeChunk} call compresses into a pooled scratch buffer in parallel with the others;
+ * only the append to the sink is serialised, and a chunk's offset is the sink's position when it is
+ * appended. So bytes leave in order (a local file or a multipart upload alike) and chunks are
+ * contiguous. A failed write poisons the writer ({@link #finish} refuses).
  *
- * <p>Closing an unfinished writer discards the file, like {@link #abort()}: nothing unfinished ever
- * looks finished. The caller publishes the finished file (rename, directory fsync).
+ * <p>Closing an unfinished writer discards the object, like {@link #abort()}: nothing unfinished ever
+ * looks finished.
  */
 public final class ArchiveWriter implements AutoCloseable {
   private static final int OPEN = 0;
@@ -48,9 +38,9 @@ public final class ArchiveWriter implements AutoCloseable {
   private static final int SCRATCH_SIZE =
       CHUNK_HEADER_SIZE + Lz4Frame.maxEncodedLength(MAX_CHUNK_RAW_LENGTH) + TRAILER_SIZE;
 
-  private final Path path;
-  private final FileChannel channel;
-  private final AtomicLong next = new AtomicLong(FILE_HEADER_SIZE);
+  private final WriteSink sink;
+  private final String path;
+  private final Object appendLock = new Object();
   private final LongAdder written = new LongAdder();
   /** writeChunk holds the read side, finish the write side: finish waits for writes in flight. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -58,37 +48,22 @@ public final class ArchiveWriter implements AutoCloseable {
   private volatile int state = OPEN;
   private volatile String failure;
 
-  private ArchiveWriter(Path path, FileChannel channel) {
-    this.path = path;
-    this.channel = channel;
+  private ArchiveWriter(WriteSink sink) {
+    this.sink = sink;
+    this.path = sink.key();
   }
 
-  /** Creates {@code file} (which must not exist) with mode 0600 and writes the file header. */
-  public static ArchiveWriter create(Path file) {
-    Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    FileChannel ch;
-    try {
-      try {
-        FileAttribute<?> mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-        ch = FileChannel.open(file, options, mode);
-      } catch (UnsupportedOperationException notPosix) {
-        ch = FileChannel.open(file, options);
-      }
-    } catch (FileAlreadyExistsException e) {
-      throw new CairnException(ErrorCode.REPO_WRITE, "cannot create archive " + file + ": it already exists", null, null, e);
-    } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_WRITE, "cannot create archive " + file + ": " + e, null, null, e);
-    }
-    ArchiveWriter w = new ArchiveWriter(file, ch);
+  /** Writes the file header into a new sink; takes ownership of the sink (aborted on failure). */
+  public static ArchiveWriter create(WriteSink sink) {
+    ArchiveWriter w = new ArchiveWriter(sink);
     try {
       ByteBuffer header = ByteBuffer.allocateDirect(FILE_HEADER_SIZE);
       Layout.putFileHeader(header);
-      w.writeFully(header, 0);
-      w.written.add(FILE_HEADER_SIZE);
+      w.write(header, "the file header");
       return w;
-    } catch (IOException e) {
+    } catch (RuntimeException e) {
       w.abort();
-      throw new CairnException(ErrorCode.REPO_WRITE, "archive " + file + ": writing the header failed: " + e, null, null, e);
+      throw e;
     }
   }
 
@@ -121,9 +96,8 @@ public final class ArchiveWriter implements AutoCloseable {
       try {
         ChunkRef encoded = encode(scratch, kind, raw, off, len);
         int total = CHUNK_HEADER_SIZE + encoded.storedLength();
-        long pos = next.getAndAdd(total);
         scratch.clear().limit(total);
-        write(scratch, pos, "chunk");
+        long pos = write(scratch, "a chunk");
         return new ChunkRef(pos, encoded.storedLength(), len, encoded.crc32c(), kind, encoded.codec(), 0);
       } finally {
         scratchPool.offer(scratch);
@@ -139,9 +113,9 @@ public final class ArchiveWriter implements AutoCloseable {
   }
 
   /**
-   * Writes {@code manifestJson} as the manifest chunk (kind 3) and the trailer after it, forces the
-   * file to disk and closes it. Waits for chunk writes in flight; refuses if one failed. Returns the
-   * manifest's ref.
+   * Writes {@code manifestJson} as the manifest chunk (kind 3) and the trailer after it, and commits
+   * the sink: the archive is durable and published under its key when this returns (REPO_WRITE when
+   * the key exists). Waits for chunk writes in flight; refuses if one failed. Returns the manifest's ref.
    */
   public ChunkRef finish(byte[] manifestJson) {
     if (manifestJson.length > ArchiveFormat.MAX_MANIFEST_RAW_LENGTH) {
@@ -157,18 +131,16 @@ public final class ArchiveWriter implements AutoCloseable {
         buf = ByteBuffer.allocateDirect(need);
       }
       ChunkRef encoded = encode(buf, KIND_MANIFEST, manifestJson, 0, manifestJson.length);
-      long pos = next.get();
+      long pos = sink.position();
       int chunkLength = CHUNK_HEADER_SIZE + encoded.storedLength();
       Layout.putTrailer(buf, chunkLength, pos, chunkLength, encoded.crc32c());
       buf.clear().limit(chunkLength + TRAILER_SIZE);
-      write(buf, pos, "manifest and trailer");
+      write(buf, "the manifest and trailer");
       try {
-        channel.force(true);
-        channel.close();
-      } catch (IOException e) {
+        sink.commit();
+      } catch (RuntimeException e) {
         state = FAILED;
-        throw new CairnException(ErrorCode.REPO_WRITE, "archive " + path + ": syncing the finished file failed: " + e,
-            null, null, e);
+        throw e;
       }
       state = FINISHED;
       scratchPool.clear();
@@ -179,23 +151,19 @@ public final class ArchiveWriter implements AutoCloseable {
     }
   }
 
-  /** Closes the file and deletes it, finished or not. Never throws. */
+  /** Discards an unfinished archive (a finished one is published and stays). Never throws. */
   public void abort() {
-    state = CLOSED;
+    int was = state;
+    state = was == FINISHED ? FINISHED : CLOSED;
     scratchPool.clear();
-    try {
-      channel.close();
-    } catch (IOException | RuntimeException ignored) {
-      // the file is deleted next; nothing useful to report
-    }
-    try {
-      Files.deleteIfExists(path);
-    } catch (IOException | RuntimeException ignored) {
-      // best effort: the file has no trailer (or is unwanted) and no reader accepts it without one
+    if (was != FINISHED) {
+      synchronized (appendLock) {
+        sink.abort();
+      }
     }
   }
 
-  /** No-op after {@link #finish}; otherwise discards the unfinished file like {@link #abort()}. */
+  /** No-op after {@link #finish}; otherwise discards the unfinished archive like {@link #abort()}. */
   @Override
   public void close() {
     if (state != FINISHED && state != CLOSED) {
@@ -234,24 +202,23 @@ public final class ArchiveWriter implements AutoCloseable {
     }
   }
 
-  private void write(ByteBuffer buf, long pos, String what) {
+  /** Appends {@code buf} to the sink and returns the offset it starts at. */
+  private long write(ByteBuffer buf, String what) {
     int n = buf.remaining();
-    try {
-      writeFully(buf, pos);
-      written.add(n);
-    } catch (IOException e) {
-      String why = e instanceof ClosedByInterruptException ? "the writing thread was interrupted, which closes the file"
-          : e.toString();
-      failure = "writing " + what + " at byte offset " + pos + ": " + why;
-      state = state == CLOSED ? CLOSED : FAILED;
-      throw new CairnException(ErrorCode.REPO_WRITE, "archive " + path + ": writing " + what + " of " + n
-          + " bytes at byte offset " + pos + " failed: " + why, null, null, e);
-    }
-  }
-
-  private void writeFully(ByteBuffer buf, long pos) throws IOException {
-    while (buf.hasRemaining()) {
-      pos += channel.write(buf, pos);
+    synchronized (appendLock) {
+      long pos = sink.position();
+      try {
+        checkWritable();
+        sink.write(buf);
+        written.add(n);
+        return pos;
+      } catch (CairnException e) {
+        if (state == OPEN) {
+          failure = "writing " + what + " at byte offset " + pos + ": " + e.getMessage();
+          state = FAILED;
+        }
+        throw e;
+      }
     }
   }
 }

@@ -86,7 +86,7 @@ final class BackupCommand implements Callable<Integer> {
     var m = r.manifest();
     cmd.commandLine().getErr().printf("backup %s" + (m.content() == Manifest.Content.ALL ? ""
         : " (" + m.content().label() + ")") + ": %d tables, %d rows, %s of data in %s archive, %.1f s%n", r.id(),
-        m.tables().size(), m.totalRows(), Cli.bytes(m.totalRawBytes()), Cli.bytes(r.archive().toFile().length()),
+        m.tables().size(), m.totalRows(), Cli.bytes(m.totalRawBytes()), Cli.bytes(r.archiveBytes()),
         took.toMillis() / 1000.0);
     cmd.commandLine().getOut().println(r.id());
     return 0;

@@ -14,7 +14,6 @@ import io.vertx.core.Future;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -60,17 +59,17 @@ final class DoctorCommand implements Callable<Integer> {
     List<Check> out = new ArrayList<>();
     try {
       Repository repo = Repository.openForWrite(cfg.repository().path());
-      long free = Files.getFileStore(repo.dir()).getUsableSpace();
       long biggest = Backups.list(repo).stream().mapToLong(Backups.Entry::bytes).max().orElse(0);
-      out.add(new Check(true, "repository " + repo.dir() + " is writable, " + Cli.bytes(free) + " free"));
+      java.util.OptionalLong space = repo.storage().freeSpace();
+      out.add(new Check(true, "repository " + repo.location() + " is writable"
+          + (space.isPresent() ? ", " + Cli.bytes(space.getAsLong()) + " free" : "")));
+      long free = space.orElse(Long.MAX_VALUE);
       if (biggest > 0 && free < 2 * biggest) {
         out.add(new Check(false, "repository has room for less than two more backups of the largest size ("
             + Cli.bytes(biggest) + ")"));
       }
     } catch (CairnException e) {
       out.add(new Check(false, e.getMessage() + (e.hint() == null ? "" : " (" + e.hint() + ")")));
-    } catch (java.io.IOException e) {
-      out.add(new Check(false, "cannot read free space of " + cfg.repository().path() + ": " + e.getMessage()));
     }
     return out;
   }

@@ -31,7 +31,7 @@ final class HistoryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Repository r = Repository.open(repo);
-    List<Job> all = new JobHistory(r.dir(), Integer.MAX_VALUE).read();
+    List<Job> all = new JobHistory(r.storage(), Integer.MAX_VALUE).read();
     List<Job> jobs = all.subList(Math.max(0, all.size() - limit), all.size());
     PrintWriter out = cmd.commandLine().getOut();
     if (json) {

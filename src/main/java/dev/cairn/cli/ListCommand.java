@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
+import dev.cairn.storage.Verification;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -30,11 +31,11 @@ final class ListCommand implements Callable<Integer> {
       JsonArray a = new JsonArray();
       for (Backups.Entry e : entries) {
         JsonObject o = new JsonObject().put("id", e.id()).put("bytes", e.bytes())
-            .put("status", e.readable() ? "ok" : "damaged");
+            .put("status", e.status()).put("verification", e.verification().toJson());
         if (e.readable()) {
-          var m = e.manifest();
+          var m = e.summary();
           o.put("database", m.database()).put("started", m.started().toString()).put("finished", m.finished().toString())
-              .put("tables", m.tables().size()).put("rows", m.totalRows()).put("rawBytes", m.totalRawBytes());
+              .put("tables", m.tables()).put("rows", m.rows()).put("rawBytes", m.rawBytes());
         } else {
           o.put("error", e.damage());
         }
@@ -46,14 +47,24 @@ final class ListCommand implements Callable<Integer> {
     out.printf("%-40s %-16s %-20s %7s %12s %10s %s%n", "ID", "DATABASE", "FINISHED", "TABLES", "ROWS", "SIZE", "STATUS");
     for (Backups.Entry e : entries) {
       if (e.readable()) {
-        var m = e.manifest();
-        out.printf("%-40s %-16s %-20s %7d %12d %10s ok%n", e.id(), m.database(),
-            m.finished().toString().substring(0, 19) + "Z", m.tables().size(), m.totalRows(), Cli.bytes(e.bytes()));
+        var m = e.summary();
+        out.printf("%-40s %-16s %-20s %7d %12d %10s %s%n", e.id(), m.database(),
+            m.finished().toString().substring(0, 19) + "Z", m.tables(), m.rows(), Cli.bytes(e.bytes()), status(e));
       } else {
         out.printf("%-40s %-16s %-20s %7s %12s %10s damaged: %s%n", e.id(), "?", "?", "?", "?", Cli.bytes(e.bytes()),
             e.damage());
       }
     }
     return 0;
+  }
+
+  /** "ok, verified 2026-12-01T02:10Z", "ok, unverified", "FAILED verify 2026-...: table ..., chunk 3 ...". */
+  static String status(Backups.Entry e) {
+    Verification v = e.verification();
+    return switch (v.state()) {
+      case UNVERIFIED -> "ok, unverified";
+      case VERIFIED -> "ok, verified " + v.at().toString().substring(0, 16) + "Z";
+      case FAILED -> "FAILED verify " + v.at().toString().substring(0, 16) + "Z: " + v.problem();
+    };
   }
 }

@@ -10,9 +10,7 @@ import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -97,13 +95,14 @@ final class PruneCommand implements Callable<Integer> {
     Map<String, List<Item>> series = series(repository);
     if (series.isEmpty() && database != null) {
       throw new CairnException(ErrorCode.BACKUP_NOT_FOUND, "no backup of database " + database + " in "
-          + repository.dir(), "list the backups with: cairn list --repo " + repository.dir());
+          + repository.location(), "list the backups with: cairn list --repo " + repository.location());
     }
     List<Outcome> outcomes = new ArrayList<>();
+    Map<String, String> inUse = repository.inUse();
     for (List<Item> items : series.values()) {
       items.sort((a, b) -> Retention.NEWEST_FIRST.compare(a.info(), b.info()));
-      // No job runs inside a CLI process: nothing is in use here. The agent passes its running jobs.
-      List<Decision> decisions = Retention.decide(items.stream().map(Item::info).toList(), policy, now, zone, Map.of());
+      // In use by any process (an agent's verify, a CLI restore, a download): kept.
+      List<Decision> decisions = Retention.decide(items.stream().map(Item::info).toList(), policy, now, zone, inUse);
       for (int i = 0; i < items.size(); i++) {
         outcomes.add(new Outcome(items.get(i), decisions.get(i), null));
       }
@@ -121,7 +120,7 @@ final class PruneCommand implements Callable<Integer> {
     List<Outcome> failed = outcomes.stream().filter(o -> o.deleteError() != null).toList();
     if (!failed.isEmpty()) {
       StringBuilder msg = new StringBuilder("could not delete " + failed.size() + " of "
-          + outcomes.stream().filter(o -> !o.decision().keep()).count() + " backups in " + repository.dir() + ":");
+          + outcomes.stream().filter(o -> !o.decision().keep()).count() + " backups in " + repository.location() + ":");
       failed.forEach(o -> msg.append(' ').append(o.deleteError()).append(';'));
       msg.setLength(msg.length() - 1);
       throw new CairnException(ErrorCode.REPO_WRITE, msg.toString(),
@@ -177,7 +176,7 @@ final class PruneCommand implements Callable<Integer> {
     Map<String, Set<String>> databasesOfName = new HashMap<>();
     for (Backups.Entry e : entries) {
       if (e.readable()) {
-        databasesOfName.computeIfAbsent(nameOf(e.id()), n -> new HashSet<>()).add(e.manifest().database());
+        databasesOfName.computeIfAbsent(nameOf(e.id()), n -> new HashSet<>()).add(e.summary().database());
       }
     }
     Map<String, List<Item>> out = new TreeMap<>();
@@ -185,7 +184,7 @@ final class PruneCommand implements Callable<Integer> {
       String name = nameOf(e.id());
       BackupInfo info;
       if (e.readable()) {
-        info = new BackupInfo(e.id(), e.manifest().database(), e.manifest().finished(), true);
+        info = new BackupInfo(e.id(), e.summary().database(), e.summary().finished(), true);
       } else {
         Set<String> dbs = databasesOfName.getOrDefault(name, Set.of());
         String db = dbs.size() == 1 ? dbs.iterator().next() : null;
@@ -215,12 +214,9 @@ final class PruneCommand implements Callable<Integer> {
         // an impossible date in the id: the file time alone
       }
     }
-    try {
-      Instant modified = Files.getLastModifiedTime(repository.archive(id)).toInstant();
-      return modified.isAfter(t) ? modified : t;
-    } catch (IOException e) {
-      return t;
-    }
+    Instant modified = repository.storage().stat(repository.archiveKey(id))
+        .map(o -> Instant.ofEpochMilli(o.modifiedMillis())).orElse(t);
+    return modified.isAfter(t) ? modified : t;
   }
 
   /** Null when deleted (or already gone), else what went wrong. */

@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.archive.ArchiveReader;
 import dev.cairn.archive.Manifest;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.error.CairnException;
@@ -92,14 +93,14 @@ final class RestoreCommand implements Callable<Integer> {
     Restorer.Options opts = new Restorer.Options(jobs, create || clean, clean, tables, noOwner, noAcl, globals,
         pgBin);
     if (dryRun) {
-      return dryRun(target, opts, repository.archive(e.id()), e.id());
+      return dryRun(target, opts, () -> repository.openArchive(e.id(), "cairn restore --dry-run"), e.id());
     }
     Runnable[] cancel = new Runnable[1];
     long t0 = System.nanoTime();
     Restorer.Result r = Cli.await(jobs, (vertx, pools) -> {
       Restorer restorer = new Restorer(vertx, pools, target, opts);
       cancel[0] = restorer::cancel;
-      return restorer.run(repository.archive(e.id()));
+      return restorer.run(() -> repository.openArchive(e.id(), "cairn restore"));
     }, cancel);
     if (r.manifest().content() == Manifest.Content.SCHEMA_ONLY) {
       cmd.commandLine().getOut().printf("restored the schema of %s into %s: %d tables, no data (%.1f s)%n",
@@ -112,7 +113,8 @@ final class RestoreCommand implements Callable<Integer> {
   }
 
   /** Prints every check and the plan; exits 0 only if the restore would work, else with the first failure's code. */
-  private int dryRun(ConnSpec target, Restorer.Options opts, Path archive, String backupId) {
+  private int dryRun(ConnSpec target, Restorer.Options opts, java.util.function.Supplier<ArchiveReader> archive,
+      String backupId) {
     Runnable[] cancel = new Runnable[1];
     DryRun.Report r = Cli.await(opts.jobs(), (vertx, pools) -> new DryRun(vertx, pools, target, opts).run(archive),
         cancel);

@@ -30,7 +30,9 @@ final class ShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Backups.Entry e = Backups.resolve(Repository.open(repo), id, null);
+    Repository r = Repository.open(repo);
+    // show describes failed backups too: resolve only "latest" (good backups only)
+    Backups.Entry e = Backups.read(r, "latest".equals(id) ? Backups.resolve(r, id, null).id() : id);
     if (!e.readable()) {
       throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "backup " + id + " is damaged: " + e.damage());
     }
@@ -55,7 +57,7 @@ final class ShowCommand implements Callable<Integer> {
     out.printf("globals:    %s%n", m.globals() == null ? "none (taken before cairn captured roles and tablespaces)"
         : "roles and tablespaces (pg_dumpall " + m.globals().pgDumpallVersion() + ")"
             + (m.globals().rolePasswords() ? "" : ", without role passwords"));
-    out.printf("archive:    %s%n%n", Cli.bytes(e.bytes()));
+    out.printf("archive:    %s%nstatus:     %s%n%n", Cli.bytes(e.bytes()), ListCommand.status(e));
     out.printf("%-50s %12s %6s %10s%n", "TABLE", "ROWS", "PARTS", "DATA");
     for (Manifest.Table t : m.tables()) {
       long raw = t.parts().stream().mapToLong(Manifest.Part::rawBytes).sum();

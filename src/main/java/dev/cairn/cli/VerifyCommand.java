@@ -1,9 +1,12 @@
 package dev.cairn.cli;
 
+import dev.cairn.error.CairnException;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
+import dev.cairn.storage.Verification;
 import dev.cairn.verify.Verifier;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,11 +35,19 @@ final class VerifyCommand implements Callable<Integer> {
     Cli.setupLogging(false);
     Repository repository = Repository.open(repo);
     String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database).id() : id;
-    Path archive = repository.archive(resolved);
-    Verifier.Report r = Cli.await(jobs, (vertx, pools) -> new Verifier(vertx, pools, jobs).run(archive), null);
+    repository.archive(resolved); // BACKUP_NOT_FOUND before any thread starts
+    Verifier.Report r = Cli.await(jobs, (vertx, pools) -> new Verifier(vertx, pools, jobs)
+        .run(() -> repository.openArchive(resolved, "cairn verify")), null);
+    Instant now = Instant.now();
+    try {
+      Backups.recordVerification(repository, resolved, r.ok() ? Verification.verified(now, "full verify")
+          : Verification.failed(now, "full verify", r.problems().get(0), r.problems().size()));
+    } catch (CairnException e) { // a read-only repository: the verify's answer stands, it is just not recorded
+      cmd.commandLine().getErr().println("note: the result is not recorded in the catalog: " + e.getMessage());
+    }
     if (!r.ok()) {
       r.problems().forEach(p -> cmd.commandLine().getErr().println("bad: " + p));
-      throw Verifier.failure(archive, r);
+      throw Verifier.failure(resolved + " in " + repository.location(), r);
     }
     cmd.commandLine().getOut().printf("OK %s: %d tables, %d rows, %d chunks, %s checked%n", resolved,
         r.manifest().tables().size(), r.rows(), r.chunks(), Cli.bytes(r.rawBytes()));

@@ -19,7 +19,12 @@ import dev.cairn.pgcopy.CopyClient;
 import dev.cairn.pgcopy.CopyConnection;
 import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.pgtools.PgTool;
+import dev.cairn.storage.BackupCatalog;
+import dev.cairn.storage.Leases;
+import dev.cairn.storage.LocalStorage;
 import dev.cairn.storage.Repository;
+import dev.cairn.storage.Scratch;
+import dev.cairn.storage.Verification;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -27,7 +32,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,6 +44,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -74,7 +80,8 @@ public final class Dumper {
     }
   }
 
-  public record Result(String id, Path archive, Manifest manifest) {}
+  /** A published backup: its id, the archive's size in bytes, its manifest. */
+  public record Result(String id, long archiveBytes, Manifest manifest) {}
 
   /** One COPY job: a table or a page range of it. */
   record Unit(Catalog.TableInfo table, Long fromPage, Long toPage, int index, int of) {
@@ -120,6 +127,8 @@ public final class Dumper {
   private volatile PgConnection leader;
   private Throwable firstFailure;
   private String id = "(new)";
+  /** The id's write lease: unique ids across processes, and this backup's unfinished write is not a leftover. */
+  private volatile Leases.Lease reservation;
   private String logTag;
   private java.util.function.Consumer<Progress> progress = p -> {};
   private final Map<Long, Integer> partsLeft = new HashMap<>();
@@ -207,7 +216,10 @@ public final class Dumper {
           id = p.id;
           LOG.info(() -> tag() + "backup of " + spec.describe() + " (server " + p.info.version + ", "
               + p.pgDump.path() + " " + p.pgDump.version() + ", " + opts.jobs() + " jobs)");
-          return snapshotAndDump(l, p, started);
+          return snapshotAndDump(l, p, started).eventually(() -> pools.io().executeBlocking(() -> {
+            reservation.close();
+            return null;
+          }, false));
         });
   }
 
@@ -281,12 +293,10 @@ public final class Dumper {
 
   private Future<Result> writeArchive(Prepared p, String snapshot, Instant snapTime, Instant started,
       List<Catalog.TableInfo> tables, List<Manifest.Sequence> seqs, List<Manifest.Matview> matviews) {
-    Path partial = repo.partialFile(p.id);
-    return pools.io().executeBlocking(() -> ArchiveWriter.create(partial), false).compose(writer -> {
+    return pools.io().executeBlocking(() -> repo.createArchive(p.id), false).compose(writer -> {
       Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer).onFailure(this::failFast);
       Future<Manifest.Globals> globals = pools.io().executeBlocking(() -> GlobalsDump.run(p.pgDumpall, spec,
-          p.info.readsAuthid, repo.dir().resolve("." + p.id + "-globals.cairn.partial"), writer, opts.chunkBytes(),
-          pgDumpall), false).onFailure(this::failFast);
+          p.info.readsAuthid, writer, opts.chunkBytes(), pgDumpall), false).onFailure(this::failFast);
       Future<List<PartResult>> data = copyData(snapshot,
           opts.content() == Manifest.Content.SCHEMA_ONLY ? List.of() : tables, writer);
       return Future.join(schema, globals, data)
@@ -300,7 +310,8 @@ public final class Dumper {
                 globals.result(), data.result());
             return pools.io().executeBlocking(() -> {
               writer.finish(m.toBytes());
-              return new Result(p.id, repo.publish(p.id, partial), m);
+              repo.catalog().putQuietly(BackupCatalog.Summary.of(m, p.id, writer.bytesWritten(), Verification.UNVERIFIED));
+              return new Result(p.id, writer.bytesWritten(), m);
             }, false);
           })
           .onFailure(e -> pools.io().executeBlocking(() -> {
@@ -327,7 +338,8 @@ public final class Dumper {
 
   private Future<List<ChunkRef>> dumpSchema(Prepared p, String snapshot, ArchiveWriter writer) {
     return pools.io().executeBlocking(() -> {
-      Path tmp = repo.dir().resolve("." + p.id + "-schema" + ".cairn.partial");
+      Scratch scratch = Scratch.create("cairn-backup-");
+      Path tmp = scratch.file("schema.dump");
       try {
         List<String> cmd = new ArrayList<>(List.of(p.pgDump.path().toString(), "--format=custom", "--compress=0",
             "--no-password", "--snapshot=" + snapshot, "--lock-wait-timeout=" + opts.lockTimeoutMs(), "--file=" + tmp));
@@ -348,15 +360,17 @@ public final class Dumper {
           throw new CairnException(ErrorCode.PG_DUMP_FAILED, "pg_dump " + p.pgDump.version() + " failed for "
               + spec.describe() + " (exit code " + r.exitCode() + "): " + r.tail(6));
         }
-        return GlobalsDump.store(tmp, writer, opts.chunkBytes());
+        try (InputStream in = scratch.read("schema.dump")) {
+          return GlobalsDump.store(in, writer, opts.chunkBytes());
+        }
       } catch (java.io.IOException e) {
         if (pgDump.cancelled()) {
           throw pgDumpStopped();
         }
         throw new CairnException(ErrorCode.REPO_WRITE, "cannot store the pg_dump output of " + spec.describe() + ": "
-            + Repository.describe(e), "check free space in " + repo.dir(), null, e);
+            + LocalStorage.describe(e), "check free space in " + System.getProperty("java.io.tmpdir"), null, e);
       } finally {
-        Files.deleteIfExists(tmp);
+        scratch.close();
       }
     }, false);
   }
@@ -496,7 +510,10 @@ public final class Dumper {
         matviews, globals, opts.content());
   }
 
-  /** {@code <name>-<UTC time>}, with a -N suffix when two backups start in the same second. */
+  /**
+   * {@code <name>-<UTC time>}, with a -N suffix when the id is taken: published, or reserved by another
+   * backup (its write lease), in this process or another. Holds the chosen id's write lease.
+   */
   private String newId(String db, Instant started) {
     String base = (opts.name() != null ? opts.name() : db).replaceAll("[^A-Za-z0-9_-]", "_");
     if (base.isEmpty() || !Character.isLetterOrDigit(base.charAt(0))) {
@@ -508,9 +525,17 @@ public final class Dumper {
     String stem = base + "-" + ID_TIME.format(started);
     Set<String> taken = new HashSet<>(repo.ids());
     String candidate = stem;
-    for (int i = 1; taken.contains(candidate) || Files.exists(repo.partialFile(candidate)); i++) {
+    for (int i = 1; i < 1000; i++) {
+      if (!taken.contains(candidate)) {
+        Optional<Leases.Lease> lease = repo.reserve(candidate);
+        if (lease.isPresent()) {
+          reservation = lease.get();
+          return candidate;
+        }
+      }
       candidate = stem + "-" + i;
     }
-    return candidate;
+    throw new CairnException(ErrorCode.REPO_WRITE, "no free backup id for " + stem + " in " + repo.location()
+        + ": 1000 backups in one second");
   }
 }

@@ -9,11 +9,10 @@ import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.pgtools.PgTool;
-import dev.cairn.storage.Repository;
+import dev.cairn.storage.LocalStorage;
+import dev.cairn.storage.Scratch;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,11 +28,12 @@ final class GlobalsDump {
    * {@code passwords} false (the backup role cannot read pg_authid): --no-role-passwords, which reads
    * pg_roles instead, so a role that is not a superuser can take it too.
    */
-  static Manifest.Globals run(PgTool pgDumpall, ConnSpec spec, boolean passwords, Path tmp, ArchiveWriter writer,
-      int chunkBytes, ChildProcess process) throws IOException, InterruptedException {
+  static Manifest.Globals run(PgTool pgDumpall, ConnSpec spec, boolean passwords, ArchiveWriter writer,
+      int chunkBytes, ChildProcess process) throws InterruptedException {
+    Scratch scratch = Scratch.create("cairn-globals-");
     try {
       List<String> cmd = new ArrayList<>(List.of(pgDumpall.path().toString(), "--globals-only", "--no-password",
-          "--file=" + tmp));
+          "--file=" + scratch.file("globals.sql")));
       if (!passwords) {
         cmd.add("--no-role-passwords");
       }
@@ -46,27 +46,27 @@ final class GlobalsDump {
         throw new CairnException(ErrorCode.PG_DUMP_FAILED, "pg_dumpall --globals-only " + pgDumpall.version()
             + " failed for " + spec.describe() + " (exit code " + r.exitCode() + "): " + r.tail(6));
       }
-      return new Manifest.Globals(store(tmp, writer, chunkBytes), passwords, pgDumpall.version());
+      try (InputStream in = scratch.read("globals.sql")) {
+        return new Manifest.Globals(store(in, writer, chunkBytes), passwords, pgDumpall.version());
+      }
     } catch (IOException e) {
       if (process.cancelled()) {
         throw new CairnException(ErrorCode.CANCELLED, "pg_dumpall was stopped");
       }
       throw new CairnException(ErrorCode.REPO_WRITE, "cannot store the pg_dumpall output of " + spec.describe()
-          + ": " + Repository.describe(e), "check free space in " + tmp.getParent(), null, e);
+          + ": " + LocalStorage.describe(e), "check free space in " + System.getProperty("java.io.tmpdir"), null, e);
     } finally {
-      Files.deleteIfExists(tmp);
+      scratch.close();
     }
   }
 
-  /** The file's bytes as schema-kind chunks of at most {@code chunkBytes}, in order. */
-  static List<ChunkRef> store(Path file, ArchiveWriter writer, int chunkBytes) throws IOException {
+  /** The stream's bytes as schema-kind chunks of at most {@code chunkBytes}, in order. */
+  static List<ChunkRef> store(InputStream in, ArchiveWriter writer, int chunkBytes) throws IOException {
     List<ChunkRef> refs = new ArrayList<>();
     byte[] buf = new byte[chunkBytes];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-        refs.add(writer.writeChunk(ArchiveFormat.KIND_SCHEMA, buf, 0, n));
-      }
+    int n;
+    while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+      refs.add(writer.writeChunk(ArchiveFormat.KIND_SCHEMA, buf, 0, n));
     }
     return refs;
   }

@@ -25,6 +25,10 @@ public enum ErrorCode {
   RESTORE_MISMATCH(8),
   RESTORE_PRECONDITION(8),
   CANCELLED(9),
+  /** Another agent holds the repository's lock. */
+  REPO_LOCKED(10),
+  /** A backup is being restored, verified, downloaded or deleted by another job or process. */
+  BACKUP_IN_USE(10),
   INTERNAL(1);
 
   private final int exitCode;

@@ -3,16 +3,12 @@ package dev.cairn.http;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import dev.cairn.storage.ReadSource;
+import dev.cairn.storage.Storage;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -29,7 +25,7 @@ import java.util.logging.Logger;
 final class ArchiveDownload {
   private static final Logger LOG = Logger.getLogger("cairn.http");
 
-  private record Open(Path path, long size, String sha256) {}
+  private record Open(ReadSource in, long size, String sha256) {}
 
   private final Vertx vertx;
   private final Repository repo;
@@ -74,18 +70,29 @@ final class ArchiveDownload {
       try {
         send(rc, id, ar.result());
       } catch (RuntimeException e) {
+        close(ar.result().in());
         ApiError.from(e).send(rc);
       }
     });
   }
 
-  private Open open(String id) throws IOException {
-    Path p = repo.archive(id);
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-      long size = ch.size();
-      long modified = Files.getLastModifiedTime(p).toMillis();
-      return new Open(p, size, checksums.sha256(id, ch, size, modified));
+  /** Opens the archive once: an open source keeps its bytes even if the backup is deleted meanwhile. */
+  private Open open(String id) {
+    Storage.ObjectInfo info = repo.archive(id);
+    ReadSource in = repo.openSource(id, "download");
+    try {
+      return new Open(in, in.size(), checksums.sha256(id, in, in.size(), info.modifiedMillis()));
+    } catch (RuntimeException e) {
+      in.close();
+      throw e;
     }
+  }
+
+  private void close(ReadSource in) {
+    io.executeBlocking(() -> {
+      in.close();
+      return null;
+    }, false);
   }
 
   private void send(RoutingContext rc, String id, Open o) {
@@ -109,20 +116,15 @@ final class ArchiveDownload {
     }
     resp.putHeader("Content-Length", Long.toString(r.length()));
     if (rc.request().method() == HttpMethod.HEAD) {
+      close(o.in());
       resp.end();
       return;
     }
-    // Opened by Vert.x off the event loop; an open file keeps its bytes even if the backup is deleted meanwhile.
-    vertx.fileSystem().open(o.path().toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-        .onFailure(e -> ApiError.from(e).send(rc))
-        .onSuccess(file -> {
-          file.setReadPos(r.start()).setReadLength(r.length());
-          file.pipeTo(resp).onComplete(x -> {
-            if (x.failed()) {
-              LOG.fine(() -> "download of " + id + " ended early: " + x.cause().getMessage());
-            }
-            file.close(); // may already be closed by the pipe: the result does not matter
-          });
-        });
+    new SourcePump(o.in(), io, r.start(), r.length()).pipeTo(resp).onComplete(x -> {
+      if (x.failed()) {
+        LOG.fine(() -> "download of " + id + " ended early: " + x.cause().getMessage());
+      }
+      close(o.in());
+    });
   }
 }

@@ -83,6 +83,11 @@ final class ArchiveJobsApi {
         throw new ApiError(422, ErrorCode.ARCHIVE_CORRUPT.name(), "backup " + id + " is damaged: " + e.damage(),
             "restore from another backup; verify this one to see every problem");
       }
+      if (!e.good()) {
+        throw new ApiError(422, ErrorCode.ARCHIVE_CORRUPT.name(), "backup " + id + " failed verification at "
+            + e.verification().at() + ": " + e.verification().problem(),
+            "restore from another backup, or verify this one again if the damage was repaired");
+      }
       Set<String> known = new java.util.HashSet<>();
       e.manifest().tables().forEach(t -> known.add(t.qualifiedName()));
       for (String t : tables) {

@@ -3,6 +3,7 @@ package dev.cairn.http;
 import dev.cairn.archive.Manifest;
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
+import dev.cairn.storage.BackupCatalog;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
@@ -45,11 +46,11 @@ final class BackupsApi {
 
   static JsonObject summary(Backups.Entry e) {
     JsonObject o = new JsonObject().put("id", e.id()).put("database", e.name())
-        .put("status", e.readable() ? "ok" : "damaged");
+        .put("status", e.status()).put("verification", e.verification().toJson());
     if (e.readable()) {
-      Manifest m = e.manifest();
+      BackupCatalog.Summary m = e.summary();
       o.put("started", m.started().toString()).put("finished", m.finished().toString()).put("bytes", e.bytes())
-          .put("tables", m.tables().size()).put("rows", m.totalRows());
+          .put("tables", m.tables()).put("rows", m.rows());
     } else {
       o.put("started", null).put("finished", null).put("bytes", e.bytes()).put("tables", null).put("rows", null)
           .put("damage", e.damage());
@@ -66,7 +67,7 @@ final class BackupsApi {
   /** GET /backups/{id}: the summary plus the manifest's details and each table. */
   static JsonObject detail(Backups.Entry e) {
     JsonObject o = summary(e);
-    if (e.readable()) {
+    if (e.manifest() != null) {
       Manifest m = e.manifest();
       o.put("sourceDatabase", m.database()).put("durationSeconds",
               Duration.between(m.started(), m.finished()).toMillis() / 1000.0)

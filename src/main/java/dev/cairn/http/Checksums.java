@@ -1,8 +1,7 @@
 package dev.cairn.http;
 
-import java.io.IOException;
+import dev.cairn.storage.ReadSource;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -19,7 +18,7 @@ final class Checksums {
 
   private final Map<String, Entry> cache = new ConcurrentHashMap<>();
 
-  String sha256(String id, FileChannel ch, long size, long modified) throws IOException {
+  String sha256(String id, ReadSource in, long size, long modified) {
     Entry e = cache.get(id);
     if (e != null && e.size() == size && e.modified() == modified) {
       return e.hex();
@@ -33,14 +32,11 @@ final class Checksums {
     ByteBuffer buf = ByteBuffer.allocate(1 << 20);
     long pos = 0;
     while (pos < size) {
-      buf.clear();
-      int n = ch.read(buf, pos);
-      if (n < 0) {
-        throw new IOException("archive " + id + " ended at byte " + pos + " of " + size + " while being read");
-      }
+      buf.clear().limit((int) Math.min(buf.capacity(), size - pos));
+      in.read(pos, buf);
       buf.flip();
+      pos += buf.remaining();
       md.update(buf);
-      pos += n;
     }
     String hex = HexFormat.of().formatHex(md.digest());
     cache.put(id, new Entry(size, modified, hex));

@@ -21,7 +21,7 @@ public final class Health {
     for (Map.Entry<String, Duration> e : maxAge.entrySet()) {
       String db = e.getKey();
       Backups.Entry newest = backups.stream()
-          .filter(b -> b.readable() && db.equals(b.name()))
+          .filter(b -> b.good() && db.equals(b.name()))
           .findFirst().orElse(null);
       JsonObject o = new JsonObject().put("database", db).put("maxAge", e.getValue().toString());
       boolean ok;
@@ -29,8 +29,8 @@ public final class Health {
         ok = false;
         o.put("reason", "no good backup of " + db + " yet");
       } else {
-        Duration age = Duration.between(newest.manifest().finished(), now);
-        o.put("lastBackup", newest.id()).put("lastBackupFinished", newest.manifest().finished().toString())
+        Duration age = Duration.between(newest.summary().finished(), now);
+        o.put("lastBackup", newest.id()).put("lastBackupFinished", newest.summary().finished().toString())
             .put("ageSeconds", Math.max(0, age.toSeconds()));
         ok = age.compareTo(e.getValue()) <= 0;
         if (!ok) {

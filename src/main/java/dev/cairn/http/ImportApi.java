@@ -1,35 +1,33 @@
 package dev.cairn.http;
 
+import dev.cairn.archive.ArchiveReader;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
+import dev.cairn.storage.Verification;
+import dev.cairn.storage.WriteSink;
+import java.time.Instant;
 import dev.cairn.verify.Verifier;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * POST /api/v1/backups/import: the body is a raw archive. It is streamed (never held in memory) to a
- * {@code .import-<random>.cairn.partial} file in the repository, so that a crash leaves only what
- * {@link Repository#removePartials()} cleans at the next start; over {@code http.max_import_size} the
- * upload is cut off with 413. The file is then fsynced and verified fully ({@link Verifier}: every chunk,
- * row count and digest), its manifest's id must be new (409 otherwise), and it is published atomically.
- * Any failure removes the partial file: a bad upload leaves nothing behind.
+ * POST /api/v1/backups/import: the body is a raw archive. It is streamed (never held in memory) into
+ * the repository's storage as {@code incoming/<random>.cairn}, never listed as a backup; over
+ * {@code http.max_import_size} the upload is cut off with 413. It is then verified fully
+ * ({@link Verifier}: every chunk, row count and digest), and renamed to its manifest's id only if that id
+ * is new (409 otherwise). Any failure removes the upload: a bad upload leaves nothing behind.
  */
 final class ImportApi {
   /** At most this many of a damaged upload's problems are listed in the error message. */
@@ -38,8 +36,7 @@ final class ImportApi {
   static final long LINGER_BYTES = 16L << 20;
   static final long LINGER_MILLIS = 5_000;
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** Serialises the exists-check and the rename: a rename would replace a backup published in between. */
-  private static final Object PUBLISH_LOCK = new Object();
+  static final int FLUSH_BYTES = 1 << 20;
 
   private final Vertx vertx;
   private final Repository repo;
@@ -124,15 +121,17 @@ final class ImportApi {
     if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
       rc.response().writeContinue();
     }
-    Path partial = repo.dir().resolve(".import-" + HexFormat.of().formatHex(randomBytes()) + ".cairn.partial");
+    Repository.Upload up = repo.newUploadName();
+    String incoming = up.key();
+    String partial = "archive " + incoming + " in " + repo.location();
     String upload = "the uploaded archive";
-    vertx.fileSystem().open(partial.toString(), new OpenOptions().setWrite(true).setCreateNew(true))
-        .compose(file -> receive(rc, req, file))
-        .compose(v -> pools.io().executeBlocking(() -> {
-          fsync(partial);
-          return null;
-        }, false))
-        .compose(v -> new Verifier(vertx, pools, verifyJobs).run(partial)
+    pools.io().executeBlocking(() -> {
+      up.take();
+      return repo.storage().create(incoming);
+    }, false)
+        .compose(sink -> receive(rc, req, sink))
+        .compose(v -> new Verifier(vertx, pools, verifyJobs).run(() -> ArchiveReader.open(
+            repo.storage().open(incoming).orElseThrow(), incoming + " in " + repo.location()))
             .recover(e -> Future.failedFuture(corrupt(CairnException.wrap(e, ErrorCode.ARCHIVE_CORRUPT,
                 upload).getMessage().replace(partial.toString(), upload)))))
         .compose(report -> {
@@ -145,11 +144,15 @@ final class ImportApi {
           }
           String id = report.manifest().id();
           rc.put(Audit.TARGET_KEY, Audit.clean(id));
-          return pools.io().executeBlocking(() -> publish(id, partial), false);
+          return pools.io().executeBlocking(() -> publish(id, incoming), false);
         })
         .onComplete(ar -> {
+          pools.io().executeBlocking(() -> {
+            up.close();
+            return null;
+          }, false);
           if (ar.failed()) {
-            pools.io().executeBlocking(() -> Files.deleteIfExists(partial), false)
+            pools.io().executeBlocking(() -> repo.storage().delete(incoming), false)
                 .onComplete(x -> {
                   if (!rc.response().ended()) {
                     ApiError.from(ar.cause()).send(rc);
@@ -168,25 +171,28 @@ final class ImportApi {
     return b;
   }
 
-  private Backups.Entry publish(String id, Path partial) {
+  private Backups.Entry publish(String id, String incoming) {
     if (id == null || !Repository.ID.matcher(id).matches()) {
       throw corrupt("the uploaded archive's manifest has no valid backup id");
     }
-    synchronized (PUBLISH_LOCK) {
-      if (repo.exists(id)) {
-        throw new ApiError(409, ApiError.BACKUP_EXISTS, "backup " + id + " already exists; not imported",
-            "delete it first (DELETE /api/v1/backups/" + id + ") to replace it");
-      }
-      repo.publish(id, partial);
+    if (!repo.storage().renameIfAbsent(incoming, repo.archiveKey(id))) {
+      throw new ApiError(409, ApiError.BACKUP_EXISTS, "backup " + id + " already exists; not imported",
+          "delete it first (DELETE /api/v1/backups/" + id + ") to replace it");
     }
     checksums.forget(id);
+    Backups.recordVerification(repo, id, Verification.verified(Instant.now(), "full verify at import"));
     return Backups.read(repo, id);
   }
 
-  /** Streams the body into {@code file} with back-pressure and the size limit; closes the file. */
-  private Future<Void> receive(RoutingContext rc, HttpServerRequest req, AsyncFile file) {
+  /**
+   * Streams the body into {@code sink} with back-pressure and the size limit: bytes gather up to
+   * {@link #FLUSH_BYTES}, then the request pauses while they are written on the io pool. Commits the
+   * sink at the end of the body; aborts it on any failure.
+   */
+  private Future<Void> receive(RoutingContext rc, HttpServerRequest req, WriteSink sink) {
     Promise<Void> done = Promise.promise();
     long[] received = {0};
+    Buffer[] pending = {Buffer.buffer()};
     req.handler(buf -> {
       if (done.future().isComplete()) {
         return;
@@ -195,35 +201,49 @@ final class ImportApi {
       if (received[0] > maxBytes) {
         req.pause();
         rc.response().putHeader("Connection", "close");
-        file.close().onComplete(x -> done.tryFail(tooLarge()));
+        done.tryFail(tooLarge());
         return;
       }
-      file.write(buf);
-      if (file.writeQueueFull()) {
+      pending[0].appendBuffer(buf);
+      if (pending[0].length() >= FLUSH_BYTES) {
         req.pause();
-        file.drainHandler(v -> {
-          if (!done.future().isComplete()) {
+        Buffer out = pending[0];
+        pending[0] = Buffer.buffer();
+        write(sink, out).onComplete(ar -> {
+          if (ar.failed()) {
+            done.tryFail(ar.cause());
+          } else if (!done.future().isComplete()) {
             req.resume();
           }
         });
       }
     });
-    req.exceptionHandler(e -> file.close().onComplete(x -> done.tryFail(
-        ApiError.usage("the upload was interrupted after " + received[0] + " bytes: " + e.getMessage()))));
-    file.exceptionHandler(e -> file.close().onComplete(x -> done.tryFail(new CairnException(ErrorCode.REPO_WRITE,
-        "cannot write the upload into the repository: " + e.getMessage(), null, null, e))));
-    req.endHandler(v -> file.close().onComplete(ar -> {
+    req.exceptionHandler(e -> done.tryFail(
+        ApiError.usage("the upload was interrupted after " + received[0] + " bytes: " + e.getMessage())));
+    req.endHandler(v -> write(sink, pending[0]).compose(x -> pools.io().executeBlocking(() -> {
+      sink.commit();
+      return null;
+    }, true)).onComplete(ar -> {
       if (ar.failed()) {
-        done.tryFail(new CairnException(ErrorCode.REPO_WRITE, "cannot write the upload into the repository: "
-            + ar.cause().getMessage(), null, null, ar.cause()));
+        done.tryFail(ar.cause());
       } else {
         done.tryComplete();
       }
     }));
-    rc.response().closeHandler(v -> file.close().onComplete(x -> done.tryFail(
-        ApiError.usage("the client closed the connection during the upload"))));
+    rc.response().closeHandler(v -> done.tryFail(ApiError.usage("the client closed the connection during the upload")));
     req.resume();
-    return done.future();
+    return done.future().onFailure(e -> pools.io().executeBlocking(() -> {
+      sink.abort();
+      return null;
+    }, true));
+  }
+
+  /** Ordered on the io pool: the bytes reach the sink in the order they arrived. */
+  private Future<Void> write(WriteSink sink, Buffer b) {
+    return pools.io().executeBlocking(() -> {
+      sink.write(ByteBuffer.wrap(b.getBytes()));
+      return null;
+    }, true);
   }
 
   private ApiError tooLarge() {
@@ -234,11 +254,5 @@ final class ImportApi {
   private static ApiError corrupt(String message) {
     return new ApiError(422, ErrorCode.ARCHIVE_CORRUPT.name(), message,
         "upload the archive again; check it with: cairn verify");
-  }
-
-  private static void fsync(Path p) throws IOException {
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
   }
 }

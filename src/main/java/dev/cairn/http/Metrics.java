@@ -205,7 +205,7 @@ final class Metrics {
       Backups.Entry newest = null;
       int kept = 0;
       for (Backups.Entry e : backups) { // newest first
-        if (e.readable() && db.equals(e.name())) {
+        if (e.good() && db.equals(e.name())) {
           kept++;
           if (newest == null) {
             newest = e;
@@ -214,8 +214,8 @@ final class Metrics {
       }
       boolean ok = healthy.getOrDefault(db, false);
       dbs.put(db, newest == null ? new Db(0, 0, 0, 0, ok) : new Db(
-          newest.manifest().finished().toEpochMilli() / 1000.0,
-          Duration.between(newest.manifest().started(), newest.manifest().finished()).toMillis() / 1000.0,
+          newest.summary().finished().toEpochMilli() / 1000.0,
+          Duration.between(newest.summary().started(), newest.summary().finished()).toMillis() / 1000.0,
           newest.bytes(), kept, ok));
     }
     Map<Job.Kind, Map<Job.State, Integer>> counts = new EnumMap<>(Job.Kind.class);

@@ -16,17 +16,19 @@ final class Stats {
   static JsonObject compute(List<Job> jobs, List<Backups.Entry> backups, Instant now) {
     long bytes = 0;
     int damaged = 0;
+    int failed = 0;
     Map<String, JsonObject> perDb = new TreeMap<>();
     for (Backups.Entry e : backups) {
       bytes += e.bytes();
       damaged += e.readable() ? 0 : 1;
+      failed += e.readable() && !e.good() ? 1 : 0;
       JsonObject d = perDb.computeIfAbsent(e.name(), n -> new JsonObject().put("count", 0).put("bytes", 0L));
       d.put("count", d.getInteger("count") + 1).put("bytes", d.getLong("bytes") + e.bytes());
-      if (e.readable() && !d.containsKey("newest")) {
-        d.put("newest", e.id()).put("newestFinished", e.manifest().finished().toString()); // list is newest first
+      if (e.good() && !d.containsKey("newest")) {
+        d.put("newest", e.id()).put("newestFinished", e.summary().finished().toString()); // list is newest first
       }
     }
-    JsonObject repo = new JsonObject().put("count", backups.size()).put("damaged", damaged).put("bytes", bytes)
+    JsonObject repo = new JsonObject().put("count", backups.size()).put("damaged", damaged).put("failed", failed).put("bytes", bytes)
         .put("databases", new JsonObject(new TreeMap<>(perDb)));
     return new JsonObject().put("backups", repo)
         .put("last24h", window(jobs, now.minus(Duration.ofHours(24))))

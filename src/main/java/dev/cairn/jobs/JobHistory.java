@@ -1,17 +1,9 @@
 package dev.cairn.jobs;
 
-import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
-import dev.cairn.storage.Repository;
+import dev.cairn.storage.Storage;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,49 +13,40 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The job history of a repository: {@code jobs.history}, one JSON line per job state change, appended
- * and fsynced, so it survives restarts and is readable without the agent. When it holds more than twice
- * {@code limit} lines it is rewritten (temp file, fsync, rename) with the latest state of the newest
- * {@code limit} jobs. A line cut short by a crash is skipped. Blocking; one writer per repository.
+ * The job history of a repository: the object {@code jobs.history}, one JSON line per job state
+ * change, appended durably (a failed append, e.g. on a full disk, leaves no half line), so it survives
+ * restarts and is readable without the agent. When it holds more than twice {@code limit} lines it is
+ * rewritten atomically with the latest state of the newest {@code limit} jobs. A line cut short by a
+ * crash is skipped. Blocking; one writer per repository (the agent, which holds the repository's lock).
  */
 public final class JobHistory {
-  public static final String FILE = "jobs.history";
+  public static final String KEY = "jobs.history";
   private static final Logger LOG = Logger.getLogger("cairn.jobs");
 
-  private final Path file;
+  private final Storage storage;
   private final int limit;
   private int lines = -1;
 
-  public JobHistory(Path repoDir, int limit) {
-    this.file = repoDir.resolve(FILE);
+  public JobHistory(Storage storage, int limit) {
+    this.storage = storage;
     this.limit = Math.max(10, limit);
-  }
-
-  public Path file() {
-    return file;
   }
 
   /** Latest state of each job, oldest first. */
   public List<Job> read() {
     Map<String, Job> latest = new LinkedHashMap<>();
     int n = 0;
-    if (Files.exists(file)) {
+    String text = storage.get(KEY).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+    for (String line : text.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      n++;
       try {
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-          n++;
-          if (line.isBlank()) {
-            continue;
-          }
-          try {
-            Job j = Job.fromJson(new JsonObject(line));
-            latest.put(j.id(), j);
-          } catch (RuntimeException e) {
-            LOG.warning(() -> "skipping unreadable line " + "of " + file + " (cut short by a crash?)");
-          }
-        }
-      } catch (IOException e) {
-        throw new CairnException(ErrorCode.REPO_READ, "cannot read job history " + file + ": "
-            + Repository.describe(e), null, null, e);
+        Job j = Job.fromJson(new JsonObject(line));
+        latest.put(j.id(), j);
+      } catch (RuntimeException e) {
+        LOG.warning(() -> "skipping unreadable line of " + KEY + " in " + storage.location() + " (cut short by a crash?)");
       }
     }
     lines = n;
@@ -72,21 +55,19 @@ public final class JobHistory {
     return out;
   }
 
+  /** Records a job's state; REPO_WRITE (and nothing recorded) when the repository cannot take it. */
   public synchronized void append(Job job) {
     if (lines < 0) {
       read();
     }
     byte[] line = (job.toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND)) {
-      ByteBuffer b = ByteBuffer.wrap(line);
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(false);
-    } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_WRITE, "cannot record job " + job.id() + " in " + file + ": "
-          + Repository.describe(e), "check free space and permissions of the repository", null, e);
+    if (storage.features().contains(Storage.Feature.APPEND)) {
+      storage.append(KEY, line);
+    } else {
+      byte[] old = storage.get(KEY).orElse(new byte[0]);
+      byte[] all = java.util.Arrays.copyOf(old, old.length + line.length);
+      System.arraycopy(line, 0, all, old.length, line.length);
+      storage.put(KEY, all);
     }
     if (++lines > 2 * limit) {
       compact();
@@ -113,19 +94,9 @@ public final class JobHistory {
   private void compact() {
     List<Job> all = read();
     List<Job> keep = all.subList(Math.max(0, all.size() - limit), all.size());
-    Path tmp = file.resolveSibling(FILE + ".tmp");
-    try {
-      StringBuilder sb = new StringBuilder();
-      keep.forEach(j -> sb.append(j.toJson().encode()).append('\n'));
-      Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      lines = keep.size();
-    } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_WRITE, "cannot compact job history " + file + ": "
-          + Repository.describe(e), null, null, e);
-    }
+    StringBuilder sb = new StringBuilder();
+    keep.forEach(j -> sb.append(j.toJson().encode()).append('\n'));
+    storage.put(KEY, sb.toString().getBytes(StandardCharsets.UTF_8));
+    lines = keep.size();
   }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A restore's every check without the restore: a full verify of the archive, then {@link Preflight}
@@ -54,11 +55,12 @@ public final class DryRun {
     this.opts = opts;
   }
 
-  public Future<Report> run(Path archive) {
+  /** {@code archive} opens the archive; it is called twice (the verify, then the checks). */
+  public Future<Report> run(Supplier<ArchiveReader> archive) {
     return new Verifier(vertx, pools, opts.jobs()).run(archive).compose(verified -> {
       Line integrity = new Line("archive", verified.ok() ? verified.chunks() + " chunks read, " + verified.rows()
           + " rows and their digests checked" : verified.problems().size() + " problem(s); first: "
-          + verified.problems().get(0), verified.ok() ? null : Verifier.failure(archive, verified));
+          + verified.problems().get(0), verified.ok() ? null : Verifier.failure("backup " + verified.manifest().id(), verified));
       Manifest m = verified.manifest();
       List<Manifest.Table> selected;
       try {
@@ -66,7 +68,7 @@ public final class DryRun {
       } catch (CairnException e) {
         return Future.failedFuture(e);
       }
-      return pools.io().executeBlocking(() -> new Object[] {ArchiveReader.open(archive),
+      return pools.io().executeBlocking(() -> new Object[] {archive.get(),
           Files.createTempDirectory("cairn-dry-run-",
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))}, false)
           .compose(o -> {

@@ -126,7 +126,7 @@ public final class RestoreVerticle extends VerticleBase {
         + (req.tables().isEmpty() ? "" : ", tables " + String.join(", ", req.tables())));
     Future<Restorer.Result> f;
     try {
-      f = restorer.run(repo.archive(req.backupId()));
+      f = restorer.run(() -> repo.openArchive(req.backupId(), "restore job " + job.id()));
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }

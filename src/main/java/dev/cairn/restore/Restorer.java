@@ -29,6 +29,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -108,11 +109,11 @@ public final class Restorer {
     workers.forEach(CopyConnection::cancel);
   }
 
-  public Future<Result> run(Path archive) {
-    return pools.io().executeBlocking(() -> ArchiveReader.open(archive), false).compose(reader -> {
+  public Future<Result> run(Supplier<ArchiveReader> archive) {
+    return pools.io().executeBlocking(archive::get, false).compose(reader -> {
       Future<Result> f;
       try {
-        Manifest m = Manifest.parse(reader.manifestJson(), archive.toString());
+        Manifest m = Manifest.parse(reader.manifestJson(), reader.name());
         f = restore(reader, m);
       } catch (RuntimeException e) {
         f = Future.failedFuture(e);

@@ -93,7 +93,7 @@ public final class Retention {
       List<String> why = reasons.get(b.id());
       String job = inUse.get(b.id());
       if (job != null) {
-        why.add("in use by job " + job);
+        why.add("in use by " + (job.startsWith("j-") ? "job " + job : job));
       }
       if (!b.good() && (newestGood == null || !newestGood.isAfter(b.recorded()))) {
         why.add(NOT_GOOD_KEPT);

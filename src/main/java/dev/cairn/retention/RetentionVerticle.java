@@ -99,7 +99,10 @@ public final class RetentionVerticle extends VerticleBase {
         });
   }
 
-  private List<Messages.RetentionDecision> decideAndDelete(String database, boolean dryRun, Map<String, String> inUse) {
+  private List<Messages.RetentionDecision> decideAndDelete(String database, boolean dryRun, Map<String, String> jobs) {
+    // In use by this agent's jobs, or by any process's lease (a CLI restore, a download).
+    Map<String, String> inUse = new java.util.HashMap<>(repo.inUse());
+    jobs.forEach((id, job) -> inUse.merge(id, job, (a, b) -> a + ", " + b));
     List<Backups.Entry> all = Backups.list(repo);
     Instant now = clock.instant();
     List<Messages.RetentionDecision> out = new ArrayList<>();
@@ -110,29 +113,37 @@ public final class RetentionVerticle extends VerticleBase {
       List<BackupInfo> infos = new ArrayList<>();
       for (Backups.Entry e : all) {
         if (t.database().equals(e.name())) {
-          Instant recorded = e.readable() ? e.manifest().finished() : lastModified(e.id());
-          infos.add(new BackupInfo(e.id(), t.database(), recorded, e.readable()));
+          Instant recorded = e.readable() ? e.summary().finished() : lastModified(e.id());
+          infos.add(new BackupInfo(e.id(), t.database(), recorded, e.good()));
         }
       }
       for (Decision d : Retention.decide(infos, t.policy(), now, t.zone(), inUse)) {
         boolean deleted = false;
-        if (!d.keep() && !dryRun) {
-          repo.delete(d.id());
-          deleted = true;
-          LOG.info(() -> "retention deleted " + d.id() + ": " + String.join("; ", d.reasons()));
+        boolean keep = d.keep();
+        List<String> reasons = d.reasons();
+        if (!keep && !dryRun) {
+          try {
+            repo.delete(d.id());
+            deleted = true;
+            LOG.info(() -> "retention deleted " + d.id() + ": " + String.join("; ", d.reasons()));
+          } catch (CairnException e) {
+            if (e.code() != ErrorCode.BACKUP_IN_USE && e.code() != ErrorCode.BACKUP_NOT_FOUND) {
+              throw e;
+            }
+            // taken into use (or deleted) by another process since the decision: kept, and said why
+            keep = e.code() == ErrorCode.BACKUP_IN_USE;
+            reasons = List.of(e.getMessage());
+          }
         }
-        out.add(new Messages.RetentionDecision(t.database(), d.id(), d.keep(), d.reasons(), deleted));
+        out.add(new Messages.RetentionDecision(t.database(), d.id(), keep, reasons, deleted));
       }
     }
     return out;
   }
 
   private Instant lastModified(String id) {
-    try {
-      return java.nio.file.Files.getLastModifiedTime(repo.archive(id)).toInstant();
-    } catch (java.io.IOException e) {
-      return clock.instant();
-    }
+    return repo.storage().stat(repo.archiveKey(id)).map(o -> Instant.ofEpochMilli(o.modifiedMillis()))
+        .orElse(clock.instant());
   }
 
   private void update(Job job) {

@@ -1,40 +1,42 @@
 package dev.cairn.storage;
 
+import dev.cairn.archive.ArchiveReader;
+import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A local directory of archives. A backup exists only as {@code <id>.cairn}; work in progress is
- * {@code .<id>.cairn.partial}, which is never listed. Publishing is rename + directory fsync, so a crash
- * leaves either a complete archive or a partial file that {@link #removePartials()} cleans up.
- *
- * <p>All methods block (file system calls): call them from worker threads.
+ * A repository of backups on a {@link Storage}. A backup exists only as the object {@code <id>.cairn},
+ * published atomically when its archive is complete; work in progress is the driver's unfinished write,
+ * never listed. All methods block: call them from worker threads.
  */
 public final class Repository {
   public static final String SUFFIX = ".cairn";
-  static final String PARTIAL_SUFFIX = ".cairn.partial";
-  /** Backup ids: no separators, no dot-dot, so an id can never name a path outside the repository. */
+  /** Backup ids: no separators, no dot-dot, so an id can never name a key outside the repository. */
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}-\\d{8}T\\d{6}Z(-\\d{1,3})?");
 
   private static final Pattern NAME_OF_ID = Pattern.compile("(.+)-\\d{8}T\\d{6}Z(-\\d{1,3})?");
 
-  private final Path dir;
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-  private Repository(Path dir) {
-    this.dir = dir;
+  private final Storage storage;
+  private final Leases leases;
+  private final BackupCatalog catalog;
+
+  private Repository(Storage storage) {
+    this.storage = storage;
+    this.catalog = new BackupCatalog(storage);
+    // Leases are about real liveness across processes: the system clock, never a test's clock.
+    this.leases = new Leases(storage, java.time.Clock.systemUTC());
+  }
+
+  public static Repository of(Storage storage) {
+    return new Repository(storage);
   }
 
   /** The name part of a backup id (the configured database name, or the database's own). */
@@ -43,152 +45,263 @@ public final class Repository {
     return m.matches() ? m.group(1) : id;
   }
 
-  /** Opens a repository for reading; the directory must exist. */
+  /** Opens a local repository for reading; the directory must exist. */
   public static Repository open(Path dir) {
-    Path abs = dir.toAbsolutePath().normalize();
-    if (!Files.isDirectory(abs)) {
-      throw new CairnException(ErrorCode.REPO_READ, "repository " + abs + " does not exist or is not a directory",
-          "pass the directory that holds the .cairn archives with --repo");
-    }
-    return new Repository(abs);
+    return new Repository(LocalStorage.open(dir));
   }
 
-  /** Opens a repository for writing, creating it (mode 0700) when missing; checks it is writable. */
+  /** Opens a local repository for writing, creating it (mode 0700) when missing; checks it is writable. */
   public static Repository openForWrite(Path dir) {
-    Path abs = dir.toAbsolutePath().normalize();
-    try {
-      if (!Files.exists(abs)) {
-        Files.createDirectories(abs);
-        try {
-          Files.setPosixFilePermissions(abs, PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException ignored) {
-          // not a POSIX file system: nothing to tighten
-        }
+    return new Repository(LocalStorage.openForWrite(dir));
+  }
+
+  public Storage storage() {
+    return storage;
+  }
+
+  /** Where the repository is, for messages. */
+  public String location() {
+    return storage.location();
+  }
+
+  public BackupCatalog catalog() {
+    return catalog;
+  }
+
+  public Leases leases() {
+    return leases;
+  }
+
+  /**
+   * The agent's lock: one agent per repository. REPO_LOCKED naming the holder (pid, host, since) when
+   * another live agent has it.
+   */
+  public Leases.Lease lockForAgent() {
+    return leases.acquire("agent", "agent", "the repository's agent lock");
+  }
+
+  /** Reserves a new backup id: its write lease, or empty when another writer holds it. */
+  public Optional<Leases.Lease> reserve(String id) {
+    archiveKey(id);
+    return leases.tryAcquire("write-" + id, "backup " + id);
+  }
+
+  /**
+   * Marks a backup in use (restore, verify, download, ...) until the lease is closed: delete, prune and
+   * retention leave it alone, in every process. BACKUP_NOT_FOUND when it is absent; BACKUP_IN_USE when
+   * it is being deleted.
+   */
+  public Leases.Lease use(String id, String purpose) {
+    archive(id);
+    byte[] r = new byte[6];
+    RANDOM.nextBytes(r);
+    Leases.Lease lease = leases.tryAcquire("use-" + id + "." + java.util.HexFormat.of().formatHex(r), purpose)
+        .orElseThrow(() -> new CairnException(ErrorCode.INTERNAL, "cannot take a use lease on " + id));
+    // Taken first, checked second (the deleter does the reverse): one of the two always sees the other.
+    Optional<Leases.Holder> deleter = leases.holder("delete-" + id);
+    if (deleter.isPresent() || !exists(id)) {
+      lease.close();
+      if (deleter.isPresent()) {
+        throw new CairnException(ErrorCode.BACKUP_IN_USE, "backup " + id + " is being deleted by "
+            + deleter.get().describe());
       }
-      if (!Files.isDirectory(abs)) {
-        throw new CairnException(ErrorCode.REPO_WRITE, "repository " + abs + " is not a directory");
+      throw notFound(id);
+    }
+    return lease;
+  }
+
+  /** Every backup in use by any process, with who uses it ("pid 41 on db1 since ... (verify)"). */
+  public java.util.Map<String, String> inUse() {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (Leases.Holder h : leases.live("use-")) {
+      int dot = h.name().lastIndexOf('.');
+      if (dot > 4) {
+        out.merge(h.name().substring(4, dot), h.describe(), (a, b) -> a + ", " + b);
       }
-      Path probe = abs.resolve(".write-probe-" + ProcessHandle.current().pid());
-      Files.write(probe, new byte[0]);
-      Files.delete(probe);
-    } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_WRITE, "repository " + abs + " is not writable: " + describe(e),
-          "check the directory's owner and permissions and the free space", null, e);
-    }
-    return new Repository(abs);
-  }
-
-  public Path dir() {
-    return dir;
-  }
-
-  /** The archive of a published backup; BACKUP_NOT_FOUND when the id is malformed or absent. */
-  public Path archive(String id) {
-    Path p = pathOf(id);
-    if (!Files.isRegularFile(p)) {
-      throw new CairnException(ErrorCode.BACKUP_NOT_FOUND, "no backup " + id + " in " + dir,
-          "list the backups with: cairn list --repo " + dir);
-    }
-    return p;
-  }
-
-  public boolean exists(String id) {
-    return ID.matcher(id).matches() && Files.exists(dir.resolve(id + SUFFIX));
-  }
-
-  private Path pathOf(String id) {
-    if (id == null || !ID.matcher(id).matches()) {
-      throw new CairnException(ErrorCode.BACKUP_NOT_FOUND, "\"" + id + "\" is not a backup id",
-          "backup ids look like mydb-20260101T020000Z; list them with: cairn list --repo " + dir);
-    }
-    return dir.resolve(id + SUFFIX);
-  }
-
-  /** Where a backup is written before it is published. */
-  public Path partialFile(String id) {
-    pathOf(id);
-    return dir.resolve("." + id + PARTIAL_SUFFIX);
-  }
-
-  /** Ids of published backups (unsorted; callers order by the manifests' recorded times). */
-  public List<String> ids() {
-    List<String> out = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-      for (Path p : ds) {
-        String name = p.getFileName().toString();
-        String id = name.substring(0, name.length() - SUFFIX.length());
-        if (ID.matcher(id).matches() && Files.isRegularFile(p)) {
-          out.add(id);
-        }
-      }
-    } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_READ, "cannot list repository " + dir + ": " + describe(e), null, null, e);
     }
     return out;
   }
 
-  /** Renames a complete, fsynced partial file to its published name and fsyncs the directory. */
-  public Path publish(String id, Path partial) {
-    Path target = pathOf(id);
+  /** Live uses of a backup (restores, verifies, downloads), in any process. */
+  public List<Leases.Holder> uses(String id) {
+    return leases.live("use-" + id + ".");
+  }
+
+  /** The storage key of a backup's archive; BACKUP_NOT_FOUND when {@code id} is not an id. */
+  public String archiveKey(String id) {
+    if (id == null || !ID.matcher(id).matches()) {
+      throw new CairnException(ErrorCode.BACKUP_NOT_FOUND, "\"" + id + "\" is not a backup id",
+          "backup ids look like mydb-20260101T020000Z; list them with: cairn list --repo " + location());
+    }
+    return id + SUFFIX;
+  }
+
+  /** The archive of a published backup; BACKUP_NOT_FOUND when the id is malformed or absent. */
+  public Storage.ObjectInfo archive(String id) {
+    return storage.stat(archiveKey(id)).orElseThrow(() -> notFound(id));
+  }
+
+  /** Opens a published backup's archive (checks header, trailer and manifest); BACKUP_NOT_FOUND when absent. */
+  public ArchiveReader openArchive(String id) {
+    String key = archiveKey(id);
+    ReadSource in = storage.open(key).orElseThrow(() -> notFound(id));
+    return ArchiveReader.open(in, key + " in " + location());
+  }
+
+  /**
+   * Opens a backup's archive marked in use for {@code purpose} (see {@link #use}) until the reader is
+   * closed: no process deletes it while it is read.
+   */
+  public ArchiveReader openArchive(String id, String purpose) {
+    String key = archiveKey(id);
+    return ArchiveReader.open(openSource(id, purpose), key + " in " + location());
+  }
+
+  /** The archive's bytes, marked in use until the source is closed (downloads). */
+  public ReadSource openSource(String id, String purpose) {
+    Leases.Lease lease = use(id, purpose);
     try {
-      if (Files.exists(target)) {
-        throw new CairnException(ErrorCode.REPO_WRITE, "backup " + id + " already exists in " + dir);
-      }
-      try {
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new CairnException(ErrorCode.REPO_WRITE, "repository " + dir + " cannot rename atomically", null, null, e);
-      }
-      fsyncDir();
-      return target;
-    } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_WRITE, "cannot publish backup " + id + " in " + dir + ": " + describe(e),
-          null, null, e);
+      ReadSource in = storage.open(archiveKey(id)).orElseThrow(() -> notFound(id));
+      return new ReadSource() {
+        @Override
+        public long size() {
+          return in.size();
+        }
+
+        @Override
+        public void read(long offset, java.nio.ByteBuffer dst) {
+          in.read(offset, dst);
+        }
+
+        @Override
+        public String key() {
+          return in.key();
+        }
+
+        @Override
+        public void close() {
+          in.close();
+          lease.close();
+        }
+      };
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
     }
   }
 
-  /** Deletes a published backup (and fsyncs the directory so the deletion is durable). */
+  /** Starts writing a backup's archive; it is published by {@link ArchiveWriter#finish}. */
+  public ArchiveWriter createArchive(String id) {
+    return ArchiveWriter.create(storage.create(archiveKey(id)));
+  }
+
+  public boolean exists(String id) {
+    return id != null && ID.matcher(id).matches() && storage.stat(id + SUFFIX).isPresent();
+  }
+
+  /** Published archives, {@code <id>.cairn} (unsorted; callers order by recorded times). */
+  public List<Storage.ObjectInfo> archives() {
+    List<Storage.ObjectInfo> out = new ArrayList<>();
+    for (Storage.ObjectInfo o : storage.list("")) {
+      String k = o.key();
+      if (k.endsWith(SUFFIX) && ID.matcher(k.substring(0, k.length() - SUFFIX.length())).matches()) {
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  /** Ids of published backups (unsorted). */
+  public List<String> ids() {
+    return archives().stream().map(o -> o.key().substring(0, o.key().length() - SUFFIX.length())).toList();
+  }
+
+  /**
+   * Deletes a published backup, durably, unless it is in use: BACKUP_IN_USE naming the users (any
+   * process: a CLI restore, an agent verify, a download); BACKUP_NOT_FOUND when it is not there.
+   */
   public void delete(String id) {
-    Path p = archive(id);
-    try {
-      Files.delete(p);
-      fsyncDir();
-    } catch (NoSuchFileException e) {
-      throw new CairnException(ErrorCode.BACKUP_NOT_FOUND, "no backup " + id + " in " + dir);
-    } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_WRITE, "cannot delete backup " + id + ": " + describe(e), null, null, e);
+    String key = archiveKey(id);
+    try (Leases.Lease lease = leases.tryAcquire("delete-" + id, "delete " + id).orElseThrow(() ->
+        new CairnException(ErrorCode.BACKUP_IN_USE, "backup " + id + " is already being deleted by "
+            + leases.holder("delete-" + id).map(Leases.Holder::describe).orElse("another process")))) {
+      List<Leases.Holder> users = uses(id);
+      if (!users.isEmpty()) {
+        throw new CairnException(ErrorCode.BACKUP_IN_USE, "backup " + id + " is in use by "
+            + String.join(", ", users.stream().map(Leases.Holder::describe).toList()) + "; not deleted",
+            "delete it when that is done");
+      }
+      if (!storage.delete(key)) {
+        throw notFound(id);
+      }
+      catalog.delete(id);
     }
   }
 
-  /** Removes leftovers of backups that never finished; returns their names. */
+  /**
+   * Removes leftovers of writes whose writer is provably gone (its write lease expired, or its pid is
+   * dead on this host): unfinished archives, and uploads never verified. Writes in progress in other
+   * processes are left alone. Returns the keys removed.
+   */
   public List<String> removePartials() {
     List<String> removed = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*" + PARTIAL_SUFFIX)) {
-      for (Path p : ds) {
-        Files.deleteIfExists(p);
-        removed.add(p.getFileName().toString());
+    for (String key : storage.partials()) {
+      if (leases.holder(writeLeaseOf(key)).isEmpty() && storage.removePartial(key)) {
+        removed.add(key);
       }
-    } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_WRITE, "cannot clean partial files in " + dir + ": " + describe(e),
-          null, null, e);
+    }
+    for (Storage.ObjectInfo o : storage.list(INCOMING)) {
+      if (leases.holder(writeLeaseOf(o.key())).isEmpty() && storage.delete(o.key())) {
+        removed.add(o.key());
+      }
     }
     return removed;
   }
 
-  private void fsyncDir() throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
+  /** Where uploads wait until verified; never listed as backups. */
+  public static final String INCOMING = "incoming/";
+
+  /** An upload's key under {@link #INCOMING}, and its write lease once {@link #take}n (blocking). */
+  public final class Upload implements AutoCloseable {
+    private final String key;
+    private volatile Leases.Lease lease;
+
+    private Upload(String key) {
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+
+    /** Takes the write lease that keeps the unfinished upload from being removed as a leftover. */
+    public void take() {
+      lease = leases.acquire(writeLeaseOf(key), "upload " + key, "upload " + key);
+    }
+
+    @Override
+    public void close() {
+      if (lease != null) {
+        lease.close();
+      }
     }
   }
 
-  /** I/O messages without the exception class noise; "No space left on device" stays visible. */
-  public static String describe(IOException e) {
-    if (e instanceof NoSuchFileException) {
-      return "no such file " + e.getMessage();
-    }
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied on " + e.getMessage();
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  /** A new, random upload key (no I/O). */
+  public Upload newUploadName() {
+    byte[] r = new byte[8];
+    RANDOM.nextBytes(r);
+    return new Upload(INCOMING + java.util.HexFormat.of().formatHex(r) + SUFFIX);
+  }
+
+  /** The write lease guarding a key's unfinished write: {@code write-<id>} or {@code write-incoming.<name>}. */
+  private static String writeLeaseOf(String key) {
+    String base = key.endsWith(SUFFIX) ? key.substring(0, key.length() - SUFFIX.length()) : key;
+    return "write-" + base.replace('/', '.');
+  }
+
+  private CairnException notFound(String id) {
+    return new CairnException(ErrorCode.BACKUP_NOT_FOUND, "no backup " + id + " in " + location(),
+        "list the backups with: cairn list --repo " + location());
   }
 }

@@ -12,7 +12,7 @@ import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Progress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
+import java.util.function.Supplier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,11 +75,11 @@ public final class Verifier {
   }
 
   /** Fails only when the archive cannot be opened at all or the verify is cancelled; damage is in the report. */
-  public Future<Report> run(Path archive) {
-    return pools.io().executeBlocking(() -> ArchiveReader.open(archive), false).compose(reader -> {
+  public Future<Report> run(Supplier<ArchiveReader> archive) {
+    return pools.io().executeBlocking(archive::get, false).compose(reader -> {
       Manifest m;
       try {
-        m = Manifest.parse(reader.manifestJson(), archive.toString());
+        m = Manifest.parse(reader.manifestJson(), reader.name());
       } catch (RuntimeException e) {
         reader.close();
         return Future.failedFuture(e);
@@ -204,7 +204,7 @@ public final class Verifier {
   }
 
   /** The report as the error the CLI exits with. */
-  public static CairnException failure(Path archive, Report r) {
+  public static CairnException failure(String archive, Report r) {
     return new CairnException(ErrorCode.ARCHIVE_CORRUPT, "archive " + archive + " is damaged: " + r.problems().size()
         + " problem(s); first: " + r.problems().get(0),
         "restore from another backup; this one cannot be trusted");

@@ -8,6 +8,8 @@ import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
 import dev.cairn.jobs.ProgressThrottle;
 import dev.cairn.storage.Repository;
+import dev.cairn.storage.Backups;
+import dev.cairn.storage.Verification;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -100,7 +102,7 @@ public final class VerifyVerticle extends VerticleBase {
         });
       }
     });
-    verifier.run(repo.archive(id)).onComplete(ar -> {
+    verifier.run(() -> repo.openArchive(id, "verify job " + job.id())).onComplete(ar -> {
       running.remove(id);
       Job done;
       if (ar.succeeded() && ar.result().ok()) {
@@ -118,8 +120,23 @@ public final class VerifyVerticle extends VerticleBase {
         LOG.warning(() -> "[" + job.id() + "] verify of " + id + " " + done.state().name().toLowerCase() + ": "
             + done.errorMessage());
       }
+      record(id, ar.succeeded() ? ar.result() : null, done);
       update(done);
     });
+  }
+
+  /** The outcome in the backup's catalog summary: verified, or failed with the first problem. */
+  private void record(String id, Verifier.Report report, Job done) {
+    if (report == null) {
+      return; // cancelled, or the archive could not be read at all: nothing learned about its bytes
+    }
+    Verification v = report.ok() ? Verification.verified(done.finished(), "full verify")
+        : Verification.failed(done.finished(), "full verify", report.problems().get(0), report.problems().size());
+    pools.io().executeBlocking(() -> {
+      Backups.recordVerification(repo, id, v);
+      return null;
+    }, false).onFailure(e -> LOG.warning(() -> "[" + done.id() + "] cannot record the verify of " + id
+        + " in the catalog: " + e.getMessage()));
   }
 
   /** Stops a running verify's reads; its job ends CANCELLED. 404 when no verify job of that id runs here. */

@@ -1,5 +1,6 @@
 package dev.cairn.agent;
 
+import dev.cairn.storage.LocalStorage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +52,7 @@ class AgentIT {
   }
 
   private static long succeeded(Path repo, String db) {
-    return new JobHistory(repo, 1000).read().stream()
+    return new JobHistory(LocalStorage.openForWrite(repo), 1000).read().stream()
         .filter(j -> j.kind() == Job.Kind.BACKUP && j.database().equals(db) && j.state() == Job.State.SUCCEEDED)
         .count();
   }
@@ -95,7 +96,7 @@ class AgentIT {
         assertEquals(0, v.code(), v.toString());
       }
     }
-    List<Job> backups = new JobHistory(repo, 1000).read().stream()
+    List<Job> backups = new JobHistory(LocalStorage.openForWrite(repo), 1000).read().stream()
         .filter(j -> j.kind() == Job.Kind.BACKUP && j.state() == Job.State.SUCCEEDED).toList();
     assertTrue(backups.stream().allMatch(j -> j.workTotal() > 0 && j.workDone() == j.workTotal() && j.percent() == 100),
         "backup jobs record their progress against the tables' sizes: " + backups);
@@ -152,7 +153,7 @@ class AgentIT {
       Agent agent = Agent.start(ConfigLoader.parse(yaml, "t.yaml", Map.of(), dir), Clock.systemUTC())
           .await(30, TimeUnit.SECONDS);
       try {
-        JobHistory h = new JobHistory(repo, 1000);
+        JobHistory h = new JobHistory(LocalStorage.openForWrite(repo), 1000);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (h.read().stream().noneMatch(j -> j.state() == Job.State.RUNNING) && System.nanoTime() < end) {
           TimeUnit.MILLISECONDS.sleep(50);

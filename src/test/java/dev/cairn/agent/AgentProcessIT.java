@@ -1,5 +1,6 @@
 package dev.cairn.agent;
 
+import dev.cairn.storage.LocalStorage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,7 +81,7 @@ class AgentProcessIT {
   }
 
   private List<Job> jobs() {
-    return Files.exists(repo.resolve(JobHistory.FILE)) ? new JobHistory(repo, 1000).read() : List.of();
+    return Files.exists(repo.resolve(JobHistory.KEY)) ? new JobHistory(LocalStorage.openForWrite(repo), 1000).read() : List.of();
   }
 
   private List<String> files(String suffix) {

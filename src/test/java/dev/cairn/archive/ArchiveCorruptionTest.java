@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.testkit.TestArchives;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class ArchiveCorruptionTest {
   @Test
   void shortFileIsReportedAsTruncatedWithItsSize() throws Exception {
     Path file = Files.write(dir.resolve("x.cairn"), new byte[40]);
-    CairnException e = assertThrows(CairnException.class, () -> ArchiveReader.open(file));
+    CairnException e = assertThrows(CairnException.class, () -> TestArchives.open(file));
     assertEquals(ErrorCode.ARCHIVE_CORRUPT, e.code());
     assertEquals("archive " + file + " is truncated: 40 bytes, shorter than header, manifest chunk header and trailer"
         + " (72 bytes)", e.getMessage());
@@ -61,7 +62,7 @@ class ArchiveCorruptionTest {
   void unfinishedArchiveIsReportedAsBadTrailerMagicWithAHint() throws Exception {
     CorruptArchive a = new CorruptArchive(dir, false);
     Path file = Files.write(dir.resolve("x.cairn"), Arrays.copyOf(a.bytes, a.bytes.length - 1));
-    CairnException e = assertThrows(CairnException.class, () -> ArchiveReader.open(file));
+    CairnException e = assertThrows(CairnException.class, () -> TestArchives.open(file));
     assertTrue(e.getMessage().startsWith("archive " + file + ": bad trailer magic at byte offset "
         + (a.bytes.length - 1 - 8)), e.getMessage());
     assertTrue(e.hint().contains("truncated"), e.hint());
@@ -84,7 +85,7 @@ class ArchiveCorruptionTest {
     bb.putShort(8, (short) 2);
     bb.putInt(12, crc(b, 0, 12));
     Path file = Files.write(dir.resolve("x.cairn"), b);
-    CairnException e = assertThrows(CairnException.class, () -> ArchiveReader.open(file));
+    CairnException e = assertThrows(CairnException.class, () -> TestArchives.open(file));
     assertEquals("archive " + file + ": header format version 2 at byte offset 8 is not supported (this version of"
         + " cairn reads version 1)", e.getMessage());
     assertTrue(e.hint().contains("newer version"), e.hint());
@@ -98,7 +99,7 @@ class ArchiveCorruptionTest {
     bb.putShort(10, (short) 4);
     bb.putInt(12, crc(b, 0, 12));
     Path file = Files.write(dir.resolve("x.cairn"), b);
-    CairnException e = assertThrows(CairnException.class, () -> ArchiveReader.open(file));
+    CairnException e = assertThrows(CairnException.class, () -> TestArchives.open(file));
     assertTrue(e.getMessage().contains("unknown archive flags 0x0004 at byte offset 10"), e.getMessage());
   }
 
@@ -109,7 +110,7 @@ class ArchiveCorruptionTest {
     byte[] b = a.bytes.clone();
     ByteBuffer.wrap(b).putShort((int) ref.offset() + 6, (short) 1);
     Path file = Files.write(dir.resolve("x.cairn"), b);
-    try (ArchiveReader r = ArchiveReader.open(file)) {
+    try (ArchiveReader r = TestArchives.open(file)) {
       CairnException e = assertThrows(CairnException.class, () -> r.chunkAt(ref.offset()));
       assertTrue(e.getMessage().contains("mark an encrypted chunk"), e.getMessage());
       ChunkRef flagged = new ChunkRef(ref.offset(), ref.storedLength(), ref.rawLength(), ref.crc32c(), ref.kind(),
@@ -127,7 +128,7 @@ class ArchiveCorruptionTest {
     byte[] b = a.bytes.clone();
     b[(int) ref.offset() + 30] ^= 1;
     Path file = Files.write(dir.resolve("x.cairn"), b);
-    try (ArchiveReader r = ArchiveReader.open(file)) {
+    try (ArchiveReader r = TestArchives.open(file)) {
       CairnException e = assertThrows(CairnException.class, () -> r.readChunk(ref));
       assertTrue(e.getMessage().matches("archive " + file + ": chunk at byte offset " + ref.offset()
           + ": crc32c mismatch \\(expected 0x[0-9a-f]{8}, found 0x[0-9a-f]{8}\\)"), e.getMessage());
@@ -138,7 +139,7 @@ class ArchiveCorruptionTest {
   void chunkAtRejectsOffsetsOutsideTheChunkArea() throws Exception {
     CorruptArchive a = new CorruptArchive(dir, false);
     Path file = Files.write(dir.resolve("x.cairn"), a.bytes);
-    try (ArchiveReader r = ArchiveReader.open(file)) {
+    try (ArchiveReader r = TestArchives.open(file)) {
       for (long off : new long[] {-1, 0, 15, r.size() - 36, Long.MAX_VALUE, a.refs.get(0).offset() + 1}) {
         CairnException e = assertThrows(CairnException.class, () -> r.chunkAt(off), "offset " + off);
         assertEquals(ErrorCode.ARCHIVE_CORRUPT, e.code());

@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.testkit.TestArchives;
 import static dev.cairn.archive.ArchiveFormat.CHUNK_HEADER_SIZE;
 import static dev.cairn.archive.ArchiveFormat.CODEC_LZ4_FRAME;
 import static dev.cairn.archive.ArchiveFormat.CODEC_NONE;
@@ -43,7 +44,7 @@ class ArchiveRoundTripTest {
   void chunksWrittenConcurrentlyFromSeveralThreadsReadBackIdenticalAndContiguous() throws Exception {
     Path file = dir.resolve("x.cairn");
     List<Written> written = Collections.synchronizedList(new ArrayList<>());
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
@@ -79,7 +80,7 @@ class ArchiveRoundTripTest {
       assertEquals(Files.size(file), m.end() + TRAILER_SIZE);
     }
 
-    try (ArchiveReader r = ArchiveReader.open(file)) {
+    try (ArchiveReader r = TestArchives.open(file)) {
       JsonArray refs = new JsonObject(new String(r.manifestJson(), StandardCharsets.UTF_8)).getJsonArray("chunks");
       assertEquals(160, refs.size());
       for (int i = 0; i < refs.size(); i++) {
@@ -104,14 +105,14 @@ class ArchiveRoundTripTest {
   void chunksAreReadableConcurrentlyFromSeveralThreads() throws Exception {
     Path file = dir.resolve("x.cairn");
     List<Written> written = new ArrayList<>();
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       for (int i = 0; i < 20; i++) {
         byte[] raw = TestData.copyText(100_000 + i, i);
         written.add(new Written(w.writeChunk(KIND_DATA, raw, 0, raw.length), raw));
       }
       w.finish(new byte[0]);
     }
-    try (ArchiveReader r = ArchiveReader.open(file)) {
+    try (ArchiveReader r = TestArchives.open(file)) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
@@ -135,12 +136,12 @@ class ArchiveRoundTripTest {
   void emptyChunkIsStoredUncompressedAndReadsBackEmpty() {
     Path file = dir.resolve("x.cairn");
     ChunkRef ref;
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       ref = w.writeChunk(KIND_DATA, new byte[0], 0, 0);
       w.finish(new byte[0]);
     }
     assertEquals(new ChunkRef(FILE_HEADER_SIZE, 0, 0, 0, KIND_DATA, CODEC_NONE, 0), ref);
-    try (ArchiveReader r = ArchiveReader.open(file)) {
+    try (ArchiveReader r = TestArchives.open(file)) {
       assertEquals(0, r.readChunk(ref).length);
       assertEquals(0, r.manifestJson().length);
     }
@@ -151,13 +152,13 @@ class ArchiveRoundTripTest {
     Path file = dir.resolve("x.cairn");
     byte[] raw = TestData.random(5_000_000, 1);
     ChunkRef ref;
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       ref = w.writeChunk(KIND_DATA, raw, 0, raw.length);
       w.finish(new byte[0]);
     }
     assertEquals(CODEC_NONE, ref.codec());
     assertEquals(raw.length, ref.storedLength());
-    try (ArchiveReader r = ArchiveReader.open(file)) {
+    try (ArchiveReader r = TestArchives.open(file)) {
       assertArrayEquals(raw, r.readChunk(ref));
     }
   }
@@ -169,7 +170,7 @@ class ArchiveRoundTripTest {
     byte[] text = TestData.copyText(4 << 20, 2);
     ChunkRef z;
     ChunkRef t;
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       z = w.writeChunk(KIND_DATA, zeros, 0, zeros.length);
       t = w.writeChunk(KIND_DATA, text, 0, text.length);
       w.finish(new byte[0]);
@@ -178,7 +179,7 @@ class ArchiveRoundTripTest {
     assertTrue(z.storedLength() < 100_000, "8 MiB of zeros stored in " + z.storedLength());
     assertEquals(CODEC_LZ4_FRAME, t.codec());
     assertTrue(t.storedLength() < text.length * 2 / 3, "text stored in " + t.storedLength());
-    try (ArchiveReader r = ArchiveReader.open(file)) {
+    try (ArchiveReader r = TestArchives.open(file)) {
       assertArrayEquals(zeros, r.readChunk(z));
       assertArrayEquals(text, r.readChunk(t));
     }
@@ -192,20 +193,20 @@ class ArchiveRoundTripTest {
     byte[] big = TestData.copyText(12 << 20, 3); // larger than a data chunk may be
     ChunkRef tinyRef;
     ChunkRef bigRef;
-    try (ArchiveWriter w = ArchiveWriter.create(small)) {
+    try (ArchiveWriter w = TestArchives.create(small)) {
       tinyRef = w.finish(tiny);
     }
-    try (ArchiveWriter w = ArchiveWriter.create(large)) {
+    try (ArchiveWriter w = TestArchives.create(large)) {
       bigRef = w.finish(big);
     }
     assertEquals(new ChunkRef(FILE_HEADER_SIZE, 2, 2, crc(tiny), KIND_MANIFEST, CODEC_NONE, 0), tinyRef);
     assertEquals(CODEC_LZ4_FRAME, bigRef.codec());
-    try (ArchiveReader r = ArchiveReader.open(small)) {
+    try (ArchiveReader r = TestArchives.open(small)) {
       assertArrayEquals(tiny, r.manifestJson());
       assertEquals(tinyRef, r.manifestRef());
       assertArrayEquals(tiny, r.readChunk(tinyRef));
     }
-    try (ArchiveReader r = ArchiveReader.open(large)) {
+    try (ArchiveReader r = TestArchives.open(large)) {
       assertArrayEquals(big, r.manifestJson());
       assertEquals(bigRef, r.manifestRef());
     }
@@ -217,7 +218,7 @@ class ArchiveRoundTripTest {
     byte[] raw = TestData.copyText(1000, 4);
     ChunkRef ref;
     ChunkRef m;
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       ref = w.writeChunk(KIND_SCHEMA, raw, 0, raw.length);
       m = w.finish("{\"v\":1}".getBytes(StandardCharsets.UTF_8));
     }
@@ -247,28 +248,33 @@ class ArchiveRoundTripTest {
   }
 
   @Test
-  void archiveFileIsCreatedOwnerReadWriteOnly() throws Exception {
+  void archiveFileIsOwnerReadWriteOnlyWhileWrittenAndOncePublished() throws Exception {
     Path file = dir.resolve("x.cairn");
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
-      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    try (ArchiveWriter w = TestArchives.create(file)) {
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(".x.cairn.partial"))));
+      assertFalse(Files.exists(file), "nothing is published before finish");
       w.finish(new byte[0]);
     }
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
   }
 
   @Test
-  void createRefusesAnExistingFile() throws Exception {
+  void finishRefusesToReplaceAnExistingFileAndLeavesItIntact() throws Exception {
     Path file = Files.writeString(dir.resolve("x.cairn"), "precious");
-    CairnException e = assertThrows(CairnException.class, () -> ArchiveWriter.create(file));
-    assertEquals(ErrorCode.REPO_WRITE, e.code());
-    assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+    try (ArchiveWriter w = TestArchives.create(file)) {
+      CairnException e = assertThrows(CairnException.class, () -> w.finish(new byte[0]));
+      assertEquals(ErrorCode.REPO_WRITE, e.code());
+      assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+    }
     assertEquals("precious", Files.readString(file));
+    assertFalse(Files.exists(dir.resolve(".x.cairn.partial")), "the unpublished write is removed");
   }
 
   @Test
   void chunkLargerThan8MiBIsRejectedAnd8MiBIsAccepted() {
     Path file = dir.resolve("x.cairn");
     byte[] big = new byte[ArchiveFormat.MAX_CHUNK_RAW_LENGTH + 1];
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       CairnException e = assertThrows(CairnException.class, () -> w.writeChunk(KIND_DATA, big, 0, big.length));
       assertTrue(e.getMessage().contains("exceeds the limit of 8388608 bytes"), e.getMessage());
       ChunkRef ref = w.writeChunk(KIND_DATA, big, 1, big.length - 1);
@@ -278,7 +284,7 @@ class ArchiveRoundTripTest {
 
   @Test
   void writeChunkRefusesTheManifestKindAndUnknownKinds() {
-    try (ArchiveWriter w = ArchiveWriter.create(dir.resolve("x.cairn"))) {
+    try (ArchiveWriter w = TestArchives.create(dir.resolve("x.cairn"))) {
       assertThrows(CairnException.class, () -> w.writeChunk(KIND_MANIFEST, new byte[1], 0, 1));
       assertThrows(CairnException.class, () -> w.writeChunk(7, new byte[1], 0, 1));
     }
@@ -287,7 +293,7 @@ class ArchiveRoundTripTest {
   @Test
   void abortDeletesTheFileAndCloseWithoutFinishDiscardsIt() {
     Path a = dir.resolve("a.cairn");
-    ArchiveWriter w = ArchiveWriter.create(a);
+    ArchiveWriter w = TestArchives.create(a);
     w.writeChunk(KIND_DATA, new byte[10], 0, 10);
     w.abort();
     w.abort(); // never throws, idempotent
@@ -295,7 +301,7 @@ class ArchiveRoundTripTest {
     assertThrows(CairnException.class, () -> w.writeChunk(KIND_DATA, new byte[10], 0, 10));
 
     Path b = dir.resolve("b.cairn");
-    try (ArchiveWriter w2 = ArchiveWriter.create(b)) {
+    try (ArchiveWriter w2 = TestArchives.create(b)) {
       w2.writeChunk(KIND_DATA, new byte[10], 0, 10);
     }
     assertFalse(Files.exists(b));
@@ -304,7 +310,7 @@ class ArchiveRoundTripTest {
   @Test
   void writesAfterFinishAreRefusedAndTheFinishedFileStays() {
     Path file = dir.resolve("x.cairn");
-    ArchiveWriter w = ArchiveWriter.create(file);
+    ArchiveWriter w = TestArchives.create(file);
     w.finish(new byte[0]);
     assertThrows(CairnException.class, () -> w.writeChunk(KIND_DATA, new byte[1], 0, 1));
     assertThrows(CairnException.class, () -> w.finish(new byte[0]));
@@ -317,12 +323,12 @@ class ArchiveRoundTripTest {
     Path file = dir.resolve("x.cairn");
     byte[] raw = TestData.copyText(50_000, 5);
     ChunkRef ref;
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       w.writeChunk(KIND_DATA, raw, 0, raw.length);
       ref = w.writeChunk(KIND_DATA, raw, 0, raw.length);
       w.finish(new byte[0]);
     }
-    try (ArchiveReader r = ArchiveReader.open(file)) {
+    try (ArchiveReader r = TestArchives.open(file)) {
       List<ChunkRef> wrong = List.of(
           new ChunkRef(ref.offset(), ref.storedLength(), ref.rawLength(), ref.crc32c() ^ 1, ref.kind(), ref.codec(), 0),
           new ChunkRef(ref.offset(), ref.storedLength(), ref.rawLength() - 1, ref.crc32c(), ref.kind(), ref.codec(), 0),
@@ -346,11 +352,11 @@ class ArchiveRoundTripTest {
   void readAfterCloseFailsWithRepoRead() {
     Path file = dir.resolve("x.cairn");
     ChunkRef ref;
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       ref = w.writeChunk(KIND_DATA, new byte[100], 0, 100);
       w.finish(new byte[0]);
     }
-    ArchiveReader r = ArchiveReader.open(file);
+    ArchiveReader r = TestArchives.open(file);
     r.close();
     CairnException e = assertThrows(CairnException.class, () -> r.readChunk(ref));
     assertEquals(ErrorCode.REPO_READ, e.code());
@@ -358,7 +364,7 @@ class ArchiveRoundTripTest {
 
   @Test
   void openingAMissingFileFailsWithRepoRead() {
-    CairnException e = assertThrows(CairnException.class, () -> ArchiveReader.open(dir.resolve("nope.cairn")));
+    CairnException e = assertThrows(CairnException.class, () -> TestArchives.open(dir.resolve("nope.cairn")));
     assertEquals(ErrorCode.REPO_READ, e.code());
     assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
   }

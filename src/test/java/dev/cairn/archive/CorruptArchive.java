@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.testkit.TestArchives;
 import static dev.cairn.archive.ArchiveFormat.KIND_DATA;
 import static dev.cairn.archive.ArchiveFormat.KIND_SCHEMA;
 
@@ -32,7 +33,7 @@ final class CorruptArchive {
     Path file = dir.resolve("pristine-" + compressedManifest + ".cairn");
     try {
       Files.deleteIfExists(file);
-      try (ArchiveWriter w = ArchiveWriter.create(file)) {
+      try (ArchiveWriter w = TestArchives.create(file)) {
         add(w, KIND_DATA, TestData.copyText(600, 1));
         add(w, KIND_DATA, TestData.random(40, 2));
         add(w, KIND_DATA, new byte[0]);
@@ -80,7 +81,7 @@ final class CorruptArchive {
     List<Integer> rejected = new ArrayList<>();
     ArchiveReader r;
     try {
-      r = ArchiveReader.open(damaged);
+      r = TestArchives.open(damaged);
     } catch (CairnException e) {
       expectCorrupt(e);
       return List.of(-1);

@@ -1,5 +1,6 @@
 package dev.cairn.archive;
 
+import dev.cairn.testkit.TestArchives;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,7 +67,7 @@ class Lz4FrameTest {
     Path file = dir.resolve("x.cairn");
     byte[] raw = TestData.copyText(3_000_000, 9);
     ChunkRef ref;
-    try (ArchiveWriter w = ArchiveWriter.create(file)) {
+    try (ArchiveWriter w = TestArchives.create(file)) {
       w.writeChunk(ArchiveFormat.KIND_DATA, new byte[777], 0, 777);
       ref = w.writeChunk(ArchiveFormat.KIND_DATA, raw, 0, raw.length);
       w.finish(new byte[0]);

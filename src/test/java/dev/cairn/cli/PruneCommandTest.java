@@ -1,5 +1,6 @@
 package dev.cairn.cli;
 
+import dev.cairn.testkit.TestArchives;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,7 +77,7 @@ class PruneCommandTest {
     Manifest m = new Manifest(Manifest.FORMAT_VERSION, id, database, "test", "16.4", 160004, "16.4", "UTF8",
         "00000003-00000002-1", f.minusSeconds(30), f.minusSeconds(60), f, new JsonObject(), List.of(), List.of(),
         List.of(), List.of());
-    try (ArchiveWriter w = ArchiveWriter.create(repo.resolve(id + ".cairn"))) {
+    try (ArchiveWriter w = TestArchives.create(repo.resolve(id + ".cairn"))) {
       w.finish(m.toBytes());
     }
   }
@@ -90,7 +91,8 @@ class PruneCommandTest {
 
   private Set<String> files() throws IOException {
     try (Stream<Path> s = Files.list(repo)) {
-      return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+      return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+          .collect(Collectors.toCollection(TreeSet::new));
     }
   }
 

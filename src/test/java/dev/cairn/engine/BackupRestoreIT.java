@@ -1,5 +1,6 @@
 package dev.cairn.engine;
 
+import dev.cairn.testkit.TestArchives;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,7 +106,7 @@ class BackupRestoreIT {
   }
 
   static Manifest manifest(Path archive) {
-    try (ArchiveReader r = ArchiveReader.open(archive)) {
+    try (ArchiveReader r = TestArchives.open(archive)) {
       return Manifest.parse(r.manifestJson(), archive.toString());
     }
   }

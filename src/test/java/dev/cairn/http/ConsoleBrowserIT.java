@@ -109,7 +109,15 @@ class ConsoleBrowserIT {
 
         // Download: the browser itself fetches the archive (with a ticket) and writes it to disk
         Path profile = dir.resolve("chromium-profile");
-        web.findElement(By.cssSelector("#history tr[data-id='" + firstId + "'] button.download")).click();
+        // the history re-renders when the verify job's last event arrives: find the button again if it was replaced
+        wait.until(d -> {
+          try {
+            d.findElement(By.cssSelector("#history tr[data-id='" + firstId + "'] button.download")).click();
+            return true;
+          } catch (org.openqa.selenium.StaleElementReferenceException replaced) {
+            return false;
+          }
+        });
         Path downloaded = profile.resolve("downloads").resolve(firstId + ".cairn");
         new WebDriverWait(web, Duration.ofSeconds(30)).until(d -> Files.isRegularFile(downloaded)
             && !Files.exists(downloaded.resolveSibling(firstId + ".cairn.crdownload")));

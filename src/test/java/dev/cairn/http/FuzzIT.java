@@ -105,7 +105,15 @@ class FuzzIT {
           continue;
         }
         String rel = root.relativize(p).toString();
+        if (rel.contains("locks/")) {
+          continue; // the agent renews its lease while it runs
+        }
         if (Files.isDirectory(p)) {
+          try (Stream<Path> in = Files.list(p)) {
+            if (in.findAny().isEmpty() && !p.equals(root)) {
+              continue; // an emptied upload directory (repo/incoming/) holds nothing
+            }
+          }
           out.put(rel + "/", "dir");
         } else {
           byte[] d = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.archive.Manifest;
+import dev.cairn.storage.BackupCatalog;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Verification;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,11 +22,27 @@ class HealthTest {
   private static Backups.Entry good(String id, Instant finished) {
     Manifest m = new Manifest(1, id, "whatever_db", "dev", "15", 150000, "15", "UTF8", "s", finished, finished,
         finished, new JsonObject(), List.of(), List.of(), List.of(), List.of());
-    return new Backups.Entry(id, 100, m, null);
+    return new Backups.Entry(id, 100, BackupCatalog.Summary.of(m, id, 100, Verification.UNVERIFIED), m, null);
   }
 
   private static Backups.Entry damaged(String id) {
-    return new Backups.Entry(id, 100, null, "truncated");
+    return new Backups.Entry(id, 100, null, null, "truncated");
+  }
+
+  private static Backups.Entry failedVerify(String id, Instant finished) {
+    Backups.Entry e = good(id, finished);
+    return new Backups.Entry(id, 100, e.summary().with(Verification.failed(finished, "full verify",
+        "table public.t chunk 2 at byte offset 4096: crc32c mismatch", 1)), e.manifest(), null);
+  }
+
+  @Test
+  void aBackupThatFailedVerificationDoesNotKeepHealthGreen() {
+    Map<String, Duration> max = Map.of("app", Duration.ofHours(26));
+    Health.Report r = Health.evaluate(List.of(failedVerify("app-20261121T110000Z", NOW.minusSeconds(3600)),
+        good("app-20261119T020000Z", NOW.minus(Duration.ofHours(58)))), max, NOW);
+    assertFalse(r.ok(), r.json().encode());
+    assertEquals("newest good backup app-20261119T020000Z is 58h old, more than 26h",
+        r.json().getJsonArray("databases").getJsonObject(0).getString("reason"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.cairn.jobs;
 
+import dev.cairn.storage.LocalStorage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,12 +18,12 @@ class JobHistoryTest {
 
   @Test
   void latestStateOfEachJobIsReadBackAfterARestart() {
-    JobHistory h = new JobHistory(repo, 100);
+    JobHistory h = new JobHistory(LocalStorage.openForWrite(repo), 100);
     Job a = Job.queued(Job.Kind.BACKUP, "app", "schedule", t0);
     h.append(a);
     h.append(a.running(t0.plusSeconds(1)));
     h.append(a.running(t0.plusSeconds(1)).withBackup("app-20261121T020001Z").succeeded(t0.plusSeconds(9)));
-    List<Job> read = new JobHistory(repo, 100).read();
+    List<Job> read = new JobHistory(LocalStorage.openForWrite(repo), 100).read();
     assertEquals(1, read.size());
     assertEquals(Job.State.SUCCEEDED, read.get(0).state());
     assertEquals("app-20261121T020001Z", read.get(0).backupId());
@@ -30,33 +31,33 @@ class JobHistoryTest {
 
   @Test
   void jobsLeftRunningByACrashAreRecordedAsFailedWithTheReason() {
-    JobHistory h = new JobHistory(repo, 100);
+    JobHistory h = new JobHistory(LocalStorage.openForWrite(repo), 100);
     Job a = Job.queued(Job.Kind.BACKUP, "app", "schedule", t0).running(t0);
     h.append(a);
-    List<Job> stale = new JobHistory(repo, 100).recoverInterrupted(t0.plusSeconds(60));
+    List<Job> stale = new JobHistory(LocalStorage.openForWrite(repo), 100).recoverInterrupted(t0.plusSeconds(60));
     assertEquals(1, stale.size());
-    Job after = new JobHistory(repo, 100).read().get(0);
+    Job after = new JobHistory(LocalStorage.openForWrite(repo), 100).read().get(0);
     assertEquals(Job.State.FAILED, after.state());
     assertTrue(after.errorMessage().contains("kill -9"), after.errorMessage());
   }
 
   @Test
   void aLineCutShortByACrashIsSkipped() throws Exception {
-    JobHistory h = new JobHistory(repo, 100);
+    JobHistory h = new JobHistory(LocalStorage.openForWrite(repo), 100);
     h.append(Job.queued(Job.Kind.BACKUP, "app", "manual", t0));
-    Files.writeString(h.file(), "{\"id\":\"j-x\",\"kind\":\"bac", StandardOpenOption.APPEND);
-    assertEquals(1, new JobHistory(repo, 100).read().size());
+    Files.writeString(repo.resolve(JobHistory.KEY), "{\"id\":\"j-x\",\"kind\":\"bac", StandardOpenOption.APPEND);
+    assertEquals(1, new JobHistory(LocalStorage.openForWrite(repo), 100).read().size());
   }
 
   @Test
   void historyIsBoundedToTheNewestJobs() throws Exception {
-    JobHistory h = new JobHistory(repo, 10);
+    JobHistory h = new JobHistory(LocalStorage.openForWrite(repo), 10);
     for (int i = 0; i < 50; i++) {
       h.append(Job.queued(Job.Kind.BACKUP, "db" + i, "schedule", t0.plusSeconds(i)).succeeded(t0.plusSeconds(i)));
     }
     List<Job> read = h.read();
     assertTrue(read.size() <= 20, "history must be bounded, has " + read.size());
     assertEquals("db49", read.get(read.size() - 1).database());
-    assertTrue(Files.readAllLines(h.file()).size() <= 20);
+    assertTrue(Files.readAllLines(repo.resolve(JobHistory.KEY)).size() <= 20);
   }
 }

@@ -17,7 +17,7 @@ public final class Damage {
    */
   public static ChunkRef flipByteInChunk(Path archive, String table, int chunk) throws IOException {
     ChunkRef target;
-    try (ArchiveReader r = ArchiveReader.open(archive)) {
+    try (ArchiveReader r = TestArchives.open(archive)) {
       Manifest m = Manifest.parse(r.manifestJson(), archive.toString());
       Manifest.Table t = m.tables().stream().filter(x -> x.name().equals(table)).findFirst().orElseThrow();
       target = t.parts().get(0).chunks().get(chunk);

@@ -19,7 +19,7 @@ public final class OldArchive {
    * loses those fields, the globals chunks are left out, every other chunk is copied and its ref updated.
    */
   public static void withoutGlobals(Path src, Path dst) {
-    try (ArchiveReader r = ArchiveReader.open(src); ArchiveWriter w = ArchiveWriter.create(dst)) {
+    try (ArchiveReader r = TestArchives.open(src); ArchiveWriter w = TestArchives.create(dst)) {
       JsonObject m = new JsonObject(new String(r.manifestJson(), StandardCharsets.UTF_8));
       m.remove("globals");
       m.remove("content");
