@@ -124,6 +124,19 @@ final class Preflight {
             p.globals() == null ? "restore with --globals to create them from the backup, or with --no-owner"
                 + " --no-acl to restore without ownership and privileges" : "the backup's roles do not include"
                 + " them; create them, or restore with --no-owner --no-acl")));
+    Set<String> tablespaces = new TreeSet<>(f.tablespaces());
+    if (p.globals() != null) {
+      tablespaces.addAll(p.globals().newTablespaces().keySet());
+    }
+    List<String> missingSpc = p.refs().tablespaces().stream().filter(t -> !tablespaces.contains(t)).toList();
+    if (!p.refs().tablespaces().isEmpty()) {
+      out.add(new Check("tablespaces", missingSpc.isEmpty() ? "exist: " + String.join(", ", p.refs().tablespaces())
+          : "missing: " + String.join(", ", missingSpc), missingSpc.isEmpty() ? null : new CairnException(
+              ErrorCode.RESTORE_PRECONDITION, "backup " + m.id() + " has objects in tablespaces that do not exist on "
+                  + target.describe() + ": " + String.join(", ", missingSpc), p.globals() == null
+                  ? "restore with --globals to create them from the backup (their directories must exist), or"
+                      + " create them" : "the backup's globals do not include them; create them")));
+    }
     List<String> missingExt = p.refs().extensions().stream().filter(e -> !f.availableExtensions().contains(e))
         .toList();
     out.add(new Check("extensions", missingExt.isEmpty() ? (p.refs().extensions().isEmpty() ? "none needed"

@@ -9,21 +9,28 @@ import java.util.TreeSet;
  * The roles and extensions a schema needs on the target, read from the SQL script pg_restore prints
  * for it: owners ({@code OWNER TO}), grantees and grantors ({@code GRANT ... TO}, {@code REVOKE ... FROM},
  * {@code GRANTED BY}, {@code SET SESSION AUTHORIZATION}), default privileges ({@code FOR ROLE}), policies
- * ({@code CREATE POLICY ... TO}), user mappings, and {@code CREATE EXTENSION}. pg_dump prints each of
+ * ({@code CREATE POLICY ... TO}), user mappings, {@code CREATE EXTENSION}, and the tablespaces objects are
+ * created in ({@code SET default_tablespace}). pg_dump prints each of
  * these statements on one line, so lines are read one by one (function bodies may hold semicolons).
  */
-record SchemaRefs(Set<String> roles, Set<String> extensions) {
+record SchemaRefs(Set<String> roles, Set<String> extensions, Set<String> tablespaces) {
 
   static SchemaRefs parse(List<String> scriptLines) {
     TreeSet<String> roles = new TreeSet<>();
     TreeSet<String> extensions = new TreeSet<>();
+    TreeSet<String> tablespaces = new TreeSet<>();
     for (String line : scriptLines) {
       if (!(line.startsWith("ALTER ") || line.startsWith("GRANT ") || line.startsWith("REVOKE ")
-          || line.startsWith("SET SESSION AUTHORIZATION ") || line.startsWith("CREATE "))) {
+          || line.startsWith("SET SESSION AUTHORIZATION ") || line.startsWith("SET default_tablespace ")
+          || line.startsWith("CREATE "))) {
         continue;
       }
       List<SqlTokens.Token> t = SqlTokens.tokens(line);
-      if (SqlTokens.startsWith(t, "CREATE", "EXTENSION")) {
+      if (SqlTokens.startsWith(t, "SET", "default_tablespace")) {
+        if (t.size() > 3 && !t.get(3).text().isEmpty() && !t.get(3).text().equals(";")) {
+          tablespaces.add(t.get(3).text()); // '' is the database's default
+        }
+      } else if (SqlTokens.startsWith(t, "CREATE", "EXTENSION")) {
         int i = t.size() > 5 && SqlTokens.startsWith(t, "CREATE", "EXTENSION", "IF", "NOT", "EXISTS") ? 5 : 2;
         if (i < t.size()) {
           extensions.add(t.get(i).text());
@@ -63,6 +70,7 @@ record SchemaRefs(Set<String> roles, Set<String> extensions) {
         }
       }
     }
-    return new SchemaRefs(Collections.unmodifiableSortedSet(roles), Collections.unmodifiableSortedSet(extensions));
+    return new SchemaRefs(Collections.unmodifiableSortedSet(roles), Collections.unmodifiableSortedSet(extensions),
+        Collections.unmodifiableSortedSet(tablespaces));
   }
 }

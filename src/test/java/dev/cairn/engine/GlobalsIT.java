@@ -164,6 +164,30 @@ class GlobalsIT {
     }
   }
 
+  @Test
+  void withoutGlobalsATableInATablespaceTheTargetLacksFailsUpFrontNamingIt() throws Exception {
+    Path dir = Path.of("/tmp", "cairn-ts2-" + SUFFIX);
+    String ts = "g_ts2_" + SUFFIX;
+    mkdirForPostgres(dir);
+    PG.psql("postgres", "CREATE TABLESPACE " + ts + " LOCATION '" + dir + "'");
+    String db = PG.newDatabase("spaced");
+    try {
+      PG.psql(db, "CREATE TABLE far (id int) TABLESPACE " + ts + "; INSERT INTO far VALUES (1);");
+      String id = backup(PG.conninfo(db));
+      CairnCli.Run r = CairnCli.run("restore", id, "--repo", repo, "--db", fresh.conninfo("far"), "--create",
+          "--no-owner", "--no-acl");
+      assertEquals(8, r.code(), r.toString());
+      assertTrue(r.err().contains("tablespaces that do not exist") && r.err().contains(ts)
+          && r.err().contains("--globals"), r.err());
+      assertEquals("", fresh.psql("postgres", "SELECT datname FROM pg_database WHERE datname = 'far'"),
+          "nothing was created");
+    } finally {
+      PG.dropDatabase(db);
+      PG.psql("postgres", "DROP TABLESPACE " + ts);
+      new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+    }
+  }
+
   private static void mkdirForPostgres(Path dir) throws Exception {
     java.nio.file.Files.createDirectories(dir);
     if ("root".equals(System.getProperty("user.name"))) {

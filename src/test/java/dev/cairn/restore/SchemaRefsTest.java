@@ -13,6 +13,8 @@ class SchemaRefsTest {
     SchemaRefs r = SchemaRefs.parse(List.of(
         "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;",
         "CREATE EXTENSION hstore;",
+        "SET default_tablespace = '';",
+        "SET default_tablespace = fast_disk;",
         "ALTER SCHEMA app OWNER TO app_owner;",
         "ALTER TABLE \"odd schema\".\"to table\" OWNER TO \"Odd Owner\";",
         "ALTER FUNCTION public.f(a integer, \"to\" text) OWNER TO fn_owner;",
@@ -34,5 +36,6 @@ class SchemaRefsTest {
     assertEquals(Set.of("app_owner", "Odd Owner", "fn_owner", "reader", "Other Reader", "col_reader", "grantor",
         "writer", "default_reader", "policy_role", "mapped"), r.roles());
     assertEquals(Set.of("pgcrypto", "hstore"), r.extensions());
+    assertEquals(Set.of("fast_disk"), r.tablespaces());
   }
 }
