@@ -46,6 +46,7 @@ final class DoctorCommand implements Callable<Integer> {
       if (major[0] > 0) {
         // Runs the programs to read their versions: here on the main thread, never on an event loop.
         tool(checks, db.name() + ": ", "pg_dump", major[0], cfg.pgBin());
+        tool(checks, db.name() + ": ", "pg_dumpall", major[0], cfg.pgBin()); // roles and tablespaces
         tool(checks, db.name() + ": ", "pg_restore", major[0], cfg.pgBin());
       }
     }

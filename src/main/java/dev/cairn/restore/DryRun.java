@@ -6,6 +6,7 @@ import dev.cairn.conn.ConnSpec;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.verify.Verifier;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -74,7 +75,7 @@ public final class DryRun {
           .compose(o -> {
             ArchiveReader reader = (ArchiveReader) o[0];
             Path dir = (Path) o[1];
-            return new Preflight(vertx, pools, target, opts, new dev.cairn.pgtools.ChildProcess())
+            return new Preflight(vertx, pools, target, opts, new ChildProcess())
                 .plan(reader, m, selected, dir)
                 .compose(plan -> pools.io().executeBlocking(() -> {
                   List<Line> lines = new ArrayList<>();

@@ -1,9 +1,11 @@
 package dev.cairn.restore;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -49,8 +51,8 @@ record GlobalsScript(List<String> statements, Set<String> newRoles, Map<String, 
         skipped++;
       }
     }
-    return new GlobalsScript(List.copyOf(keep), java.util.Collections.unmodifiableSet(newRoles),
-        java.util.Collections.unmodifiableMap(newTablespaces), skipped);
+    return new GlobalsScript(List.copyOf(keep), Collections.unmodifiableSet(newRoles),
+        Collections.unmodifiableMap(newTablespaces), skipped);
   }
 
   /** The statement to run (possibly shortened), or null to leave it out. */
@@ -107,7 +109,7 @@ record GlobalsScript(List<String> statements, Set<String> newRoles, Map<String, 
   /** "TABLESPACE name" when the statement is ... ON TABLESPACE name ...; the kind and name after ON. */
   private static String objectAfter(List<SqlTokens.Token> t, String word) {
     int on = indexOf(t, word);
-    return on < 0 || on + 2 >= t.size() ? null : t.get(on + 1).text().toUpperCase(java.util.Locale.ROOT) + " "
+    return on < 0 || on + 2 >= t.size() ? null : t.get(on + 1).text().toUpperCase(Locale.ROOT) + " "
         + t.get(on + 2).text();
   }
 

@@ -272,7 +272,7 @@ final class Preflight {
     }
   }
 
-  static byte[] read(ArchiveReader reader, List<ChunkRef> refs) {
+  private static byte[] read(ArchiveReader reader, List<ChunkRef> refs) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (ChunkRef ref : refs) {
       out.writeBytes(reader.readChunk(ref));

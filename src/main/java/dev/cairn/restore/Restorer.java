@@ -45,10 +45,13 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * Restores an archive into an empty database: pg_restore pre-data; parallel COPY FROM of the parts;
- * large objects; sequence values; pg_restore post-data with -j; refresh of the populated materialized
- * views in dependency order; ANALYZE. Succeeds only if every step succeeded and every table's row count
- * matches the manifest. Runs on the caller's Vert.x context; one instance per restore.
+ * Restores an archive into an empty database, after every check that can be made without changing
+ * anything ({@link Preflight}) and, with --globals, the creation of the missing roles and tablespaces:
+ * pg_restore pre-data; parallel COPY FROM of the parts; large objects; sequence values; pg_restore
+ * post-data with -j; refresh of the populated materialized views in dependency order; ANALYZE (a
+ * schema-only backup skips the data steps, a data-only one the schema sections). Succeeds only if every
+ * step succeeded and every table's row count matches the manifest. Runs on the caller's Vert.x context;
+ * one instance per restore.
  */
 public final class Restorer {
   private static final Logger LOG = Logger.getLogger("cairn.restore");

@@ -1,6 +1,7 @@
 package dev.cairn.restore;
 
 import dev.cairn.archive.Manifest;
+import dev.cairn.archive.Sql;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.error.CairnException;
@@ -10,6 +11,7 @@ import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -125,8 +127,8 @@ record TargetFacts(int serverMajor, String serverVersion, boolean databaseExists
             if (absent.contains(t.sqlName())) {
               missing.add(t.qualifiedName());
             } else {
-              parts.add("SELECT " + dev.cairn.archive.Sql.literal(t.qualifiedName()) + " WHERE EXISTS (SELECT 1 FROM ONLY "
-                  + t.sqlName() + ")");
+              parts.add("SELECT " + Sql.literal(t.qualifiedName()) + " WHERE EXISTS (SELECT 1 FROM ONLY " + t.sqlName()
+                  + ")");
             }
           }
           return parts.isEmpty() ? Future.<Void>succeededFuture()
@@ -140,6 +142,6 @@ record TargetFacts(int serverMajor, String serverVersion, boolean databaseExists
 
   private static Set<String> strings(Row r, String column) {
     String[] a = r.getArrayOfStrings(column);
-    return a == null ? Set.of() : Set.copyOf(java.util.Arrays.asList(a));
+    return a == null ? Set.of() : Set.copyOf(Arrays.asList(a));
   }
 }

@@ -33,6 +33,7 @@ class DoctorCommandIT {
     assertTrue(out.contains("ok    good: connected to PostgreSQL"), out);
     assertTrue(out.contains("ok    good: every table is readable"), out);
     assertTrue(out.contains("ok    good: pg_dump 15"), out);
+    assertTrue(out.contains("ok    good: pg_dumpall 15"), out);
     assertTrue(out.contains("FAIL  limited: no SELECT privilege on public.closed_t"), out);
     assertTrue(out.contains("FAIL  gone: cannot connect"), out);
     assertTrue(!out.contains("scram-secret"), "no password in the report");
