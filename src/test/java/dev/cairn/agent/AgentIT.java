@@ -146,6 +146,7 @@ class AgentIT {
       Path wrapper = bin.resolve("pg_dump");
       Files.writeString(wrapper, "#!/bin/sh\n[ \"$1\" = --version ] || sleep 3\nexec " + own.pgDump() + " \"$@\"\n");
       wrapper.toFile().setExecutable(true);
+      Files.createSymbolicLink(bin.resolve("pg_dumpall"), own.binDir().resolve("pg_dumpall")); // roles, tablespaces
       Path repo = dir.resolve("repo");
       String yaml = "repository:\n  path: " + repo + "\npg_bin: " + bin + "\nhttp:\n  port: " + freePort()
           + "\ndatabases:\n  - name: bounce\n    url: " + own.conninfo(db)

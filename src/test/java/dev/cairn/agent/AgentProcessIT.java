@@ -46,6 +46,8 @@ class AgentProcessIT {
     Files.writeString(wrapper, "#!/bin/sh\nif [ \"$1\" != --version ]; then\n  while [ -f " + stall
         + " ]; do sleep 0.1; done\nfi\nexec " + PG.pgDump() + " \"$@\"\n");
     wrapper.toFile().setExecutable(true);
+    // every backup also runs pg_dumpall (roles and tablespaces), from the same directory
+    Files.createSymbolicLink(bin.resolve("pg_dumpall"), PG.binDir().resolve("pg_dumpall"));
     config = dir.resolve("cairn.yaml");
     Files.writeString(config, "repository:\n  path: " + repo + "\npg_bin: " + bin + "\nhttp:\n  port: "
         + AgentIT.freePort() + "\nagent:\n  shutdown_grace: 8s\ndatabases:\n  - name: proc\n    url: "
