@@ -74,7 +74,10 @@ final class BackupsApi {
           .put("rawBytes", m.totalRawBytes()).put("serverVersion", m.serverVersion())
           .put("pgDumpVersion", m.pgDumpVersion()).put("encoding", m.encoding())
           .put("snapshotTime", m.snapshotTime().toString()).put("toolVersion", m.toolVersion())
-          .put("sequences", m.sequences().size()).put("materializedViews", m.matviews().size());
+          .put("sequences", m.sequences().size()).put("materializedViews", m.matviews().size())
+          .put("content", m.content().label())
+          .put("globals", m.globals() == null ? null : new JsonObject()
+              .put("rolePasswords", m.globals().rolePasswords()).put("pgDumpallVersion", m.globals().pgDumpallVersion()));
       JsonArray tables = new JsonArray();
       for (Manifest.Table t : m.tables()) {
         tables.add(new JsonObject().put("schema", t.schema()).put("name", t.name()).put("rows", t.rows())

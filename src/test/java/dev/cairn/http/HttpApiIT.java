@@ -107,6 +107,8 @@ class HttpApiIT {
     assertEquals(older, b.getString("id"));
     assertEquals(api.db, b.getString("sourceDatabase"));
     assertEquals(2, b.getInteger("tableCount"));
+    assertEquals("all", b.getString("content"));
+    assertTrue(b.getJsonObject("globals").getBoolean("rolePasswords"), b.encode());
     JsonArray tables = b.getJsonArray("tables");
     assertEquals(List.of("public.t 5000", "public.u 300"), tables.stream().map(o -> (JsonObject) o)
         .map(t -> t.getString("schema") + "." + t.getString("name") + " " + t.getLong("rows")).sorted().toList());
