@@ -120,19 +120,19 @@ public final class VerifyVerticle extends VerticleBase {
         LOG.warning(() -> "[" + job.id() + "] verify of " + id + " " + done.state().name().toLowerCase() + ": "
             + done.errorMessage());
       }
-      record(id, ar.succeeded() ? ar.result() : null, done);
-      update(done);
+      // recorded before the job ends: whoever sees the job done sees the backup's new state
+      record(id, ar.succeeded() ? ar.result() : null, done).onComplete(x -> update(done));
     });
   }
 
   /** The outcome in the backup's catalog summary: verified, or failed with the first problem. */
-  private void record(String id, Verifier.Report report, Job done) {
+  private Future<Void> record(String id, Verifier.Report report, Job done) {
     if (report == null) {
-      return; // cancelled, or the archive could not be read at all: nothing learned about its bytes
+      return Future.succeededFuture(); // cancelled, or the archive could not be read: nothing learned of its bytes
     }
     Verification v = report.ok() ? Verification.verified(done.finished(), "full verify")
         : Verification.failed(done.finished(), "full verify", report.problems().get(0), report.problems().size());
-    pools.io().executeBlocking(() -> {
+    return pools.io().<Void>executeBlocking(() -> {
       Backups.recordVerification(repo, id, v);
       return null;
     }, false).onFailure(e -> LOG.warning(() -> "[" + done.id() + "] cannot record the verify of " + id
