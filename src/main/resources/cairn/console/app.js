@@ -205,7 +205,8 @@
   function renderOverview() {
     const repo = stats && stats.backups;
     $('repo-size').textContent = repo ? bytes(repo.bytes) : '–';
-    $('repo-detail').textContent = repo ? repo.count + ' backups' + (repo.damaged ? ', ' + repo.damaged + ' damaged' : '') : '';
+    $('repo-detail').textContent = repo ? repo.count + ' backups' + (repo.damaged ? ', ' + repo.damaged + ' damaged' : '')
+      + (repo.failed ? ', ' + repo.failed + ' failed verification' : '') : '';
     const d = stats && stats.last24h;
     $('rate-24h').textContent = d && d.successRate !== null ? Math.round(d.successRate * 100) + ' %' : '–';
     $('rate-detail').textContent = d ? d.succeeded + ' of ' + d.backups + ' backups succeeded'
@@ -344,20 +345,29 @@
   function backupRow(b) {
     const op = may('operator'), admin = may('admin');
     const actions = el('td', { class: 'actions' },
-      el('button', { type: 'button', class: 'btn small download', disabled: !op || b.status !== 'ok',
+      // a backup that failed verification may still be fetched by an admin (to inspect it), never restored
+      el('button', { type: 'button', class: 'btn small download',
+        disabled: !op || !(b.status === 'ok' || (b.status === 'failed' && admin)),
         title: op ? 'Download ' + b.id + '.cairn' : 'needs an operator token', onclick: (ev) => download(b.id, ev.target) }, 'Download'),
       el('button', { type: 'button', class: 'btn small verify', disabled: !op || verifying(b.id),
         title: !op ? 'needs an operator token' : verifying(b.id) ? 'a verify of ' + b.id + ' is running'
           : 'Read every byte of ' + b.id + ' and check it', onclick: () => verifyBackup(b.id) }, 'Verify'),
       el('button', { type: 'button', class: 'btn small restore', disabled: !admin || b.status !== 'ok',
-        title: admin ? 'Restore ' + b.id + ' into a database' : 'needs an admin token',
+        title: b.status === 'failed' ? b.id + ' failed verification: it is never restored'
+          : admin ? 'Restore ' + b.id + ' into a database' : 'needs an admin token',
         onclick: () => openRestore(b) }, 'Restore'),
       admin ? el('button', { type: 'button', class: 'btn small danger delete', title: 'Delete ' + b.id,
         onclick: () => removeBackup(b.id) }, 'Delete') : null);
-    return el('tr', { 'data-kind': 'backup', 'data-id': b.id, 'data-status': b.status },
-      el('td', { class: 'id' }, b.id, b.damage ? el('div', { class: 'err-msg' }, b.damage) : null),
+    const v = b.verification || { state: 'unverified' };
+    const problem = b.damage || (v.state === 'failed' ? 'verification failed ' + when(v.at) + ': ' + v.problem
+      + (v.problems > 1 ? ' (and ' + (v.problems - 1) + ' more)' : '') : null);
+    return el('tr', { 'data-kind': 'backup', 'data-id': b.id, 'data-status': b.status,
+      'data-verification': v.state, class: b.status === 'ok' ? '' : 'row-bad' },
+      el('td', { class: 'id' }, b.id, problem ? el('div', { class: 'err-msg' }, problem) : null),
       el('td', { 'data-label': 'Database' }, b.database),
-      el('td', { 'data-label': 'Status' }, badge(b.status)),
+      el('td', { 'data-label': 'Status' }, badge(b.status), ' ',
+        el('span', { class: 'muted verification', title: v.at ? v.method + ' at ' + v.at : 'never verified' },
+          v.state === 'verified' ? 'verified ' + when(v.at) : v.state === 'unverified' ? 'unverified' : '')),
       el('td', { 'data-label': 'Finished', title: b.finished || '' }, when(b.finished)),
       el('td', { 'data-label': 'Size', class: 'num' }, bytes(b.bytes)),
       el('td', { 'data-label': 'Duration', class: 'num' }, dur(secondsBetween(b.started, b.finished))),
