@@ -6,6 +6,7 @@ import dev.cairn.verify.Verifier;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,14 +28,25 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = {"-j", "--jobs"}, defaultValue = "2")
   int jobs;
 
+  @Mixin ProgressOptions progress;
+
   @Override
   public Integer call() {
     Cli.setupLogging(false);
     Repository repository = Repository.open(repo);
     String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database).id() : id;
     repository.archive(resolved); // BACKUP_NOT_FOUND before any thread starts
-    Verifier.Report r = Cli.await(jobs, (vertx, pools) -> new Verifier(vertx, pools, jobs)
-        .run(() -> repository.openArchive(resolved)), null);
+    ProgressReporter shown = progress.reporter("verify", cmd.commandLine().getErr());
+    Verifier.Report r;
+    try {
+      r = Cli.await(jobs, (vertx, pools) -> {
+        shown.start(vertx);
+        return new Verifier(vertx, pools, jobs).onProgress(shown::report)
+            .run(() -> repository.openArchive(resolved));
+      }, null);
+    } finally {
+      shown.close();
+    }
     if (!r.ok()) {
       r.problems().forEach(p -> cmd.commandLine().getErr().println("bad: " + p));
       throw Verifier.failure(resolved + " in " + repository.location(), r);
