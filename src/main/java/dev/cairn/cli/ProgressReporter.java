@@ -6,6 +6,11 @@ import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Filter;
+import java.util.logging.Handler;
+import java.util.logging.Logger;
 
 /**
  * Shows an engine job's progress on stderr, never stdout (a backup's id is the last line there). On a
@@ -31,6 +36,7 @@ final class ProgressReporter {
   private boolean closed;
   private Vertx vertx;
   private long timer = -1;
+  private final Map<Handler, Filter> logFilters = new HashMap<>();
 
   /** {@code what}: the command, which prefixes every line; {@code interval}: of plain lines. */
   ProgressReporter(Mode mode, PrintWriter err, String what, Duration interval, Clock clock) {
@@ -49,6 +55,24 @@ final class ProgressReporter {
     long every = mode == Mode.TTY ? TTY_REDRAW.toMillis() : Math.min(intervalMillis, 1000);
     vertx = v;
     timer = v.setPeriodic(every, id -> tick(clock.millis()));
+    if (mode == Mode.TTY) {
+      wipeBeforeLogs();
+    }
+  }
+
+  /**
+   * A log line (stderr too) would be glued to the drawn line: the root log handlers wipe it first, and the
+   * next tick draws it again below the log line. Undone by {@link #close}.
+   */
+  synchronized void wipeBeforeLogs() {
+    for (Handler h : Logger.getLogger("").getHandlers()) {
+      Filter before = h.getFilter();
+      logFilters.put(h, before);
+      h.setFilter(r -> {
+        wipe();
+        return before == null || before.isLoggable(r);
+      });
+    }
   }
 
   /** The engine's listener. */
@@ -92,9 +116,15 @@ final class ProgressReporter {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+    logFilters.forEach(Handler::setFilter);
+    wipe();
+  }
+
+  private synchronized void wipe() {
     if (drawnWidth > 0) {
       err.print("\r" + " ".repeat(drawnWidth) + "\r");
       err.flush();
+      drawnWidth = 0;
     }
   }
 

@@ -60,12 +60,21 @@ class ProgressCliIT {
   }
 
   @Test
-  void progressNoneLeavesOnlyTheSummaryAndAnUnknownModeIsAUsageError() throws Exception {
+  void progressNoneLeavesOnlyTheSummaryTtyRedrawsInPlaceAndAnUnknownModeIsAUsageError() throws Exception {
     String src = sampleDatabase();
     CairnCli.Run quiet = CairnCli.run("backup", "--db", PG.conninfo(src), "--repo", repo, "--progress", "none");
     assertEquals(0, quiet.code(), quiet.toString());
     assertEquals(List.of(), progressLines(quiet, "backup"), quiet.toString());
     assertTrue(quiet.err().contains("backup " + quiet.lastLine() + ": 2 tables"), quiet.toString());
+
+    CairnCli.Run tty = CairnCli.run("backup", "--db", PG.conninfo(src), "--repo", repo, "--progress", "tty");
+    assertEquals(0, tty.code(), tty.toString());
+    assertEquals(tty.lastLine() + "\n", tty.out(), "stdout holds the id alone: " + tty);
+    assertTrue(tty.err().contains("\rbackup: "), "the line is drawn in place: " + tty);
+    assertEquals(List.of(), progressLines(tty, "backup"), "no progress line ends with a newline: " + tty);
+    String afterLastRedraw = tty.err().substring(tty.err().lastIndexOf('\r') + 1);
+    assertTrue(afterLastRedraw.startsWith("backup " + tty.lastLine() + ": 2 tables"),
+        "the line is wiped before the summary: " + tty);
 
     CairnCli.Run bad = CairnCli.run("verify", quiet.lastLine(), "--repo", repo, "--progress", "loud");
     assertEquals(2, bad.code(), bad.toString());
@@ -73,7 +82,7 @@ class ProgressCliIT {
   }
 
   private static final Pattern LINE = Pattern.compile("^(backup|restore|verify): ([A-Za-z -]+?)(?: \\d+%)? · .*$",
-      Pattern.MULTILINE);
+      Pattern.MULTILINE | Pattern.UNIX_LINES);
 
   private static List<String> progressLines(CairnCli.Run run, String what) {
     List<String> lines = new ArrayList<>();

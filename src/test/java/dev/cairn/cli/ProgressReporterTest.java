@@ -10,6 +10,9 @@ import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The reporter driven by explicit times: what it prints, and when. */
@@ -76,6 +79,41 @@ class ProgressReporterTest {
     assertTrue(out.toString().endsWith("ETA 1.0 s"), out.toString());
     r.tick(4_500);
     assertTrue(out.toString().contains("reading 50% · 4.5 s · "), "past the estimate: no \"ETA 0 s\": " + out);
+  }
+
+  @Test
+  void onATerminalALogLineWipesTheDrawnLineFirstAndTheLineComesBackBelowIt() {
+    Logger root = Logger.getLogger("");
+    Handler logs = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        if (isLoggable(r)) {
+          out.write("LOG " + r.getMessage() + "\n");
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    root.addHandler(logs);
+    try {
+      ProgressReporter r = reporter(ProgressReporter.Mode.TTY);
+      r.wipeBeforeLogs();
+      r.report(at(Phase.PRE_DATA, 0), 0);
+      r.tick(200);
+      String line = "restore: pre-data · 0.2 s · 0 B · 0 rows · tables 0/4";
+      Logger.getLogger("cairn.test").warning("into db1");
+      r.tick(400);
+      assertEquals("\r" + line + "\r" + " ".repeat(line.length()) + "\rLOG into db1\n\r" + line.replace("0.2", "0.4"),
+          out.toString());
+      r.close();
+      assertEquals(null, logs.getFilter(), "closing gives the log handlers back as they were");
+    } finally {
+      root.removeHandler(logs);
+    }
   }
 
   @Test
