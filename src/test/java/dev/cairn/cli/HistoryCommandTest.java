@@ -7,6 +7,7 @@ import dev.cairn.jobs.Job;
 import dev.cairn.jobs.JobHistory;
 import dev.cairn.jobs.Phase;
 import dev.cairn.jobs.Progress;
+import dev.cairn.storage.LocalStorage;
 import dev.cairn.testkit.CairnCli;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,7 +20,7 @@ class HistoryCommandTest {
   @Test
   void aFailedJobShowsThePhaseItFailedIn() {
     Instant t0 = Instant.parse("2026-11-21T02:00:00Z");
-    new JobHistory(repo, 100).append(Job.queued(Job.Kind.RESTORE, "app", "api", t0).running(t0)
+    new JobHistory(LocalStorage.openForWrite(repo), 100).append(Job.queued(Job.Kind.RESTORE, "app", "api", t0).running(t0)
         .progress(new Progress(10, 1, 1, 1, 10, 10, Phase.BUILDING_INDEXES), t0.plusSeconds(5))
         .failed(t0.plusSeconds(9), "PG_RESTORE_FAILED", "pg_restore --section=post-data failed"));
     CairnCli.Run r = CairnCli.run("history", "--repo", repo);
