@@ -12,11 +12,6 @@ import java.time.Duration;
 public record Progress(long bytes, long rows, int tablesDone, int tablesTotal, long workDone, long workTotal,
     Phase phase) {
 
-  /** The same totals in another phase. */
-  public Progress in(Phase p) {
-    return new Progress(bytes, rows, tablesDone, tablesTotal, workDone, workTotal, p);
-  }
-
   /**
    * How long the rest of the current phase should take, at the rate of the {@code inPhase} it has run so
    * far; null when that means nothing: an unmeasured phase, no estimate, no work done or no time spent yet.
