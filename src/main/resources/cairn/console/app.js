@@ -264,22 +264,30 @@
     if (!active.length) { box.appendChild(el('p', { class: 'muted' }, 'None.')); return; }
     for (const j of active) {
       const total = j.tablesTotal || 0;
-      // The job's own estimate (relation sizes) when it has one, else tables done of all tables.
+      const now = new Date().toISOString();
+      // The job's own estimate (relation sizes) when it has one. A job with a phase but no percent is in a
+      // phase nobody can measure (index builds, ANALYZE): its bar moves without a value and the text says
+      // how long the phase has run, not "99 % · done in ~0 s". Without a phase: tables done of all tables.
       const pct = (j.percent !== null && j.percent !== undefined) ? j.percent
-        : (total ? Math.min(100, Math.round(100 * j.tablesDone / total)) : null);
-      const eta = j.estimatedFinish ? ' · done in ~' + dur(Math.max(0, secondsBetween(new Date().toISOString(), j.estimatedFinish))) : '';
+        : (!j.phase && total ? Math.min(100, Math.round(100 * j.tablesDone / total)) : null);
+      const eta = pct !== null && j.estimatedFinish
+        ? ' · done in ~' + dur(Math.max(0, secondsBetween(now, j.estimatedFinish))) : '';
+      const phase = j.phaseLabel ? el('span', { class: 'phase' }, j.phaseLabel) : null;
+      const inPhase = phase && pct === null && j.phaseStarted ? ' · ' + dur(Math.max(0, secondsBetween(j.phaseStarted, now))) : '';
       const bar = el('div', { class: 'progress' + (pct === null ? ' indeterminate' : ''), role: 'progressbar',
-        'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct === null ? null : pct }, el('div', {}));
+        'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct === null ? null : pct,
+        'aria-valuetext': j.phaseLabel || null }, el('div', {}));
       if (pct !== null) bar.firstChild.style.width = pct + '%';
       // retention jobs cannot be cancelled (they are short, and each deletion is atomic)
       const cancel = may('operator') && j.kind !== 'retention'
         ? el('button', { type: 'button', class: 'btn small', onclick: () => cancelJob(j) }, 'Cancel') : null;
-      box.appendChild(el('div', { class: 'job', 'data-job': j.id },
+      box.appendChild(el('div', { class: 'job', 'data-job': j.id, 'data-phase': j.phase || null },
         el('div', { class: 'job-head' },
           el('span', {}, el('strong', {}, j.database || j.kind), ' ', badge(j.state), ' ', el('span', { class: 'muted' }, j.kind + ' ' + j.id)),
           el('span', { class: 'muted' }, j.started ? 'for ' + dur(secondsBetween(j.started, new Date().toISOString())) : 'waiting')),
         bar,
-        el('div', { class: 'muted' }, (pct === null ? '' : pct + ' % · ') + bytes(j.bytes) + ' · ' + num(j.rows) + ' rows · tables ' + (j.tablesDone || 0) + ' of ' + (total || '?') + eta,
+        el('div', { class: 'muted progress-text' }, phase, inPhase + (phase ? ' · ' : '') + (pct === null ? '' : pct + ' % · ')
+          + bytes(j.bytes) + ' · ' + num(j.rows) + ' rows · tables ' + (j.tablesDone || 0) + ' of ' + (total || '?') + eta,
           ' ', cancel)));
     }
   }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -60,6 +61,8 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"})
   boolean verbose;
 
+  @Mixin ProgressOptions progress;
+
   @Override
   public Integer call() {
     Cli.setupLogging(verbose);
@@ -74,12 +77,19 @@ final class RestoreCommand implements Callable<Integer> {
     }
     Restorer.Options opts = new Restorer.Options(jobs, create || clean, clean, tables, noOwner, noAcl, pgBin);
     Runnable[] cancel = new Runnable[1];
+    ProgressReporter shown = progress.reporter("restore", cmd.commandLine().getErr());
     long t0 = System.nanoTime();
-    Restorer.Result r = Cli.await(jobs, (vertx, pools) -> {
-      Restorer restorer = new Restorer(vertx, pools, target, opts);
-      cancel[0] = restorer::cancel;
-      return restorer.run(() -> repository.openArchive(e.id(), "cairn restore"));
-    }, cancel);
+    Restorer.Result r;
+    try {
+      r = Cli.await(jobs, (vertx, pools) -> {
+        Restorer restorer = new Restorer(vertx, pools, target, opts).onProgress(shown::report);
+        cancel[0] = restorer::cancel;
+        shown.start(vertx);
+        return restorer.run(() -> repository.openArchive(e.id(), "cairn restore"));
+      }, cancel);
+    } finally {
+      shown.close();
+    }
     cmd.commandLine().getOut().printf("restored %s into %s: %d tables, %d rows, row counts match (%.1f s)%n",
         e.id(), target.describe(), r.tables(), r.rows(), (System.nanoTime() - t0) / 1e9);
     return 0;

@@ -13,6 +13,7 @@ import dev.cairn.engine.Loops;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.jobs.Phase;
 import dev.cairn.jobs.Progress;
 import dev.cairn.pgcopy.CopyClient;
 import dev.cairn.pgcopy.CopyConnection;
@@ -79,6 +80,7 @@ public final class Restorer {
   private int tablesDone;
   private int tablesTotal;
   private long workTotal;
+  private Phase phase = Phase.PRE_DATA;
 
   public Restorer(Vertx vertx, Pools pools, ConnSpec target, Options opts) {
     this.vertx = vertx;
@@ -89,9 +91,10 @@ public final class Restorer {
   }
 
   /**
-   * Called on the context when the data phase starts, after every chunk sent and after every table
-   * loaded; the work is COPY text bytes of the selected tables' parts, from the manifest. Sequences,
-   * index builds, materialized views and ANALYZE follow the data phase and are not counted.
+   * Called on the context at the start and at each {@link Phase} (pre-data, copying, large objects,
+   * sequences, building indexes, refreshing materialized views, ANALYZE), after every chunk sent and after
+   * every table loaded; the work is COPY text bytes of the selected tables' parts, from the manifest. Only
+   * the copying phase is measured.
    */
   public Restorer onProgress(Consumer<Progress> listener) {
     this.progress = listener;
@@ -127,6 +130,7 @@ public final class Restorer {
 
   private Future<Result> restore(ArchiveReader reader, Manifest m) {
     List<Manifest.Table> selected = select(m);
+    report();
     return prepareDatabase(m)
         .compose(v -> checkEmpty())
         .compose(serverMajor -> pools.io().executeBlocking(() -> {
@@ -150,17 +154,17 @@ public final class Restorer {
           boolean partial = !opts.tables().isEmpty();
           Map<String, Long> phases = new java.util.LinkedHashMap<>();
           return (partial ? tocList(tool, schema, m, selected) : Future.succeededFuture(new Toc(null, List.of())))
-              .compose(toc -> timed(phases, "pre-data", () -> pgRestore(tool, schema, "pre-data", 1, toc.listFile))
-                  .compose(v -> timed(phases, "data", () -> loadData(reader, selected)))
+              .compose(toc -> timed(phases, Phase.PRE_DATA, () -> pgRestore(tool, schema, "pre-data", 1, toc.listFile))
+                  .compose(v -> timed(phases, Phase.COPYING, () -> loadData(reader, selected)))
                   // Large objects and materialized views belong to the whole database, not to a table.
                   .compose(rows -> (partial ? Future.<Void>succeededFuture()
-                          : timed(phases, "large objects", () -> pgRestore(tool, schema, "data", 1, null)))
-                      .compose(v -> timed(phases, "sequences", () -> setSequences(sequencesFor(m, selected, partial))))
-                      .compose(v -> timed(phases, "post-data", () -> pgRestore(tool, schema, "post-data", opts.jobs(),
-                          toc.listFile)))
+                          : timed(phases, Phase.LARGE_OBJECTS, () -> pgRestore(tool, schema, "data", 1, null)))
+                      .compose(v -> timed(phases, Phase.SEQUENCES, () -> setSequences(sequencesFor(m, selected, partial))))
+                      .compose(v -> timed(phases, Phase.BUILDING_INDEXES, () -> pgRestore(tool, schema, "post-data",
+                          opts.jobs(), toc.listFile)))
                       .compose(v -> partial ? Future.<Void>succeededFuture()
-                          : timed(phases, "matviews", () -> refreshMatviews(m.matviews())))
-                      .compose(v -> timed(phases, "analyze", () -> analyze(tool)))
+                          : timed(phases, Phase.REFRESHING_MATVIEWS, () -> refreshMatviews(m.matviews())))
+                      .compose(v -> timed(phases, Phase.ANALYZE, () -> analyze(tool)))
                       .map(v -> {
                         LOG.info(() -> "[restore " + m.id() + "] phases: " + phases.entrySet().stream()
                             .map(e -> e.getKey() + " " + e.getValue() / 1000.0 + " s")
@@ -452,7 +456,7 @@ public final class Restorer {
   }
 
   private void report() {
-    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, bytesDone, workTotal));
+    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, bytesDone, workTotal, phase));
   }
 
   private Future<Void> setSequences(List<Manifest.Sequence> seqs) {
@@ -498,13 +502,15 @@ public final class Restorer {
     }, false);
   }
 
-  /** Runs one step of the restore, unless it was cancelled, and records how long it took. */
-  private <T> Future<T> timed(Map<String, Long> phases, String name, java.util.function.Supplier<Future<T>> step) {
+  /** Runs one step of the restore, unless it was cancelled, reports its phase, and records how long it took. */
+  private <T> Future<T> timed(Map<String, Long> phases, Phase name, java.util.function.Supplier<Future<T>> step) {
     if (stopping) {
       return Future.failedFuture(cancelled());
     }
+    phase = name;
+    report();
     long t0 = System.nanoTime();
-    return step.get().andThen(ar -> phases.put(name, (System.nanoTime() - t0) / 1_000_000));
+    return step.get().andThen(ar -> phases.put(name.label(), (System.nanoTime() - t0) / 1_000_000));
   }
 
   private static CairnException cancelled() {

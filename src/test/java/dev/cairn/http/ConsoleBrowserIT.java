@@ -186,6 +186,59 @@ class ConsoleBrowserIT {
     });
   }
 
+  @Test
+  void aRestoreBuildingIndexesShowsThatPhaseAndHowLongItHasRunNotANearlyFullBar() throws Exception {
+    try (ApiAgent api = ApiAgent.start(dir, "api_phase", "")) {
+      // An index whose build takes at least 8 s on the server: its function sleeps 10 ms a row. The index is
+      // made while the function is fast; its statistics target 0 keeps ANALYZE from calling it.
+      ApiAgent.PG.psql(api.db, "CREATE FUNCTION public.slow(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE"
+          + " AS $$ BEGIN RETURN i; END $$;"
+          + " CREATE TABLE slow_t (i int); INSERT INTO slow_t SELECT generate_series(1, 800);"
+          + " CREATE INDEX slow_idx ON slow_t (public.slow(i)); ALTER INDEX slow_idx ALTER COLUMN 1 SET STATISTICS 0;"
+          + " CREATE OR REPLACE FUNCTION public.slow(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE"
+          + " AS $$ BEGIN PERFORM pg_sleep(0.01); RETURN i; END $$;");
+      JsonObject backup = api.backup();
+      assertEquals("succeeded", backup.getString("state"), backup.encode());
+      WebDriver web = browser(Files.createDirectories(dir.resolve("chromium-profile")));
+      String target = "api_phase_restored_" + Long.toHexString(System.nanoTime());
+      try {
+        WebDriverWait wait = new WebDriverWait(web, Duration.ofSeconds(30));
+        web.get(api.uri("/").toString());
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(ApiAgent.ADMIN);
+        web.findElement(By.id("signin-button")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("who-role"), "admin"));
+
+        String body = new JsonObject().put("target", ApiAgent.PG.conninfo(target)).put("create", true).encode();
+        String jobId = api.json(api.send("POST", "/api/v1/backups/" + backup.getString("backupId") + "/restore",
+            ApiAgent.ADMIN, body), 202).getJsonObject("job").getString("id");
+        By building = By.cssSelector("#running .job[data-job='" + jobId + "'][data-phase='building-indexes']");
+        WebElement job = wait.until(ExpectedConditions.visibilityOfElementLocated(building));
+        String text = job.findElement(By.cssSelector(".progress-text")).getText();
+        assertTrue(text.matches("building indexes · [0-9.]+ s · .*"), text);
+        assertTrue(!text.contains("%") && !text.contains("done in"), "no percent, no estimate: " + text);
+        WebElement bar = job.findElement(By.cssSelector(".progress"));
+        assertTrue(bar.getDomAttribute("class").contains("indeterminate"), bar.getDomAttribute("class"));
+        assertEquals(null, bar.getDomAttribute("aria-valuenow"));
+        assertEquals("building indexes", bar.getDomAttribute("aria-valuetext"));
+        screenshot(web, "console-phase.png");
+
+        // the JSON the console reads: after the data, every phase is unmeasured
+        JsonObject now = api.json(api.get("/api/v1/jobs/" + jobId, ApiAgent.VIEWER), 200);
+        if (now.getString("state").equals("running")) {
+          assertEquals(null, now.getValue("percent"), now.encode());
+          assertEquals(null, now.getValue("estimatedFinish"), now.encode());
+          assertTrue(now.getString("phaseStarted") != null, now.encode());
+        }
+        JsonObject done = api.waitFor(jobId);
+        assertEquals("succeeded", done.getString("state"), done.encode());
+        assertEquals(100, done.getInteger("percent"));
+      } finally {
+        web.quit();
+        ApiAgent.PG.dropDatabase(target);
+      }
+    }
+  }
+
   /** The id of the newest job of {@code kind} for backup {@code backupId}, waiting for it to appear. */
   private static String jobOf(ApiAgent api, String kind, String backupId) throws Exception {
     long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
