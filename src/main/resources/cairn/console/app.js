@@ -205,7 +205,8 @@
   function renderOverview() {
     const repo = stats && stats.backups;
     $('repo-size').textContent = repo ? bytes(repo.bytes) : '–';
-    $('repo-detail').textContent = repo ? repo.count + ' backups' + (repo.damaged ? ', ' + repo.damaged + ' damaged' : '') : '';
+    $('repo-detail').textContent = repo ? repo.count + ' backups' + (repo.damaged ? ', ' + repo.damaged + ' damaged' : '')
+      + (repo.failed ? ', ' + repo.failed + ' failed verification' : '') : '';
     const d = stats && stats.last24h;
     $('rate-24h').textContent = d && d.successRate !== null ? Math.round(d.successRate * 100) + ' %' : '–';
     $('rate-detail').textContent = d ? d.succeeded + ' of ' + d.backups + ' backups succeeded'
@@ -263,22 +264,30 @@
     if (!active.length) { box.appendChild(el('p', { class: 'muted' }, 'None.')); return; }
     for (const j of active) {
       const total = j.tablesTotal || 0;
-      // The job's own estimate (relation sizes) when it has one, else tables done of all tables.
+      const now = new Date().toISOString();
+      // The job's own estimate (relation sizes) when it has one. A job with a phase but no percent is in a
+      // phase nobody can measure (index builds, ANALYZE): its bar moves without a value and the text says
+      // how long the phase has run, not "99 % · done in ~0 s". Without a phase: tables done of all tables.
       const pct = (j.percent !== null && j.percent !== undefined) ? j.percent
-        : (total ? Math.min(100, Math.round(100 * j.tablesDone / total)) : null);
-      const eta = j.estimatedFinish ? ' · done in ~' + dur(Math.max(0, secondsBetween(new Date().toISOString(), j.estimatedFinish))) : '';
+        : (!j.phase && total ? Math.min(100, Math.round(100 * j.tablesDone / total)) : null);
+      const eta = pct !== null && j.estimatedFinish
+        ? ' · done in ~' + dur(Math.max(0, secondsBetween(now, j.estimatedFinish))) : '';
+      const phase = j.phaseLabel ? el('span', { class: 'phase' }, j.phaseLabel) : null;
+      const inPhase = phase && pct === null && j.phaseStarted ? ' · ' + dur(Math.max(0, secondsBetween(j.phaseStarted, now))) : '';
       const bar = el('div', { class: 'progress' + (pct === null ? ' indeterminate' : ''), role: 'progressbar',
-        'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct === null ? null : pct }, el('div', {}));
+        'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct === null ? null : pct,
+        'aria-valuetext': j.phaseLabel || null }, el('div', {}));
       if (pct !== null) bar.firstChild.style.width = pct + '%';
       // retention jobs cannot be cancelled (they are short, and each deletion is atomic)
       const cancel = may('operator') && j.kind !== 'retention'
         ? el('button', { type: 'button', class: 'btn small', onclick: () => cancelJob(j) }, 'Cancel') : null;
-      box.appendChild(el('div', { class: 'job', 'data-job': j.id },
+      box.appendChild(el('div', { class: 'job', 'data-job': j.id, 'data-phase': j.phase || null },
         el('div', { class: 'job-head' },
           el('span', {}, el('strong', {}, j.database || j.kind), ' ', badge(j.state), ' ', el('span', { class: 'muted' }, j.kind + ' ' + j.id)),
           el('span', { class: 'muted' }, j.started ? 'for ' + dur(secondsBetween(j.started, new Date().toISOString())) : 'waiting')),
         bar,
-        el('div', { class: 'muted' }, (pct === null ? '' : pct + ' % · ') + bytes(j.bytes) + ' · ' + num(j.rows) + ' rows · tables ' + (j.tablesDone || 0) + ' of ' + (total || '?') + eta,
+        el('div', { class: 'muted progress-text' }, phase, inPhase + (phase ? ' · ' : '') + (pct === null ? '' : pct + ' % · ')
+          + bytes(j.bytes) + ' · ' + num(j.rows) + ' rows · tables ' + (j.tablesDone || 0) + ' of ' + (total || '?') + eta,
           ' ', cancel)));
     }
   }
@@ -344,20 +353,29 @@
   function backupRow(b) {
     const op = may('operator'), admin = may('admin');
     const actions = el('td', { class: 'actions' },
-      el('button', { type: 'button', class: 'btn small download', disabled: !op || b.status !== 'ok',
+      // a backup that failed verification may still be fetched by an admin (to inspect it), never restored
+      el('button', { type: 'button', class: 'btn small download',
+        disabled: !op || !(b.status === 'ok' || (b.status === 'failed' && admin)),
         title: op ? 'Download ' + b.id + '.cairn' : 'needs an operator token', onclick: (ev) => download(b.id, ev.target) }, 'Download'),
       el('button', { type: 'button', class: 'btn small verify', disabled: !op || verifying(b.id),
         title: !op ? 'needs an operator token' : verifying(b.id) ? 'a verify of ' + b.id + ' is running'
           : 'Read every byte of ' + b.id + ' and check it', onclick: () => verifyBackup(b.id) }, 'Verify'),
       el('button', { type: 'button', class: 'btn small restore', disabled: !admin || b.status !== 'ok',
-        title: admin ? 'Restore ' + b.id + ' into a database' : 'needs an admin token',
+        title: b.status === 'failed' ? b.id + ' failed verification: it is never restored'
+          : admin ? 'Restore ' + b.id + ' into a database' : 'needs an admin token',
         onclick: () => openRestore(b) }, 'Restore'),
       admin ? el('button', { type: 'button', class: 'btn small danger delete', title: 'Delete ' + b.id,
         onclick: () => removeBackup(b.id) }, 'Delete') : null);
-    return el('tr', { 'data-kind': 'backup', 'data-id': b.id, 'data-status': b.status },
-      el('td', { class: 'id' }, b.id, b.damage ? el('div', { class: 'err-msg' }, b.damage) : null),
+    const v = b.verification || { state: 'unverified' };
+    const problem = b.damage || (v.state === 'failed' ? 'verification failed ' + when(v.at) + ': ' + v.problem
+      + (v.problems > 1 ? ' (and ' + (v.problems - 1) + ' more)' : '') : null);
+    return el('tr', { 'data-kind': 'backup', 'data-id': b.id, 'data-status': b.status,
+      'data-verification': v.state, class: b.status === 'ok' ? '' : 'row-bad' },
+      el('td', { class: 'id' }, b.id, problem ? el('div', { class: 'err-msg' }, problem) : null),
       el('td', { 'data-label': 'Database' }, b.database),
-      el('td', { 'data-label': 'Status' }, badge(b.status)),
+      el('td', { 'data-label': 'Status' }, badge(b.status), ' ',
+        el('span', { class: 'muted verification', title: v.at ? v.method + ' at ' + v.at : 'never verified' },
+          v.state === 'verified' ? 'verified ' + when(v.at) : v.state === 'unverified' ? 'unverified' : '')),
       el('td', { 'data-label': 'Finished', title: b.finished || '' }, when(b.finished)),
       el('td', { 'data-label': 'Size', class: 'num' }, bytes(b.bytes)),
       el('td', { 'data-label': 'Duration', class: 'num' }, dur(secondsBetween(b.started, b.finished))),

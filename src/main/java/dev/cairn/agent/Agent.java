@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.logging.Logger;
 
 /**
@@ -98,7 +99,7 @@ public final class Agent {
           new RetentionPolicy(r.keepLast(), r.keepDays(), r.keepDaily(), r.keepWeekly(), r.keepMonthly()), db.timezone()));
       Instant lastGood = backups.stream().filter(b -> b.good() && db.name().equals(b.name()))
           .map(b -> b.summary().finished()).findFirst().orElse(null);
-      schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood));
+      schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood, db.verifySchedule()));
       maxAge.put(db.name(), db.maxAge());
       restoreTargets.add(new RestoreVerticle.Target(db.name(), spec, db.jobs()));
     }
@@ -111,7 +112,8 @@ public final class Agent {
         .compose(x -> vertx.deployVerticle(new DumperVerticle(dumps, repo, pools, clock,
             config.agent().maxConcurrentJobs())))
         .compose(x -> vertx.deployVerticle(new RetentionVerticle(retention, repo, pools.io(), clock)))
-        .compose(x -> vertx.deployVerticle(new VerifyVerticle(repo, pools, clock, maxJobs)))
+        .compose(x -> vertx.deployVerticle(new VerifyVerticle(repo, pools, clock, maxJobs, config.databases().stream()
+            .filter(DatabaseConfig::verifyAfterBackup).map(DatabaseConfig::name).collect(Collectors.toSet()))))
         .compose(x -> vertx.deployVerticle(new RestoreVerticle(restoreTargets, repo, pools, clock, maxJobs,
             config.pgBin())))
         .compose(x -> vertx.deployVerticle(agent.http))

@@ -36,6 +36,8 @@ public final class Addresses {
   public static final String SCHEDULES_QUERY = "cairn.schedules.query";
   /** {@link Messages.VerifyRequest} -> {@link Messages.JobAccepted}: verify an archive as a job. */
   public static final String VERIFY_REQUEST = "cairn.verify.request";
+  /** Verify the newest good backup of a database (its {@code verify_schedule}): {@code Messages.VerifyLatest}. */
+  public static final String VERIFY_LATEST = "cairn.verify.latest";
   /**
    * {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a running verify (no chunk read starts
    * after it; the job ends cancelled). Fails with 404 when no verify job of that id runs.

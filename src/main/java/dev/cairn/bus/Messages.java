@@ -84,6 +84,8 @@ public final class Messages {
   /** Verify backup {@code backupId}; one verify per backup at a time (a second request gets the running job). */
   public record VerifyRequest(String backupId, String trigger) {}
 
+  public record VerifyLatest(String database, String trigger) {}
+
   /**
    * Restore {@code backupId} into {@code database} (a configured database: its own connection) or into
    * {@code spec} (any connection); exactly one of the two is set. {@code tables} empty: all. {@code clean}

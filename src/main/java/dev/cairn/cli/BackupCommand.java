@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,6 +64,8 @@ final class BackupCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, description = "log each table part")
   boolean verbose;
 
+  @Mixin ProgressOptions progress;
+
   @Override
   public Integer call() {
     Cli.setupLogging(verbose);
@@ -76,12 +79,19 @@ final class BackupCommand implements Callable<Integer> {
         schemaOnly ? Manifest.Content.SCHEMA_ONLY : dataOnly ? Manifest.Content.DATA_ONLY : Manifest.Content.ALL);
     Repository repository = Repository.openForWrite(repo);
     Runnable[] cancel = new Runnable[1];
+    ProgressReporter shown = progress.reporter("backup", cmd.commandLine().getErr());
     long t0 = System.nanoTime();
-    Dumper.Result r = Cli.await(jobs, (vertx, pools) -> {
-      Dumper d = new Dumper(vertx, pools, spec, repository, opts, Clock.systemUTC());
-      cancel[0] = d::cancel;
-      return d.run();
-    }, cancel);
+    Dumper.Result r;
+    try {
+      r = Cli.await(jobs, (vertx, pools) -> {
+        Dumper d = new Dumper(vertx, pools, spec, repository, opts, Clock.systemUTC()).onProgress(shown::report);
+        cancel[0] = d::cancel;
+        shown.start(vertx);
+        return d.run();
+      }, cancel);
+    } finally {
+      shown.close();
+    }
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     var m = r.manifest();
     cmd.commandLine().getErr().printf("backup %s" + (m.content() == Manifest.Content.ALL ? ""

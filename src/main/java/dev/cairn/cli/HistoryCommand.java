@@ -48,7 +48,10 @@ final class HistoryCommand implements Callable<Integer> {
       Job j = jobs.get(i);
       String secs = j.started() != null && j.finished() != null
           ? String.format("%.1f", Duration.between(j.started(), j.finished()).toMillis() / 1000.0) : "";
-      String tail = j.errorMessage() != null ? j.errorCode() + ": " + j.errorMessage() : j.backupId() == null ? "" : j.backupId();
+      // where a failed job stopped: "PG_RESTORE_FAILED (building indexes): ..."
+      String tail = j.errorMessage() != null
+          ? j.errorCode() + (j.phase() == null ? "" : " (" + j.phase().label() + ")") + ": " + j.errorMessage()
+          : j.backupId() == null ? "" : j.backupId();
       out.printf("%-22s %-9s %-14s %-10s %-20s %8s %10d %s%n", j.id(), j.kind().name().toLowerCase(), j.database(),
           j.state().name().toLowerCase(), j.started() == null ? "" : j.started().toString().substring(0, 19) + "Z",
           secs, j.rows(), tail);

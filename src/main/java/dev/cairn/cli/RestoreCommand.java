@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -72,6 +73,8 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"})
   boolean verbose;
 
+  @Mixin ProgressOptions progress;
+
   @Override
   public Integer call() {
     Cli.setupLogging(verbose);
@@ -85,7 +88,8 @@ final class RestoreCommand implements Callable<Integer> {
       confirmClean(target);
     }
     if (e.readable()) {
-      cmd.commandLine().getOut().printf((dryRun ? "dry run: checking, not " : "")
+      // on stderr with the progress: stdout holds the result alone
+      cmd.commandLine().getErr().printf((dryRun ? "dry run: checking, not " : "")
           + "restoring %s from backup %s into %s%s%n",
           Restorer.describe(e.manifest().content()), e.id(), target.describe(), globals ? ", with its roles and"
               + " tablespaces" : "");
@@ -96,12 +100,19 @@ final class RestoreCommand implements Callable<Integer> {
       return dryRun(target, opts, () -> repository.openArchive(e.id(), "cairn restore --dry-run"), e.id());
     }
     Runnable[] cancel = new Runnable[1];
+    ProgressReporter shown = progress.reporter("restore", cmd.commandLine().getErr());
     long t0 = System.nanoTime();
-    Restorer.Result r = Cli.await(jobs, (vertx, pools) -> {
-      Restorer restorer = new Restorer(vertx, pools, target, opts);
-      cancel[0] = restorer::cancel;
-      return restorer.run(() -> repository.openArchive(e.id(), "cairn restore"));
-    }, cancel);
+    Restorer.Result r;
+    try {
+      r = Cli.await(jobs, (vertx, pools) -> {
+        Restorer restorer = new Restorer(vertx, pools, target, opts).onProgress(shown::report);
+        cancel[0] = restorer::cancel;
+        shown.start(vertx);
+        return restorer.run(() -> repository.openArchive(e.id(), "cairn restore"));
+      }, cancel);
+    } finally {
+      shown.close();
+    }
     if (r.manifest().content() == Manifest.Content.SCHEMA_ONLY) {
       cmd.commandLine().getOut().printf("restored the schema of %s into %s: %d tables, no data (%.1f s)%n",
           e.id(), target.describe(), r.tables(), (System.nanoTime() - t0) / 1e9);

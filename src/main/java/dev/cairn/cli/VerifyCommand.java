@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,14 +31,25 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = {"-j", "--jobs"}, defaultValue = "2")
   int jobs;
 
+  @Mixin ProgressOptions progress;
+
   @Override
   public Integer call() {
     Cli.setupLogging(false);
     Repository repository = Repository.open(repo);
     String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database).id() : id;
     repository.archive(resolved); // BACKUP_NOT_FOUND before any thread starts
-    Verifier.Report r = Cli.await(jobs, (vertx, pools) -> new Verifier(vertx, pools, jobs)
-        .run(() -> repository.openArchive(resolved, "cairn verify")), null);
+    ProgressReporter shown = progress.reporter("verify", cmd.commandLine().getErr());
+    Verifier.Report r;
+    try {
+      r = Cli.await(jobs, (vertx, pools) -> {
+        shown.start(vertx);
+        return new Verifier(vertx, pools, jobs).onProgress(shown::report)
+            .run(() -> repository.openArchive(resolved, "cairn verify"));
+      }, null);
+    } finally {
+      shown.close();
+    }
     Instant now = Instant.now();
     try {
       Backups.recordVerification(repository, resolved, r.ok() ? Verification.verified(now, "full verify")

@@ -28,7 +28,8 @@ public final class ConfigLoader {
   static final List<String> TOP_KEYS = List.of("repository", "databases", "timezone", "http", "agent", "log", "pg_bin");
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
-      "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size", "content");
+      "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size",
+      "verify_schedule", "verify_after_backup", "content");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
   static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
       "max_body_size", "metrics_public", "max_import_size");
@@ -212,8 +213,10 @@ public final class ConfigLoader {
     if (schedule != null) {
       checkMaxAge(s, schedule, maxAge);
     }
+    Schedule verifySchedule = schedule(s, "verify_schedule", zone, false);
+    boolean verifyAfter = s.bool("verify_after_backup", false);
     return new DatabaseConfig(name, url, jobs, schedule, zone, retention, tables, excludes, backupTimeout, maxAge,
-        lockTimeout, split, chunk, content);
+        lockTimeout, split, chunk, verifySchedule, verifyAfter, content);
   }
 
   /** A max_age no longer than the gap between two runs would report every database stale before its next backup. */

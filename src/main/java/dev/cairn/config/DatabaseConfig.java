@@ -20,11 +20,14 @@ import java.util.regex.Pattern;
  * @param lockTimeout how long to wait for each table's ACCESS SHARE lock
  * @param splitBytes tables larger than this are copied as several page ranges
  * @param chunkBytes uncompressed size of an archive chunk
+ * @param verifySchedule when the agent verifies the newest good backup on its own; null = never
+ * @param verifyAfterBackup whether each published backup is verified at once
  * @param content what each backup takes: {@code all}, {@code schema-only} or {@code data-only}
  */
 public record DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
     RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
-    Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, String content) {
+    Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, Schedule verifySchedule,
+    boolean verifyAfterBackup, String content) {
   /** Database names: they start backup ids, so the same rule as {@code Repository.ID}'s first part. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   public static final int DEFAULT_JOBS = 2;
@@ -52,7 +55,8 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
     return "DatabaseConfig[name=" + name + ", url=" + redact(url) + ", jobs=" + jobs + ", schedule=" + schedule
         + ", timezone=" + timezone + ", retention=" + retention + ", tables=" + tables + ", excludeTables="
         + excludeTables + ", backupTimeout=" + backupTimeout + ", maxAge=" + maxAge + ", lockTimeout=" + lockTimeout
-        + ", splitBytes=" + splitBytes + ", chunkBytes=" + chunkBytes + ", content=" + content + "]";
+        + ", splitBytes=" + splitBytes + ", chunkBytes=" + chunkBytes + ", verifySchedule=" + verifySchedule
+        + ", verifyAfterBackup=" + verifyAfterBackup + ", content=" + content + "]";
   }
 
   /** The url with any password replaced by {@code ***} (URI user info, {@code password=} parameters). */

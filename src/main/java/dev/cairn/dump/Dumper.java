@@ -14,6 +14,7 @@ import dev.cairn.engine.Pools;
 import dev.cairn.engine.Version;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.jobs.Phase;
 import dev.cairn.jobs.Progress;
 import dev.cairn.pgcopy.CopyClient;
 import dev.cairn.pgcopy.CopyConnection;
@@ -138,6 +139,7 @@ public final class Dumper {
   private long rowsDone;
   private long heapDone;
   private long heapTotal;
+  private Phase phase;
 
   public Dumper(Vertx vertx, Pools pools, ConnSpec spec, Repository repo, Options opts, Clock clock) {
     this.vertx = vertx;
@@ -152,8 +154,9 @@ public final class Dumper {
   }
 
   /**
-   * Called on the context after each part is safely in the archive; the work is heap bytes of the parts
-   * done of all parts (relation sizes from the snapshot).
+   * Called on the context at each {@link Phase} and after each part is safely in the archive; the work is
+   * heap bytes of the parts done of all parts (relation sizes from the snapshot). pg_dump runs alongside the
+   * copying: the phase is "dumping schema" until the first COPY starts, and again if the copies end first.
    */
   public Dumper onProgress(java.util.function.Consumer<Progress> listener) {
     this.progress = listener;
@@ -190,6 +193,7 @@ public final class Dumper {
 
   public Future<Result> run() {
     Instant started = clock.instant();
+    phase(Phase.CONNECTING);
     return PgConnection.connect(vertx, spec.toPgConnectOptions())
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + spec.describe())))
         .compose(l -> {
@@ -229,6 +233,7 @@ public final class Dumper {
   private record Prepared(ServerInfo info, PgTool pgDump, PgTool pgDumpall, String id) {}
 
   private Future<Result> snapshotAndDump(PgConnection l, Prepared p, Instant started) {
+    phase(Phase.LOCKING_TABLES);
     return Catalog.relations(l, opts.filter())
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read the catalog of " + spec.describe())))
         .compose(rels -> l.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
@@ -294,17 +299,23 @@ public final class Dumper {
   private Future<Result> writeArchive(Prepared p, String snapshot, Instant snapTime, Instant started,
       List<Catalog.TableInfo> tables, List<Manifest.Sequence> seqs, List<Manifest.Matview> matviews) {
     return pools.io().executeBlocking(() -> repo.createArchive(p.id), false).compose(writer -> {
+      phase(Phase.DUMPING_SCHEMA);
       Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer).onFailure(this::failFast);
       Future<Manifest.Globals> globals = pools.io().executeBlocking(() -> GlobalsDump.run(p.pgDumpall, spec,
           p.info.readsAuthid, writer, opts.chunkBytes(), pgDumpall), false).onFailure(this::failFast);
       Future<List<PartResult>> data = copyData(snapshot,
-          opts.content() == Manifest.Content.SCHEMA_ONLY ? List.of() : tables, writer);
+          opts.content() == Manifest.Content.SCHEMA_ONLY ? List.of() : tables, writer).onSuccess(v -> {
+        if (!schema.isComplete()) {
+          phase(Phase.DUMPING_SCHEMA);
+        }
+      });
       return Future.join(schema, globals, data)
           .transform(ar -> {
             if (schema.failed() || globals.failed() || data.failed()) {
               return Future.failedFuture(stopping ? cancelled() : firstFailure != null ? firstFailure
                   : schema.failed() ? schema.cause() : globals.failed() ? globals.cause() : data.cause());
             }
+            phase(Phase.FINISHING);
             Manifest m = manifest(p, snapshot, snapTime, started, tables,
                 opts.content() == Manifest.Content.SCHEMA_ONLY ? List.of() : seqs, matviews, schema.result(),
                 globals.result(), data.result());
@@ -452,6 +463,9 @@ public final class Dumper {
     if (u == null) {
       return Future.succeededFuture(false);
     }
+    if (phase != Phase.COPYING) {
+      phase(Phase.COPYING);
+    }
     ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, spare);
     long t0 = System.nanoTime();
     return conn.copyOut(u.copySql())
@@ -473,11 +487,20 @@ public final class Dumper {
           if (partsLeft.merge(u.table().oid(), -1, Integer::sum) == 0) {
             tablesDone++;
           }
-          progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, heapDone, heapTotal));
+          report();
           LOG.fine(() -> tag() + u.describe() + ": " + serverRows + " rows, " + sink.rawBytes() + " bytes in "
               + (System.nanoTime() - t0) / 1_000_000 + " ms");
           return Future.succeededFuture(true);
         });
+  }
+
+  private void phase(Phase p) {
+    phase = p;
+    report();
+  }
+
+  private void report() {
+    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, heapDone, heapTotal, phase));
   }
 
   private Manifest manifest(Prepared p, String snapshot, Instant snapTime, Instant started,

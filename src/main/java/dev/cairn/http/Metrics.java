@@ -4,6 +4,7 @@ import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
 import dev.cairn.jobs.Job;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Verification;
 import dev.cairn.storage.Repository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -52,8 +53,8 @@ final class Metrics {
   }
 
   private record Db(double lastSuccessSeconds, double lastDurationSeconds, double lastSizeBytes, int kept,
-      boolean healthy) {
-    static final Db NONE = new Db(0, 0, 0, 0, false);
+      boolean healthy, int failedVerification, double lastVerifiedSeconds) {
+    static final Db NONE = new Db(0, 0, 0, 0, false, 0, 0);
   }
 
   private final Vertx vertx;
@@ -83,6 +84,11 @@ final class Metrics {
       gauge("cairn.backup.last.size.bytes", db, "archive size of the newest good backup",
           s -> s.db(db).lastSizeBytes());
       gauge("cairn.backups.kept", db, "good backups in the repository", s -> s.db(db).kept());
+      gauge("cairn.backups.failed.verification", db, "backups whose verification found damage (never restored)",
+          s -> s.db(db).failedVerification());
+      gauge("cairn.backup.last.verified.timestamp.seconds", db,
+          "when the newest good backup was last verified, Unix seconds (0: not verified)",
+          s -> s.db(db).lastVerifiedSeconds());
       gauge("cairn.database.healthy", db, "1 when the newest good backup is younger than max_age (as /api/v1/health)",
           s -> s.db(db).healthy() ? 1 : 0);
       failures.put(db, Counter.builder("cairn.backup.failures").tag("database", db)
@@ -204,7 +210,9 @@ final class Metrics {
     for (String db : maxAge.keySet()) {
       Backups.Entry newest = null;
       int kept = 0;
+      int failed = 0;
       for (Backups.Entry e : backups) { // newest first
+        failed += e.readable() && !e.good() && db.equals(e.name()) ? 1 : 0;
         if (e.good() && db.equals(e.name())) {
           kept++;
           if (newest == null) {
@@ -213,10 +221,11 @@ final class Metrics {
         }
       }
       boolean ok = healthy.getOrDefault(db, false);
-      dbs.put(db, newest == null ? new Db(0, 0, 0, 0, ok) : new Db(
+      dbs.put(db, newest == null ? new Db(0, 0, 0, 0, ok, failed, 0) : new Db(
           newest.summary().finished().toEpochMilli() / 1000.0,
           Duration.between(newest.summary().started(), newest.summary().finished()).toMillis() / 1000.0,
-          newest.bytes(), kept, ok));
+          newest.bytes(), kept, ok, failed, newest.verification().state() == Verification.State.VERIFIED
+              ? newest.verification().at().toEpochMilli() / 1000.0 : 0));
     }
     Map<Job.Kind, Map<Job.State, Integer>> counts = new EnumMap<>(Job.Kind.class);
     for (Job j : jobs) {

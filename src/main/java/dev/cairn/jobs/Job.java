@@ -12,7 +12,8 @@ import java.time.format.DateTimeFormatter;
  */
 public record Job(String id, Kind kind, String database, State state, String trigger, Instant created,
     Instant started, Instant finished, long bytes, long rows, int tablesDone, int tablesTotal, String backupId,
-    String errorCode, String errorMessage, long workDone, long workTotal, Instant progressAt) {
+    String errorCode, String errorMessage, long workDone, long workTotal, Instant progressAt, Phase phase,
+    Instant phaseStarted) {
 
   public enum Kind { BACKUP, RETENTION, VERIFY, RESTORE }
 
@@ -31,22 +32,31 @@ public record Job(String id, Kind kind, String database, State state, String tri
   public static Job queued(Kind kind, String database, String trigger, Instant now) {
     String id = "j-" + ID_TIME.format(now) + "-" + String.format("%04x", RANDOM.nextInt(0x10000));
     return new Job(id, kind, database, State.QUEUED, trigger, now, null, null, 0, 0, 0, 0, null, null, null, 0, 0,
-        null);
+        null, null, null);
   }
 
   public Job running(Instant now) {
     return new Job(id, kind, database, State.RUNNING, trigger, created, now, null, bytes, rows, tablesDone,
-        tablesTotal, backupId, null, null, workDone, workTotal, progressAt);
+        tablesTotal, backupId, null, null, workDone, workTotal, progressAt, phase, phaseStarted);
   }
 
   public Job progress(long bytes, long rows, int tablesDone, int tablesTotal) {
     return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
-        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt);
+        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, phase, phaseStarted);
   }
 
-  /** {@code p}'s totals and work, as of {@code at}. */
+  /** {@code p}'s totals, work and phase, as of {@code at}; a new phase started at {@code at}. */
   public Job progress(Progress p, Instant at) {
-    return progress(p.bytes(), p.rows(), p.tablesDone(), p.tablesTotal()).work(p.workDone(), p.workTotal(), at);
+    return progress(p.bytes(), p.rows(), p.tablesDone(), p.tablesTotal()).work(p.workDone(), p.workTotal(), at)
+        .phase(p.phase(), at);
+  }
+
+  private Job phase(Phase p, Instant at) {
+    if (p == phase) {
+      return this;
+    }
+    return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
+        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, p, p == null ? null : at);
   }
 
   /**
@@ -55,32 +65,39 @@ public record Job(String id, Kind kind, String database, State state, String tri
    */
   public Job work(long done, long total, Instant at) {
     return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
-        tablesTotal, backupId, errorCode, errorMessage, done, total, at);
+        tablesTotal, backupId, errorCode, errorMessage, done, total, at, phase, phaseStarted);
   }
 
-  /** 0-100, or -1 when the job has no estimate; 100 only once it succeeded. */
+  /**
+   * 0-100, or -1 when the job has no estimate or is in a phase whose work is not measured (an index build at
+   * "99 %" would say it is nearly done when nobody knows); 100 only once it succeeded.
+   */
   public int percent() {
     if (state == State.SUCCEEDED) {
       return 100;
     }
-    if (workTotal <= 0) {
+    if (workTotal <= 0 || (phase != null && !phase.measured())) {
       return -1;
     }
     return (int) Math.min(99, 100 * workDone / workTotal);
   }
 
-  /** Extrapolated from the rate so far; null without progress to extrapolate from. */
+  /**
+   * When the current measured phase should end, extrapolated from its rate so far; null in an unmeasured
+   * phase or without progress to extrapolate from.
+   */
   public Instant estimatedFinish() {
-    if (state != State.RUNNING || started == null || progressAt == null || workDone <= 0 || workTotal <= 0) {
+    if (state != State.RUNNING || phaseStarted == null || progressAt == null) {
       return null;
     }
-    long elapsed = java.time.Duration.between(started, progressAt).toMillis();
-    return started.plusMillis((long) (elapsed * ((double) workTotal / workDone)));
+    java.time.Duration left = Progress.remaining(phase, workDone, workTotal,
+        java.time.Duration.between(phaseStarted, progressAt));
+    return left == null ? null : progressAt.plus(left);
   }
 
   public Job withBackup(String backupId) {
     return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
-        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt);
+        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, phase, phaseStarted);
   }
 
   public Job succeeded(Instant now) {
@@ -97,7 +114,7 @@ public record Job(String id, Kind kind, String database, State state, String tri
 
   private Job end(State s, Instant now, String code, String message) {
     return new Job(id, kind, database, s, trigger, created, started == null ? now : started, now, bytes, rows,
-        tablesDone, tablesTotal, backupId, code, message, workDone, workTotal, progressAt);
+        tablesDone, tablesTotal, backupId, code, message, workDone, workTotal, progressAt, phase, phaseStarted);
   }
 
   public JsonObject toJson() {
@@ -107,7 +124,9 @@ public record Job(String id, Kind kind, String database, State state, String tri
         .put("tablesDone", tablesDone).put("tablesTotal", tablesTotal).put("backupId", backupId)
         .put("error", errorCode == null ? null : new JsonObject().put("code", errorCode).put("message", errorMessage))
         .put("workDone", workDone).put("workTotal", workTotal).put("progressAt", str(progressAt))
-        .put("percent", percent() < 0 ? null : percent()).put("estimatedFinish", str(estimatedFinish()));
+        .put("percent", percent() < 0 ? null : percent()).put("estimatedFinish", str(estimatedFinish()))
+        .put("phase", phase == null ? null : phase.code()).put("phaseLabel", phase == null ? null : phase.label())
+        .put("phaseStarted", str(phaseStarted));
   }
 
   public static Job fromJson(JsonObject j) {
@@ -117,7 +136,8 @@ public record Job(String id, Kind kind, String database, State state, String tri
         inst(j.getString("started")), inst(j.getString("finished")), j.getLong("bytes", 0L), j.getLong("rows", 0L),
         j.getInteger("tablesDone", 0), j.getInteger("tablesTotal", 0), j.getString("backupId"),
         err == null ? null : err.getString("code"), err == null ? null : err.getString("message"),
-        j.getLong("workDone", 0L), j.getLong("workTotal", 0L), inst(j.getString("progressAt")));
+        j.getLong("workDone", 0L), j.getLong("workTotal", 0L), inst(j.getString("progressAt")),
+        Phase.fromCode(j.getString("phase")), inst(j.getString("phaseStarted")));
   }
 
   private static String str(Instant i) {

@@ -18,6 +18,8 @@ import java.util.logging.Logger;
  * Owns the job registry: every verticle that runs a job sends its state changes here
  * ({@link Addresses#JOB_UPDATE}); this verticle records state transitions in the repository's
  * {@link JobHistory}, republishes them as events and answers queries. Progress stays in memory.
+ * A transition that cannot be recorded (a full disk) is kept and written again on the next change and
+ * every {@link #RETRY} until it is, so no job stays "running" in the history after it ended.
  */
 public final class JobsVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.jobs");
@@ -27,13 +29,22 @@ public final class JobsVerticle extends VerticleBase {
   private final Clock clock;
   private final int limit;
   private final Map<String, Job> jobs = new LinkedHashMap<>();
+  static final java.time.Duration RETRY = java.time.Duration.ofSeconds(30);
   private Future<Void> writes = Future.succeededFuture();
+  /** Latest transitions not yet in the history, by job id, in order. Only touched on this verticle's context. */
+  private final Map<String, Job> unwritten = new LinkedHashMap<>();
+  private final long retryMillis;
 
   public JobsVerticle(JobHistory history, WorkerExecutor io, Clock clock, int limit) {
+    this(history, io, clock, limit, RETRY);
+  }
+
+  JobsVerticle(JobHistory history, WorkerExecutor io, Clock clock, int limit, java.time.Duration retry) {
     this.history = history;
     this.io = io;
     this.clock = clock;
     this.limit = limit;
+    this.retryMillis = Math.max(1, retry.toMillis());
   }
 
   @Override
@@ -49,6 +60,11 @@ public final class JobsVerticle extends VerticleBase {
       vertx.eventBus().<Messages.JobsQuery>consumer(Addresses.JOBS_QUERY, m -> m.reply(query(m.body())));
       vertx.eventBus().<Messages.Flush>consumer(Addresses.JOBS_FLUSH,
           m -> writes.onComplete(x -> m.reply(new Messages.Flushed())));
+      vertx.setPeriodic(retryMillis, t -> {
+        if (!unwritten.isEmpty()) {
+          persist();
+        }
+      });
       return null;
     });
   }
@@ -60,16 +76,31 @@ public final class JobsVerticle extends VerticleBase {
       jobs.remove(jobs.keySet().iterator().next());
     }
     if (before == null || before.state() != job.state()) {
-      // Appends are chained so the file keeps the order of the transitions.
-      writes = writes.compose(v -> io.<Void>executeBlocking(() -> {
-        history.append(job);
-        return null;
-      }, false)).recover(e -> {
-        LOG.severe(() -> "[" + job.id() + "] " + e.getMessage());
-        return Future.succeededFuture();
-      });
+      unwritten.put(job.id(), job);
+      persist();
     }
     vertx.eventBus().publish(Addresses.JOB_EVENTS, new Messages.JobUpdate(job));
+  }
+
+  /** Appends every unwritten transition; chained so the file keeps the order of the transitions. */
+  private void persist() {
+    writes = writes.compose(v -> {
+      List<Job> batch = new ArrayList<>(unwritten.values());
+      if (batch.isEmpty()) {
+        return Future.<Void>succeededFuture();
+      }
+      return io.<Void>executeBlocking(() -> {
+        batch.forEach(history::append);
+        return null;
+      }, false).map(x -> {
+        batch.forEach(j -> unwritten.remove(j.id(), j));
+        return (Void) null;
+      }).recover(e -> {
+        LOG.severe(() -> "job history: " + e.getMessage() + " (" + unwritten.size() + " job change(s) kept, written"
+            + " again on the next change and every " + retryMillis / 1000 + " s)");
+        return Future.succeededFuture();
+      });
+    });
   }
 
   private Messages.JobList query(Messages.JobsQuery q) {

@@ -105,8 +105,10 @@ public final class RestoreVerticle extends VerticleBase {
     Running run = new Running(job, restorer);
     running.put(key, run);
     restorer.onProgress(p -> {
+      boolean news = p.phase() != run.job.phase() || p.workTotal() != run.job.workTotal();
       run.job = run.job.progress(p, clock.instant());
-      long wait = run.throttle.offer(clock.millis());
+      // a new phase, or the totals the data phase brings, go out at once, whatever the throttle says
+      long wait = news ? 0 : run.throttle.offer(clock.millis());
       if (wait == 0) {
         update(run.job);
       } else if (wait > 0) {

@@ -13,6 +13,7 @@ import dev.cairn.engine.Loops;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.jobs.Phase;
 import dev.cairn.jobs.Progress;
 import dev.cairn.pgcopy.CopyClient;
 import dev.cairn.pgcopy.CopyConnection;
@@ -82,6 +83,7 @@ public final class Restorer {
   private int tablesDone;
   private int tablesTotal;
   private long workTotal;
+  private Phase phase = Phase.PRE_DATA;
 
   public Restorer(Vertx vertx, Pools pools, ConnSpec target, Options opts) {
     this.vertx = vertx;
@@ -92,9 +94,10 @@ public final class Restorer {
   }
 
   /**
-   * Called on the context when the data phase starts, after every chunk sent and after every table
-   * loaded; the work is COPY text bytes of the selected tables' parts, from the manifest. Sequences,
-   * index builds, materialized views and ANALYZE follow the data phase and are not counted.
+   * Called on the context at the start and at each {@link Phase} (pre-data, copying, large objects,
+   * sequences, building indexes, refreshing materialized views, ANALYZE), after every chunk sent and after
+   * every table loaded; the work is COPY text bytes of the selected tables' parts, from the manifest. Only
+   * the copying phase is measured.
    */
   public Restorer onProgress(Consumer<Progress> listener) {
     this.progress = listener;
@@ -130,6 +133,7 @@ public final class Restorer {
 
   private Future<Result> restore(ArchiveReader reader, Manifest m) {
     List<Manifest.Table> selected = select(m, opts.tables());
+    report();
     return pools.io().executeBlocking(() -> Files.createTempDirectory("cairn-restore-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), false)
         .compose(dir -> new Preflight(vertx, pools, target, opts, pgRestore).plan(reader, m, selected, dir)
@@ -178,21 +182,21 @@ public final class Restorer {
     boolean schemaSections = m.content() != Manifest.Content.DATA_ONLY;
     boolean data = m.content() != Manifest.Content.SCHEMA_ONLY;
     Map<String, Long> phases = new java.util.LinkedHashMap<>();
-    return (schemaSections ? timed(phases, "pre-data", () -> pgRestore(tool, schema, "pre-data", 1, listFile))
+    return (schemaSections ? timed(phases, Phase.PRE_DATA, () -> pgRestore(tool, schema, "pre-data", 1, listFile))
             : Future.<Void>succeededFuture())
-        .compose(v -> data ? timed(phases, "data", () -> loadData(reader, selected, !schemaSections))
+        .compose(v -> data ? timed(phases, Phase.COPYING, () -> loadData(reader, selected, !schemaSections))
             : Future.succeededFuture(0L))
         // Large objects and materialized views belong to the whole database, not to a table.
         .compose(rows -> (partial || !data ? Future.<Void>succeededFuture()
-                : timed(phases, "large objects", () -> pgRestore(tool, schema, schemaSections ? "data" : null, 1,
+                : timed(phases, Phase.LARGE_OBJECTS, () -> pgRestore(tool, schema, schemaSections ? "data" : null, 1,
                     null)))
-            .compose(v -> data ? timed(phases, "sequences", () -> setSequences(sequencesFor(m, selected, partial)))
+            .compose(v -> data ? timed(phases, Phase.SEQUENCES, () -> setSequences(sequencesFor(m, selected, partial)))
                 : Future.<Void>succeededFuture())
-            .compose(v -> schemaSections ? timed(phases, "post-data", () -> pgRestore(tool, schema, "post-data",
+            .compose(v -> schemaSections ? timed(phases, Phase.BUILDING_INDEXES, () -> pgRestore(tool, schema, "post-data",
                 opts.jobs(), listFile)) : Future.<Void>succeededFuture())
             .compose(v -> partial || !data ? Future.<Void>succeededFuture()
-                : timed(phases, "matviews", () -> refreshMatviews(m.matviews())))
-            .compose(v -> data ? timed(phases, "analyze", () -> analyze(tool)) : Future.<Void>succeededFuture())
+                : timed(phases, Phase.REFRESHING_MATVIEWS, () -> refreshMatviews(m.matviews())))
+            .compose(v -> data ? timed(phases, Phase.ANALYZE, () -> analyze(tool)) : Future.<Void>succeededFuture())
             .map(v -> {
               LOG.info(() -> "[restore " + m.id() + "] phases: " + phases.entrySet().stream()
                   .map(e -> e.getKey() + " " + e.getValue() / 1000.0 + " s")
@@ -428,7 +432,7 @@ public final class Restorer {
   }
 
   private void report() {
-    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, bytesDone, workTotal));
+    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, bytesDone, workTotal, phase));
   }
 
   private Future<Void> setSequences(List<Manifest.Sequence> seqs) {
@@ -474,13 +478,15 @@ public final class Restorer {
     }, false);
   }
 
-  /** Runs one step of the restore, unless it was cancelled, and records how long it took. */
-  private <T> Future<T> timed(Map<String, Long> phases, String name, java.util.function.Supplier<Future<T>> step) {
+  /** Runs one step of the restore, unless it was cancelled, reports its phase, and records how long it took. */
+  private <T> Future<T> timed(Map<String, Long> phases, Phase name, java.util.function.Supplier<Future<T>> step) {
     if (stopping) {
       return Future.failedFuture(cancelled());
     }
+    phase = name;
+    report();
     long t0 = System.nanoTime();
-    return step.get().andThen(ar -> phases.put(name, (System.nanoTime() - t0) / 1_000_000));
+    return step.get().andThen(ar -> phases.put(name.label(), (System.nanoTime() - t0) / 1_000_000));
   }
 
   private static CairnException cancelled() {

@@ -22,7 +22,11 @@ public final class SchedulerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.schedule");
 
   /** {@code lastGood}: finish time of the database's newest good backup, or null when it has none. */
-  public record Entry(String database, Schedule schedule, Instant lastGood) {}
+  public record Entry(String database, Schedule schedule, Instant lastGood, Schedule verifySchedule) {
+    public Entry(String database, Schedule schedule, Instant lastGood) {
+      this(database, schedule, lastGood, null);
+    }
+  }
 
   private final List<Entry> entries;
   private final Schedule retention;
@@ -47,6 +51,10 @@ public final class SchedulerVerticle extends VerticleBase {
         request(e.database(), "missed");
       }
       arm(e.schedule(), () -> request(e.database(), "schedule"), e.database());
+      if (e.verifySchedule() != null) {
+        arm(e.verifySchedule(), () -> vertx.eventBus().send(Addresses.VERIFY_LATEST,
+            new Messages.VerifyLatest(e.database(), "schedule")), e.database() + " verify");
+      }
     }
     if (retention != null) {
       arm(retention, () -> vertx.eventBus().send(Addresses.RETENTION_RUN,

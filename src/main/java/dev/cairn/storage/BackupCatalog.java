@@ -81,6 +81,12 @@ public final class BackupCatalog {
     return out;
   }
 
+  /** Ids of every summary object, readable or not. */
+  public java.util.List<String> ids() {
+    return storage.list(DIR).stream().map(Storage.ObjectInfo::key).filter(k -> k.endsWith(".json"))
+        .map(k -> k.substring(DIR.length(), k.length() - ".json".length())).toList();
+  }
+
   /** Writes (or replaces) a summary atomically. */
   public void put(Summary s) {
     storage.put(key(s.id()), s.toJson().encode().getBytes(StandardCharsets.UTF_8));

@@ -154,7 +154,7 @@ public final class Backups {
       }
     }
     int orphans = 0;
-    for (String id : repo.catalog().all().keySet()) {
+    for (String id : repo.catalog().ids()) {
       if (!ids.contains(id) && !repo.exists(id)) {
         repo.catalog().delete(id);
         orphans++;

@@ -9,6 +9,7 @@ import dev.cairn.engine.Loops;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.jobs.Phase;
 import dev.cairn.jobs.Progress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -130,7 +131,7 @@ public final class Verifier {
   }
 
   private void report() {
-    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, bytesDone, workTotal));
+    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, bytesDone, workTotal, Phase.READING));
   }
 
   /** Checks the next task; false when none is left or the verify is cancelled. */

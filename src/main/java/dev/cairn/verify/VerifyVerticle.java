@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -51,16 +52,27 @@ public final class VerifyVerticle extends VerticleBase {
   private final int jobs;
   private final Map<String, Running> running = new HashMap<>();
 
-  public VerifyVerticle(Repository repo, Pools pools, Clock clock, int jobs) {
+  private final Set<String> afterBackup;
+
+  /** {@code afterBackup}: the databases whose every published backup is verified at once. */
+  public VerifyVerticle(Repository repo, Pools pools, Clock clock, int jobs, Set<String> afterBackup) {
     this.repo = repo;
     this.pools = pools;
     this.clock = clock;
     this.jobs = Math.max(1, jobs);
+    this.afterBackup = Set.copyOf(afterBackup);
   }
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<Messages.VerifyRequest>consumer(Addresses.VERIFY_REQUEST, this::onRequest);
+    vertx.eventBus().<Messages.VerifyRequest>consumer(Addresses.VERIFY_REQUEST,
+        m -> m.reply(start(m.body().backupId(), m.body().trigger())));
+    vertx.eventBus().<Messages.BackupPublished>consumer(Addresses.BACKUP_PUBLISHED, m -> {
+      if (afterBackup.contains(m.body().database())) {
+        start(m.body().backupId(), "after backup");
+      }
+    });
+    vertx.eventBus().<Messages.VerifyLatest>consumer(Addresses.VERIFY_LATEST, m -> verifyLatest(m.body()));
     vertx.eventBus().<Messages.CancelJob>consumer(Addresses.VERIFY_CANCEL, this::onCancel);
     return Future.succeededFuture();
   }
@@ -72,22 +84,27 @@ public final class VerifyVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void onRequest(Message<Messages.VerifyRequest> m) {
-    String id = m.body().backupId();
+  /** The newest good backup of a database, on its verify schedule. */
+  private void verifyLatest(Messages.VerifyLatest req) {
+    pools.io().executeBlocking(() -> Backups.resolve(repo, "latest", req.database()).id(), false)
+        .onSuccess(id -> start(id, req.trigger()))
+        .onFailure(e -> LOG.warning(() -> "scheduled verify of " + req.database() + " not started: " + e.getMessage()));
+  }
+
+  /** Starts a verify of {@code id} unless one runs; the answer names the job either way. */
+  private Messages.JobAccepted start(String id, String trigger) {
     Running existing = running.get(id);
     if (existing != null) {
-      m.reply(new Messages.JobAccepted(existing.job, "a verify of " + id + " is already running ("
-          + existing.job.id() + "); not started again"));
-      return;
+      return new Messages.JobAccepted(existing.job, "a verify of " + id + " is already running ("
+          + existing.job.id() + "); not started again");
     }
-    Job job = Job.queued(Job.Kind.VERIFY, Repository.nameOf(id), m.body().trigger(), clock.instant())
+    Job job = Job.queued(Job.Kind.VERIFY, Repository.nameOf(id), trigger, clock.instant())
         .withBackup(id).running(clock.instant());
     Verifier verifier = new Verifier(vertx, pools, jobs);
     Running r = new Running(job, verifier);
     running.put(id, r);
     update(job);
-    m.reply(new Messages.JobAccepted(job, "started"));
-    LOG.info(() -> "[" + job.id() + "] verifying " + id);
+    LOG.info(() -> "[" + job.id() + "] verifying " + id + " (" + trigger + ")");
     verifier.onProgress(p -> {
       r.job = r.job.progress(p, clock.instant());
       long wait = r.throttle.offer(clock.millis());
@@ -120,19 +137,20 @@ public final class VerifyVerticle extends VerticleBase {
         LOG.warning(() -> "[" + job.id() + "] verify of " + id + " " + done.state().name().toLowerCase() + ": "
             + done.errorMessage());
       }
-      record(id, ar.succeeded() ? ar.result() : null, done);
-      update(done);
+      // recorded before the job ends: whoever sees the job done sees the backup's new state
+      record(id, ar.succeeded() ? ar.result() : null, done).onComplete(x -> update(done));
     });
+    return new Messages.JobAccepted(job, "started");
   }
 
   /** The outcome in the backup's catalog summary: verified, or failed with the first problem. */
-  private void record(String id, Verifier.Report report, Job done) {
+  private Future<Void> record(String id, Verifier.Report report, Job done) {
     if (report == null) {
-      return; // cancelled, or the archive could not be read at all: nothing learned about its bytes
+      return Future.succeededFuture(); // cancelled, or the archive could not be read: nothing learned of its bytes
     }
     Verification v = report.ok() ? Verification.verified(done.finished(), "full verify")
         : Verification.failed(done.finished(), "full verify", report.problems().get(0), report.problems().size());
-    pools.io().executeBlocking(() -> {
+    return pools.io().<Void>executeBlocking(() -> {
       Backups.recordVerification(repo, id, v);
       return null;
     }, false).onFailure(e -> LOG.warning(() -> "[" + done.id() + "] cannot record the verify of " + id

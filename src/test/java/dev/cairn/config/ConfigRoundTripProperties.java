@@ -62,7 +62,7 @@ class ConfigRoundTripProperties {
     Arbitrary<ZoneId> zone = Arbitraries.of(ZONES);
     Arbitrary<Long> split = Arbitraries.longs().between(1, 4096).map(n -> n << 20);
     Arbitrary<Integer> chunk = Arbitraries.integers().between(1, 2048).map(n -> n << 12);
-    return Builders.withBuilder(() -> new Object[14])
+    return Builders.withBuilder(() -> new Object[16])
         .use(url).in((a, v) -> set(a, 1, v))
         .use(Arbitraries.integers().between(1, 64)).in((a, v) -> set(a, 2, v))
         .use(Combinators.combine(sched, zone, durations(0, 86_400)).as((s, z, extra) -> new Object[] {s, z, extra}))
@@ -80,10 +80,13 @@ class ConfigRoundTripProperties {
         .use(Arbitraries.longs().between(1, 600_000).map(Duration::ofMillis)).in((a, v) -> set(a, 10, v))
         .use(split).in((a, v) -> set(a, 11, v))
         .use(chunk).in((a, v) -> set(a, 12, v))
-        .use(Arbitraries.of(DatabaseConfig.CONTENTS)).in((a, v) -> set(a, 13, v))
+        .use(Arbitraries.of(SCHEDULES).injectNull(0.5)).in((a, v) -> set(a, 13, v == null ? null
+            : Schedule.parse(v.expressions, (ZoneId) a[4])))
+        .use(Arbitraries.of(true, false)).in((a, v) -> set(a, 14, v))
+        .use(Arbitraries.of(DatabaseConfig.CONTENTS)).in((a, v) -> set(a, 15, v))
         .build(a -> new DatabaseConfig(name, (String) a[1], (Integer) a[2], (Schedule) a[3], (ZoneId) a[4],
             (RetentionConfig) a[5], cast(a[6]), cast(a[7]), (Duration) a[8], (Duration) a[9], (Duration) a[10],
-            (Long) a[11], (Integer) a[12], (String) a[13]));
+            (Long) a[11], (Integer) a[12], (Schedule) a[13], (Boolean) a[14], (String) a[15]));
   }
 
   @SuppressWarnings("unchecked")
@@ -188,6 +191,11 @@ class ConfigRoundTripProperties {
       key(sb, in, "split_size", Units.formatSize(d.splitBytes()), Units.formatSize(DatabaseConfig.DEFAULT_SPLIT_BYTES), omitDefaults);
       key(sb, in, "chunk_size", d.chunkBytes() % 3 == 0 ? String.valueOf(d.chunkBytes()) : Units.formatSize(d.chunkBytes()),
           Units.formatSize(DatabaseConfig.DEFAULT_CHUNK_BYTES), omitDefaults);
+      if (d.verifySchedule() != null) {
+        List<String> v = d.verifySchedule().expressions();
+        sb.append(in).append("verify_schedule: ").append(v.size() == 1 ? q(v.get(0)) : list(v)).append('\n');
+      }
+      key(sb, in, "verify_after_backup", d.verifyAfterBackup(), false, omitDefaults);
       key(sb, in, "content", d.content(), DatabaseConfig.DEFAULT_CONTENT, omitDefaults);
     }
     sb.append("http:\n");

@@ -57,7 +57,7 @@ class SelectiveBackupIT {
     String dst = src + "_schema";
     CairnCli.Run r = CairnCli.run("restore", id, "--repo", repo, "--db", PG.conninfo(dst), "--create");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().contains("restoring schema only from backup " + id), r.out());
+    assertTrue(r.err().contains("restoring schema only from backup " + id), r.err());
     assertEquals(PG.schemaDump(src), PG.schemaDump(dst));
     assertEquals("0|0|0", PG.psql(dst, "SELECT (SELECT count(*) FROM parent), (SELECT count(*) FROM child),"
         + " (SELECT count(*) FROM pg_largeobject_metadata)"));
@@ -76,7 +76,7 @@ class SelectiveBackupIT {
 
     CairnCli.Run r = CairnCli.run("restore", data, "--repo", repo, "--db", PG.conninfo(dst));
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().contains("restoring data only from backup " + data), r.out());
+    assertTrue(r.err().contains("restoring data only from backup " + data), r.err());
     // rows (triggers did not fire), sequence values, the large object and the refreshed view
     DbCompare.assertSameDatabase(PG, src, dst);
 

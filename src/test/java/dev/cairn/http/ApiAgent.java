@@ -62,6 +62,12 @@ final class ApiAgent implements AutoCloseable {
   /** {@code httpExtra}: more lines under http: (two-space indented), e.g. "  rate_limit_per_minute: 3\n". */
   static ApiAgent start(Path dir, String dbPrefix, boolean tokens, String httpExtra, HttpClient client)
       throws Exception {
+    return start(dir, dbPrefix, tokens, httpExtra, "", client);
+  }
+
+  /** {@code dbExtra}: more lines of the database's configuration (four-space indented). */
+  static ApiAgent start(Path dir, String dbPrefix, boolean tokens, String httpExtra, String dbExtra, HttpClient client)
+      throws Exception {
     String db = PG.newDatabase(dbPrefix);
     PG.psql(db, "CREATE TABLE t (id int PRIMARY KEY, v text); "
         + "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 5000) g;"
@@ -76,7 +82,7 @@ final class ApiAgent implements AutoCloseable {
         + httpExtra
         + "agent:\n  run_missed_on_start: false\n"
         + "databases:\n  - name: " + db + "\n    url: " + PG.conninfo(db) + "\n    jobs: 1\n"
-        + "    schedule: \"@yearly\"\n    max_age: 400d\n";
+        + "    schedule: \"@yearly\"\n    max_age: 400d\n" + dbExtra;
     return new ApiAgent(ConfigLoader.parse(yaml, "api-test.yaml", Map.of(), dir), db, repo, port,
         httpExtra.contains("tls:") ? "https" : "http", client);
   }

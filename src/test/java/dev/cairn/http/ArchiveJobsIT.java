@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.archive.ChunkRef;
+import dev.cairn.testkit.CairnCli;
 import dev.cairn.testkit.Damage;
 import dev.cairn.testkit.DbCompare;
 import io.vertx.core.json.JsonArray;
@@ -85,6 +86,9 @@ class ArchiveJobsIT {
     assertEquals("succeeded", done.getString("state"), done.encode());
     assertEquals(5300, done.getLong("rows"));
     assertEquals(2, done.getInteger("tablesDone"));
+    JsonObject v = api.json(api.get("/api/v1/backups/" + good, VIEWER), 200).getJsonObject("verification");
+    assertEquals("verified", v.getString("state"), v.encode());
+    assertEquals("full verify", v.getString("method"));
   }
 
   @Test
@@ -100,6 +104,26 @@ class ArchiveJobsIT {
     assertEquals("ARCHIVE_CORRUPT", err.getString("code"));
     assertTrue(err.getString("message").contains("table public.t chunk 1/")
         && err.getString("message").contains("byte offset " + target.offset()), err.getString("message"));
+
+    // failed everywhere: the API's list, its detail, the CLI's list; never latest, never restored
+    JsonObject listed = api.json(api.get("/api/v1/backups", VIEWER), 200).getJsonArray("backups").stream()
+        .map(JsonObject.class::cast).filter(b -> b.getString("id").equals(id)).findFirst().orElseThrow();
+    assertEquals("failed", listed.getString("status"), listed.encode());
+    JsonObject v = listed.getJsonObject("verification");
+    assertEquals("failed", v.getString("state"));
+    assertTrue(v.getString("problem").contains("byte offset " + target.offset()), v.encode());
+    assertEquals("failed", api.json(api.get("/api/v1/backups/" + id, VIEWER), 200).getString("status"));
+    CairnCli.Run list = CairnCli.run("list", "--repo", api.repo, "--json");
+    JsonObject cli = new JsonObject(list.out()).getJsonArray("backups").stream().map(JsonObject.class::cast)
+        .filter(b -> b.getString("id").equals(id)).findFirst().orElseThrow();
+    assertEquals("failed", cli.getString("status"), cli.encode());
+    CairnCli.Run latest = CairnCli.run("show", "latest", "--repo", api.repo, "--json");
+    assertTrue(!latest.out().contains(id), "latest is never a failed backup: " + latest);
+    HttpResponse<String> restore = api.send("POST", "/api/v1/backups/" + id + "/restore", ADMIN,
+        new JsonObject().put("target", withPassword("whatever_" + Long.toHexString(System.nanoTime()))).put("create", true)
+            .encode());
+    assertEquals(422, restore.statusCode(), restore.body());
+    assertTrue(restore.body().contains("failed verification"), restore.body());
     api.json(api.send("DELETE", "/api/v1/backups/" + id, ADMIN, null), 200);
   }
 

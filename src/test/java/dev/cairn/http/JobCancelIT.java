@@ -6,6 +6,7 @@ import static dev.cairn.http.ApiAgent.PG;
 import static dev.cairn.http.ApiAgent.VIEWER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,8 +189,14 @@ class JobCancelIT {
         JsonObject seen = null;
         JsonObject j = job(id);
         while (running(j)) {
-          if (seen == null && j.getLong("workDone") > 0 && j.getLong("workTotal") > 0) {
+          // a rate needs work done and time passed since the copying began
+          if (seen == null && "copying".equals(j.getString("phase")) && j.getLong("workDone") > 0
+              && !j.getString("progressAt").equals(j.getString("phaseStarted"))) {
             seen = j;
+          }
+          if (j.getString("phase") != null && !List.of("pre-data", "copying").contains(j.getString("phase"))) {
+            assertNull(j.getValue("percent"), "no percent after the data: " + j.encode());
+            assertNull(j.getValue("estimatedFinish"), "no estimate after the data: " + j.encode());
           }
           TimeUnit.MILLISECONDS.sleep(50);
           j = job(id);

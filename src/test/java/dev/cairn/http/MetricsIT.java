@@ -154,6 +154,8 @@ class MetricsIT {
     assertTrue(value(m, "cairn_backup_last_size_bytes" + g) > 0);
     assertTrue(value(m, "cairn_backup_last_duration_seconds" + g) >= 0);
     assertEquals(1, value(m, "cairn_backups_kept" + g));
+    assertEquals(0, value(m, "cairn_backups_failed_verification" + g));
+    assertEquals(0, value(m, "cairn_backup_last_verified_timestamp_seconds" + g), "not verified yet");
     assertEquals(1, value(m, "cairn_database_healthy" + g));
     assertEquals(0, value(m, "cairn_backup_failures_total" + g));
     assertTrue(value(m, "cairn_repository_bytes") >= value(m, "cairn_backup_last_size_bytes" + g));

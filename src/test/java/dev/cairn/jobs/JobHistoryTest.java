@@ -30,6 +30,17 @@ class JobHistoryTest {
   }
 
   @Test
+  void aFailedJobKeepsThePhaseItFailedInAfterARestart() {
+    JobHistory h = new JobHistory(LocalStorage.openForWrite(repo), 100);
+    Job a = Job.queued(Job.Kind.RESTORE, "app", "api", t0).running(t0)
+        .progress(new Progress(10, 1, 1, 1, 10, 10, Phase.BUILDING_INDEXES), t0.plusSeconds(5));
+    h.append(a.failed(t0.plusSeconds(9), "PG_RESTORE_FAILED", "pg_restore --section=post-data failed"));
+    Job read = new JobHistory(LocalStorage.openForWrite(repo), 100).read().get(0);
+    assertEquals(Phase.BUILDING_INDEXES, read.phase());
+    assertEquals(t0.plusSeconds(5), read.phaseStarted());
+  }
+
+  @Test
   void jobsLeftRunningByACrashAreRecordedAsFailedWithTheReason() {
     JobHistory h = new JobHistory(LocalStorage.openForWrite(repo), 100);
     Job a = Job.queued(Job.Kind.BACKUP, "app", "schedule", t0).running(t0);
