@@ -86,9 +86,19 @@ public final class CairnProcess implements AutoCloseable {
   public static Path stalledTool(Path dir, String tool, Path real, Path flag) throws IOException {
     Path bin = Files.createDirectories(dir);
     Path wrapper = bin.resolve(tool);
+    if (Files.isSymbolicLink(wrapper)) {
+      Files.delete(wrapper); // a link to the real tool, left by an earlier call: never write through it
+    }
     Files.writeString(wrapper, "#!/bin/sh\nif [ \"$1\" != --version ]; then\n  while [ -f " + flag
         + " ]; do sleep 0.05; done\nfi\nexec " + real + " \"$@\"\n");
     wrapper.toFile().setExecutable(true);
+    // the rest of a real bin directory: every backup also runs pg_dumpall (roles and tablespaces)
+    for (String other : new String[] {"pg_dump", "pg_dumpall", "pg_restore"}) {
+      Path link = bin.resolve(other);
+      if (!Files.exists(link)) {
+        Files.createSymbolicLink(link, real.resolveSibling(other));
+      }
+    }
     return bin;
   }
 }
