@@ -11,6 +11,7 @@ import dev.cairn.pgtools.PgTool;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import java.io.PrintWriter;
@@ -78,14 +79,16 @@ final class DoctorCommand implements Callable<Integer> {
   private static Future<List<Check>> database(io.vertx.core.Vertx vertx, DatabaseConfig db, int[] major) {
     List<Check> out = new ArrayList<>();
     ConnSpec spec;
+    PgConnectOptions options;
     try {
       spec = ConnSpec.parse(db.url());
+      options = spec.toPgConnectOptions(); // throws e.g. when sslrootcert names no file
     } catch (CairnException e) {
       out.add(new Check(false, db.name() + ": " + e.getMessage()));
       return Future.succeededFuture(out);
     }
     String n = db.name() + ": ";
-    return PgConnection.connect(vertx, spec.toPgConnectOptions())
+    return PgConnection.connect(vertx, options)
         .compose(c -> c.query("SELECT current_setting('server_version') AS v,"
                 + " current_setting('server_version_num')::int / 10000 AS major, current_user::text AS who,"
                 + " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypass,"

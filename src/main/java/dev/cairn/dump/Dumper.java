@@ -189,15 +189,20 @@ public final class Dumper {
     }
   }
 
+  /** Never throws: building the options (e.g. a missing sslrootcert) fails the future, so no job wedges. */
   public Future<Result> run() {
-    Instant started = clock.instant();
-    phase(Phase.CONNECTING);
-    return PgConnection.connect(vertx, spec.toPgConnectOptions())
-        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + spec.describe())))
-        .compose(l -> {
-          leader = l;
-          return withLeader(l, started).eventually(() -> l.close().recover(e -> Future.succeededFuture()));
-        });
+    try {
+      Instant started = clock.instant();
+      phase(Phase.CONNECTING);
+      return PgConnection.connect(vertx, spec.toPgConnectOptions())
+          .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + spec.describe())))
+          .compose(l -> {
+            leader = l;
+            return withLeader(l, started).eventually(() -> l.close().recover(e -> Future.succeededFuture()));
+          });
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private Future<Result> withLeader(PgConnection l, Instant started) {

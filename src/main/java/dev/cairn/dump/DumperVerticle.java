@@ -117,7 +117,13 @@ public final class DumperVerticle extends VerticleBase {
         update(moved);
       }
     });
-    dumper.run().onComplete(ar -> {
+    Future<Dumper.Result> f;
+    try {
+      f = dumper.run();
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e); // a throw here would leave the job running and the next ones queued behind it
+    }
+    f.onComplete(ar -> {
       vertx.cancelTimer(timer);
       Running r = running.remove(t.name());
       Job current = r.job();

@@ -112,7 +112,16 @@ public final class Restorer {
     workers.forEach(CopyConnection::cancel);
   }
 
+  /** Never throws: a synchronous failure fails the future, so no job wedges. */
   public Future<Result> run(Supplier<ArchiveReader> archive) {
+    try {
+      return restoreFrom(archive);
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<Result> restoreFrom(Supplier<ArchiveReader> archive) {
     return pools.io().executeBlocking(archive::get, false).compose(reader -> {
       Future<Result> f;
       try {
