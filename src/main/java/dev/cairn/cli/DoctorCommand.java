@@ -4,6 +4,7 @@ import dev.cairn.config.CairnConfig;
 import dev.cairn.config.ConfigLoader;
 import dev.cairn.config.DatabaseConfig;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -11,8 +12,6 @@ import dev.cairn.pgtools.PgTool;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -79,16 +78,14 @@ final class DoctorCommand implements Callable<Integer> {
   private static Future<List<Check>> database(io.vertx.core.Vertx vertx, DatabaseConfig db, int[] major) {
     List<Check> out = new ArrayList<>();
     ConnSpec spec;
-    PgConnectOptions options;
     try {
       spec = ConnSpec.parse(db.url());
-      options = spec.toPgConnectOptions(); // throws e.g. when sslrootcert names no file
     } catch (CairnException e) {
       out.add(new Check(false, db.name() + ": " + e.getMessage()));
       return Future.succeededFuture(out);
     }
     String n = db.name() + ": ";
-    return PgConnection.connect(vertx, options)
+    return PgConnect.connect(vertx, spec)
         .compose(c -> c.query("SELECT current_setting('server_version') AS v,"
                 + " current_setting('server_version_num')::int / 10000 AS major, current_user::text AS who,"
                 + " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypass,"

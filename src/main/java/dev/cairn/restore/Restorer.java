@@ -7,6 +7,7 @@ import dev.cairn.archive.RowDigest;
 import dev.cairn.archive.Sql;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
 import dev.cairn.engine.Loops;
@@ -247,7 +248,7 @@ public final class Restorer {
     }
     ConnSpec admin = target.withDatabase("postgres");
     String db = target.database();
-    return PgConnection.connect(vertx, admin.toPgConnectOptions())
+    return PgConnect.connect(vertx, admin)
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + admin.describe())))
         .compose(c -> c.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1").execute(Tuple.of(db))
             .compose(rs -> {
@@ -268,7 +269,7 @@ public final class Restorer {
 
   /** Fails unless the target holds no user objects; returns the server's major version. */
   private Future<Integer> checkEmpty() {
-    return PgConnection.connect(vertx, target.toPgConnectOptions())
+    return PgConnect.connect(vertx, target)
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + target.describe())))
         .compose(c -> c.query("SELECT current_setting('server_version_num')::int / 10000 AS major,"
                 + " (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -530,7 +531,7 @@ public final class Restorer {
     if (stopping) {
       return Future.failedFuture(cancelled());
     }
-    return PgConnection.connect(vertx, target.toPgConnectOptions())
+    return PgConnect.connect(vertx, target)
         .compose(c -> work.apply(c).eventually(() -> c.close()))
         .recover(e -> Future.failedFuture(PgErrors.from(e, context)));
   }
