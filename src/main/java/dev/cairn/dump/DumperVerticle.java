@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -146,8 +147,8 @@ public final class DumperVerticle extends VerticleBase {
         } else {
           done = current.failed(clock.instant(), e.code().name(), e.getMessage());
         }
-        LOG.warning(() -> "[" + done.id() + "] backup of " + t.name() + " " + done.state().name().toLowerCase() + ": "
-            + done.errorMessage());
+        LOG.warning(() -> "[" + done.id() + "] backup of " + t.name() + " "
+            + done.state().name().toLowerCase(Locale.ROOT) + ": " + done.errorMessage());
       }
       update(done);
       next(t.name());

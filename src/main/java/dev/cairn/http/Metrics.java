@@ -22,6 +22,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
@@ -99,7 +100,7 @@ final class Metrics {
     for (Job.Kind kind : Job.Kind.values()) {
       for (Job.State state : Job.State.values()) {
         Gauge.builder("cairn.jobs", this, m -> m.snapshot.jobs(kind, state))
-            .tag("kind", kind.name().toLowerCase()).tag("state", state.name().toLowerCase())
+            .tag("kind", kind.name().toLowerCase(Locale.ROOT)).tag("state", state.name().toLowerCase(Locale.ROOT))
             .description("jobs the agent holds (its last history_limit), by kind and state")
             .strongReference(true).register(registry);
       }
