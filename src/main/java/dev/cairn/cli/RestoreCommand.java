@@ -6,7 +6,6 @@ import dev.cairn.error.ErrorCode;
 import dev.cairn.restore.Restorer;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
-import java.io.Console;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +45,8 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--table", paramLabel = "SCHEMA.TABLE", description = "restore only these tables' data")
   List<String> tables = new ArrayList<>();
 
-  @Option(names = "--database", description = "with 'latest': the newest backup of this database")
+  @Option(names = {"--database", "--name"}, paramLabel = "NAME", description = "with 'latest': the newest backup"
+      + " of this name (the id's prefix); required when the repository holds backups of several names")
   String database;
 
   @Option(names = "--no-owner", description = "do not restore ownership (pg_restore --no-owner)")
@@ -63,6 +63,8 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Mixin ProgressOptions progress;
 
+  Terminal terminal = Terminal.CONSOLE;
+
   @Override
   public Integer call() {
     Cli.setupLogging(verbose);
@@ -73,7 +75,7 @@ final class RestoreCommand implements Callable<Integer> {
     Repository repository = Repository.open(repo);
     Backups.Entry e = Backups.resolve(repository, id, database);
     if (clean && !yes) {
-      confirmClean(target);
+      confirmClean(e, target);
     }
     Restorer.Options opts = new Restorer.Options(jobs, create || clean, clean, tables, noOwner, noAcl, pgBin);
     Runnable[] cancel = new Runnable[1];
@@ -95,16 +97,21 @@ final class RestoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void confirmClean(ConnSpec target) {
-    Console console = System.console();
-    if (console == null) {
+  private void confirmClean(Backups.Entry e, ConnSpec target) {
+    String answer = terminal.ask(cleanPrompt(e, target));
+    if (answer == null) {
       throw new CairnException(ErrorCode.USAGE, "--clean drops database " + target.database() + " and needs a"
           + " confirmation", "add --yes to confirm without a terminal");
     }
-    String answer = console.readLine("This drops database %s on %s and everything in it.%nType its name to go on: ",
-        target.database(), target.describe());
-    if (answer == null || !answer.trim().equals(target.database())) {
+    if (!answer.trim().equals(target.database())) {
       throw new CairnException(ErrorCode.CANCELLED, "restore cancelled: the name typed does not match");
     }
+  }
+
+  /** Names what is dropped and what replaces it, so the wrong backup or target is seen before it is too late. */
+  static String cleanPrompt(Backups.Entry e, ConnSpec target) {
+    return "This drops database " + target.database() + " on " + target.describe() + " and everything in it,\n"
+        + "then restores backup " + Cli.describe(e) + " into it.\n"
+        + "Type " + target.database() + " to go on: ";
   }
 }

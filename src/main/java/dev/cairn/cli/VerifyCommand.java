@@ -2,6 +2,7 @@ package dev.cairn.cli;
 
 import dev.cairn.error.CairnException;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Latest;
 import dev.cairn.storage.Repository;
 import dev.cairn.storage.Verification;
 import dev.cairn.verify.Verifier;
@@ -25,7 +26,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--repo", required = true, paramLabel = "DIR")
   Path repo;
 
-  @Option(names = "--database", description = "with 'latest': the newest backup of this database")
+  @Option(names = {"--database", "--name"}, paramLabel = "NAME", description = "with 'latest': the newest backup"
+      + " of this name (the id's prefix); required when the repository holds backups of several names")
   String database;
 
   @Option(names = {"-j", "--jobs"}, defaultValue = "2")
@@ -37,7 +39,9 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     Cli.setupLogging(false);
     Repository repository = Repository.open(repo);
+    // an explicit id is verified even when damaged: only "latest" goes through the listing
     String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database).id() : id;
+    Latest.checkName(resolved, database);
     repository.archive(resolved); // BACKUP_NOT_FOUND before any thread starts
     ProgressReporter shown = progress.reporter("verify", cmd.commandLine().getErr());
     Verifier.Report r;
