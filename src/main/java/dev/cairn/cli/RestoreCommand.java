@@ -7,6 +7,7 @@ import dev.cairn.restore.Restorer;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,6 +50,8 @@ final class RestoreCommand implements Callable<Integer> {
       + " of this name (the id's prefix); required when the repository holds backups of several names")
   String database;
 
+  Clock clock = Clock.systemUTC();
+
   @Option(names = "--no-owner", description = "do not restore ownership (pg_restore --no-owner)")
   boolean noOwner;
 
@@ -73,7 +76,7 @@ final class RestoreCommand implements Callable<Integer> {
     }
     ConnSpec target = ConnSpec.parse(db);
     Repository repository = Repository.open(repo);
-    Backups.Entry e = Backups.resolve(repository, id, database);
+    Backups.Entry e = Backups.resolve(repository, id, database, clock.instant());
     if (clean && !yes) {
       confirmClean(e, target);
     }

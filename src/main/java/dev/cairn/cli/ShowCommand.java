@@ -8,6 +8,7 @@ import dev.cairn.storage.Latest;
 import dev.cairn.storage.Repository;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,11 +34,13 @@ final class ShowCommand implements Callable<Integer> {
       + " of this name (the id's prefix); required when the repository holds backups of several names")
   String database;
 
+  Clock clock = Clock.systemUTC();
+
   @Override
   public Integer call() {
     Repository r = Repository.open(repo);
     // show describes failed backups too: resolve only "latest" (good backups only)
-    String resolved = "latest".equals(id) ? Backups.resolve(r, id, database).id() : id;
+    String resolved = "latest".equals(id) ? Backups.resolve(r, id, database, clock.instant()).id() : id;
     Latest.checkName(resolved, database);
     Backups.Entry e = Backups.read(r, resolved);
     if (!e.readable()) {

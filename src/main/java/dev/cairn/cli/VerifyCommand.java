@@ -7,6 +7,7 @@ import dev.cairn.storage.Repository;
 import dev.cairn.storage.Verification;
 import dev.cairn.verify.Verifier;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,6 +31,8 @@ final class VerifyCommand implements Callable<Integer> {
       + " of this name (the id's prefix); required when the repository holds backups of several names")
   String database;
 
+  Clock clock = Clock.systemUTC();
+
   @Option(names = {"-j", "--jobs"}, defaultValue = "2")
   int jobs;
 
@@ -40,7 +43,7 @@ final class VerifyCommand implements Callable<Integer> {
     Cli.setupLogging(false);
     Repository repository = Repository.open(repo);
     // an explicit id is verified even when damaged: only "latest" goes through the listing
-    String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database).id() : id;
+    String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database, clock.instant()).id() : id;
     Latest.checkName(resolved, database);
     repository.archive(resolved); // BACKUP_NOT_FOUND before any thread starts
     ProgressReporter shown = progress.reporter("verify", cmd.commandLine().getErr());

@@ -101,10 +101,10 @@ public final class Backups {
   }
 
   /**
-   * An id, or "latest" as {@link Latest#pick} chooses it ({@code name}: the backup name, or null). An
-   * explicit id must be readable and must not have failed verification.
+   * An id, or "latest" as {@link Latest#pick} chooses it at {@code now} ({@code name}: the backup name, or
+   * null). An explicit id must be readable and must not have failed verification.
    */
-  public static Entry resolve(Repository repo, String idOrLatest, String name) {
+  public static Entry resolve(Repository repo, String idOrLatest, String name, Instant now) {
     if (!"latest".equals(idOrLatest)) {
       Latest.checkName(idOrLatest, name);
       Entry e = read(repo, idOrLatest);
@@ -118,7 +118,7 @@ public final class Backups {
       }
       return e;
     }
-    return Latest.pick(list(repo), name, repo.location());
+    return Latest.pick(list(repo), name, now, repo.location());
   }
 
   /** What {@link #rebuildCatalog} did. */

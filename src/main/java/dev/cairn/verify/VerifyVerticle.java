@@ -87,7 +87,7 @@ public final class VerifyVerticle extends VerticleBase {
 
   /** The newest good backup of a database, on its verify schedule. */
   private void verifyLatest(Messages.VerifyLatest req) {
-    pools.io().executeBlocking(() -> Backups.resolve(repo, "latest", req.database()).id(), false)
+    pools.io().executeBlocking(() -> Backups.resolve(repo, "latest", req.database(), clock.instant()).id(), false)
         .onSuccess(id -> start(id, req.trigger()))
         .onFailure(e -> LOG.warning(() -> "scheduled verify of " + req.database() + " not started: " + e.getMessage()));
   }

@@ -8,9 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.testkit.CairnCli;
+import dev.cairn.storage.Backups;
+import dev.cairn.storage.Latest;
+import dev.cairn.storage.Repository;
 import dev.cairn.testkit.PgCluster;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,5 +164,28 @@ class LatestSelectionIT {
         + "20\\d\\d-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ, [0-9.]+ (B|KiB|MiB)\\) from " + repo.toAbsolutePath()
         + "\\?\nType its id to confirm: "), asked.get(0));
     assertTrue(Files.exists(repo.resolve(salesId + ".cairn")), "nothing deleted");
+  }
+
+  /** Regression (issue 9): a backup taken with the clock 30 days ahead stayed "latest" for 30 days. */
+  @Test
+  void latestSkipsABackupDatedAheadOfThisHostsClock() throws Exception {
+    Path skew = Files.createDirectories(dir.resolve("skew"));
+    Files.copy(repo.resolve(salesId + ".cairn"), skew.resolve(salesId + ".cairn"));
+    String newer = CairnCli.run("backup", "--db", PG.conninfo(salesDb), "--repo", skew, "--name", "sales").lastLine();
+    assertTrue(newer.startsWith("sales-") && !newer.equals(salesId), newer);
+    Instant older = Backups.read(Repository.open(skew), salesId).manifest().finished();
+
+    VerifyCommand cmd = new VerifyCommand();
+    // this host's clock as if set back: the newer backup is dated more than the tolerance after it
+    cmd.clock = Clock.fixed(older.minus(Latest.CLOCK_SKEW_TOLERANCE), ZoneOffset.UTC);
+    StringWriter out = new StringWriter();
+    CommandLine cl = new CommandLine(cmd);
+    cl.setOut(new PrintWriter(out, true));
+    cl.parseArgs("latest", "--repo", skew.toString());
+    assertEquals(0, cmd.call());
+    assertTrue(out.toString().startsWith("OK " + salesId + ":"), out.toString());
+
+    CairnCli.Run now = CairnCli.run("verify", "latest", "--repo", skew);
+    assertTrue(now.out().startsWith("OK " + newer + ":"), now.toString());
   }
 }
