@@ -4,6 +4,7 @@ import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
 import dev.cairn.jobs.Job;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Latest;
 import dev.cairn.storage.Verification;
 import dev.cairn.storage.Repository;
 import io.micrometer.core.instrument.Counter;
@@ -198,6 +199,7 @@ final class Metrics {
   private Snapshot build(Map<String, Object> read, List<Job> jobs) {
     List<Backups.Entry> backups = (List<Backups.Entry>) read.get("backups");
     JsonObject health = (JsonObject) read.get("health");
+    Instant now = clock.instant();
     Map<String, Boolean> healthy = new HashMap<>();
     health.getJsonArray("databases").forEach(o -> {
       JsonObject d = (JsonObject) o;
@@ -214,7 +216,7 @@ final class Metrics {
       int failed = 0;
       for (Backups.Entry e : backups) { // newest first
         failed += e.readable() && !e.good() && db.equals(e.name()) ? 1 : 0;
-        if (e.good() && db.equals(e.name())) {
+        if (e.good() && db.equals(e.name()) && !Latest.fromTheFuture(e, now)) {
           kept++;
           if (newest == null) {
             newest = e;
