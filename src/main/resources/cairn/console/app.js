@@ -365,7 +365,7 @@
           : admin ? 'Restore ' + b.id + ' into a database' : 'needs an admin token',
         onclick: () => openRestore(b) }, 'Restore'),
       admin ? el('button', { type: 'button', class: 'btn small danger delete', title: 'Delete ' + b.id,
-        onclick: () => removeBackup(b.id) }, 'Delete') : null);
+        onclick: () => removeBackup(b) }, 'Delete') : null);
     const v = b.verification || { state: 'unverified' };
     const problem = b.damage || (v.state === 'failed' ? 'verification failed ' + when(v.at) + ': ' + v.problem
       + (v.problems > 1 ? ' (and ' + (v.problems - 1) + ' more)' : '') : null);
@@ -457,7 +457,7 @@
     let warn = '';
     if (!db && $('restore-target').value.trim()) warn = 'The connection string must name the database (dbname=… or /db).';
     else if (db && mode === 'clean') warn = 'This drops database ' + db + ' and everything in it, then restores '
-      + restoring.id + ' into it.';
+      + backupLabel(restoring) + ' into it.';
     else if (db && mode === 'create' && configured) warn = db + ' is configured, so it exists: choose clean, or empty.';
     else if (db) warn = 'This restores ' + restoring.id + ' into database ' + db + (mode === 'create' ? ' (created).' : '.');
     $('restore-warning').textContent = warn;
@@ -508,9 +508,14 @@
     try { await api('DELETE', '/jobs/' + encodeURIComponent(j.id)); await refreshAll(); } catch (e) { failed(e); }
   }
 
-  async function removeBackup(id) {
-    if (!confirm('Delete backup ' + id + '? This cannot be undone.')) return;
-    try { await api('DELETE', '/backups/' + encodeURIComponent(id)); await refreshAll(); } catch (e) { failed(e); }
+  // A confirmation names the backup's database and time too, so a wrong row is seen before it is too late.
+  function backupLabel(b) {
+    return b.id + ' (' + b.database + ', ' + (b.finished ? 'finished ' + b.finished : 'damaged') + ')';
+  }
+
+  async function removeBackup(b) {
+    if (!confirm('Delete backup ' + backupLabel(b) + '? This cannot be undone.')) return;
+    try { await api('DELETE', '/backups/' + encodeURIComponent(b.id)); await refreshAll(); } catch (e) { failed(e); }
   }
 
   // The browser downloads the file itself (streamed to disk, with its own progress and resume): the

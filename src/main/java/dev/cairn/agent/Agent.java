@@ -19,6 +19,7 @@ import dev.cairn.retention.RetentionPolicy;
 import dev.cairn.retention.RetentionVerticle;
 import dev.cairn.schedule.SchedulerVerticle;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Latest;
 import dev.cairn.storage.Leases;
 import dev.cairn.storage.Repository;
 import dev.cairn.verify.VerifyVerticle;
@@ -97,7 +98,9 @@ public final class Agent {
       var r = db.retention();
       retention.add(new RetentionVerticle.Target(db.name(),
           new RetentionPolicy(r.keepLast(), r.keepDays(), r.keepDaily(), r.keepWeekly(), r.keepMonthly()), db.timezone()));
-      Instant lastGood = backups.stream().filter(b -> b.good() && db.name().equals(b.name()))
+      // a backup dated in the future (clock skew) must not hide a missed run
+      Instant lastGood = backups.stream().filter(b -> b.good() && db.name().equals(b.name())
+              && !Latest.fromTheFuture(b, clock.instant()))
           .map(b -> b.summary().finished()).findFirst().orElse(null);
       schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood, db.verifySchedule()));
       maxAge.put(db.name(), db.maxAge());

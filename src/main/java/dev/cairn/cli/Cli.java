@@ -6,9 +6,11 @@ import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.log.Logs;
+import dev.cairn.storage.Backups;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +87,16 @@ final class Cli {
     @SuppressWarnings("unchecked")
     T result = (T) ((Object[]) o)[0];
     return result;
+  }
+
+  /** "app-20261121T020000Z (database app, finished 2026-11-21T02:03:04Z, 1.2 GiB)", for confirmations. */
+  static String describe(Backups.Entry e) {
+    if (!e.readable()) {
+      return e.id() + " (damaged: " + e.damage() + ")";
+    }
+    return e.id() + " (database " + e.summary().database() + ", finished "
+        + e.summary().finished().truncatedTo(ChronoUnit.SECONDS) + ", " + bytes(e.bytes())
+        + (e.good() ? "" : ", failed verification") + ")";
   }
 
   static String bytes(long n) {

@@ -2,8 +2,8 @@ package dev.cairn.cli;
 
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
-import java.io.Console;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,23 +25,28 @@ final class DeleteCommand implements Callable<Integer> {
   @Option(names = "--yes", description = "do not ask")
   boolean yes;
 
+  Terminal terminal = Terminal.CONSOLE;
+
   @Override
   public Integer call() {
     Repository repository = Repository.open(repo);
     repository.archive(id); // fails clearly for a malformed or unknown id before asking anything
     if (!yes) {
-      Console console = System.console();
-      if (console == null) {
+      String answer = terminal.ask(prompt(Backups.read(repository, id), repository));
+      if (answer == null) {
         throw new CairnException(ErrorCode.USAGE, "refusing to delete backup " + id + " without confirmation",
             "add --yes to delete without a terminal");
       }
-      String answer = console.readLine("Delete backup %s? Type its id to confirm: ", id);
-      if (answer == null || !answer.trim().equals(id)) {
+      if (!answer.trim().equals(id)) {
         throw new CairnException(ErrorCode.CANCELLED, "nothing deleted: the id typed does not match");
       }
     }
     repository.delete(id);
     cmd.commandLine().getOut().println("deleted " + id);
     return 0;
+  }
+
+  static String prompt(Backups.Entry e, Repository repository) {
+    return "Delete backup " + Cli.describe(e) + " from " + repository.location() + "?\nType its id to confirm: ";
   }
 }

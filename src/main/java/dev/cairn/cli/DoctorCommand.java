@@ -4,6 +4,7 @@ import dev.cairn.config.CairnConfig;
 import dev.cairn.config.ConfigLoader;
 import dev.cairn.config.DatabaseConfig;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -11,7 +12,6 @@ import dev.cairn.pgtools.PgTool;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -86,7 +86,7 @@ final class DoctorCommand implements Callable<Integer> {
       return Future.succeededFuture(out);
     }
     String n = db.name() + ": ";
-    return PgConnection.connect(vertx, spec.toPgConnectOptions())
+    return PgConnect.connect(vertx, spec)
         .compose(c -> c.query("SELECT current_setting('server_version') AS v,"
                 + " current_setting('server_version_num')::int / 10000 AS major, current_user::text AS who,"
                 + " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypass,"

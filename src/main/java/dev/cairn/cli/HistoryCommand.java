@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,9 +53,9 @@ final class HistoryCommand implements Callable<Integer> {
       String tail = j.errorMessage() != null
           ? j.errorCode() + (j.phase() == null ? "" : " (" + j.phase().label() + ")") + ": " + j.errorMessage()
           : j.backupId() == null ? "" : j.backupId();
-      out.printf("%-22s %-9s %-14s %-10s %-20s %8s %10d %s%n", j.id(), j.kind().name().toLowerCase(), j.database(),
-          j.state().name().toLowerCase(), j.started() == null ? "" : j.started().toString().substring(0, 19) + "Z",
-          secs, j.rows(), tail);
+      out.printf("%-22s %-9s %-14s %-10s %-20s %8s %10d %s%n", j.id(), j.kind().name().toLowerCase(Locale.ROOT),
+          j.database(), j.state().name().toLowerCase(Locale.ROOT),
+          j.started() == null ? "" : j.started().toString().substring(0, 19) + "Z", secs, j.rows(), tail);
     }
     return 0;
   }

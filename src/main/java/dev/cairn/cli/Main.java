@@ -6,9 +6,14 @@ import dev.cairn.error.ErrorCode;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
-/** The cairn command line. Exit codes: 0 success, then {@link ErrorCode#exitCode()} per error class. */
+/**
+ * The cairn command line. Exit codes: 0 success, then {@link ErrorCode#exitCode()} per error class. Every
+ * subcommand inherits --help and --version (scope INHERIT), so help never needs the required options.
+ */
 @Command(name = "cairn", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+    scope = ScopeType.INHERIT,
     description = "PostgreSQL backups: parallel COPY on one snapshot into a checksummed LZ4 archive.",
     subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, ListCommand.class,
         ShowCommand.class, DeleteCommand.class, PruneCommand.class, AgentCommand.class, CheckConfigCommand.class,

@@ -9,9 +9,9 @@ import dev.cairn.restore.DryRun;
 import dev.cairn.restore.Restorer;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
-import java.io.Console;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,8 +50,11 @@ final class RestoreCommand implements Callable<Integer> {
   @Option(names = "--table", paramLabel = "SCHEMA.TABLE", description = "restore only these tables' data")
   List<String> tables = new ArrayList<>();
 
-  @Option(names = "--database", description = "with 'latest': the newest backup of this database")
+  @Option(names = {"--database", "--name"}, paramLabel = "NAME", description = "with 'latest': the newest backup"
+      + " of this name (the id's prefix); required when the repository holds backups of several names")
   String database;
+
+  Clock clock = Clock.systemUTC();
 
   @Option(names = "--no-owner", description = "do not restore ownership (pg_restore --no-owner)")
   boolean noOwner;
@@ -75,6 +78,8 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Mixin ProgressOptions progress;
 
+  Terminal terminal = Terminal.CONSOLE;
+
   @Override
   public Integer call() {
     Cli.setupLogging(verbose);
@@ -83,9 +88,9 @@ final class RestoreCommand implements Callable<Integer> {
     }
     ConnSpec target = ConnSpec.parse(db);
     Repository repository = Repository.open(repo);
-    Backups.Entry e = Backups.resolve(repository, id, database);
+    Backups.Entry e = Backups.resolve(repository, id, database, clock.instant());
     if (clean && !yes && !dryRun) {
-      confirmClean(target);
+      confirmClean(e, target);
     }
     if (e.readable()) {
       // on stderr with the progress: stdout holds the result alone
@@ -144,16 +149,21 @@ final class RestoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void confirmClean(ConnSpec target) {
-    Console console = System.console();
-    if (console == null) {
+  private void confirmClean(Backups.Entry e, ConnSpec target) {
+    String answer = terminal.ask(cleanPrompt(e, target));
+    if (answer == null) {
       throw new CairnException(ErrorCode.USAGE, "--clean drops database " + target.database() + " and needs a"
           + " confirmation", "add --yes to confirm without a terminal");
     }
-    String answer = console.readLine("This drops database %s on %s and everything in it.%nType its name to go on: ",
-        target.database(), target.describe());
-    if (answer == null || !answer.trim().equals(target.database())) {
+    if (!answer.trim().equals(target.database())) {
       throw new CairnException(ErrorCode.CANCELLED, "restore cancelled: the name typed does not match");
     }
+  }
+
+  /** Names what is dropped and what replaces it, so the wrong backup or target is seen before it is too late. */
+  static String cleanPrompt(Backups.Entry e, ConnSpec target) {
+    return "This drops database " + target.database() + " on " + target.describe() + " and everything in it,\n"
+        + "then restores backup " + Cli.describe(e) + " into it.\n"
+        + "Type " + target.database() + " to go on: ";
   }
 }

@@ -4,9 +4,11 @@ import dev.cairn.archive.Manifest;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Latest;
 import dev.cairn.storage.Repository;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,11 +30,19 @@ final class ShowCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print the whole manifest")
   boolean json;
 
+  @Option(names = {"--database", "--name"}, paramLabel = "NAME", description = "with 'latest': the newest backup"
+      + " of this name (the id's prefix); required when the repository holds backups of several names")
+  String database;
+
+  Clock clock = Clock.systemUTC();
+
   @Override
   public Integer call() {
     Repository r = Repository.open(repo);
     // show describes failed backups too: resolve only "latest" (good backups only)
-    Backups.Entry e = Backups.read(r, "latest".equals(id) ? Backups.resolve(r, id, null).id() : id);
+    String resolved = "latest".equals(id) ? Backups.resolve(r, id, database, clock.instant()).id() : id;
+    Latest.checkName(resolved, database);
+    Backups.Entry e = Backups.read(r, resolved);
     if (!e.readable()) {
       throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "backup " + id + " is damaged: " + e.damage());
     }

@@ -2,10 +2,12 @@ package dev.cairn.cli;
 
 import dev.cairn.error.CairnException;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Latest;
 import dev.cairn.storage.Repository;
 import dev.cairn.storage.Verification;
 import dev.cairn.verify.Verifier;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,8 +27,11 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--repo", required = true, paramLabel = "DIR")
   Path repo;
 
-  @Option(names = "--database", description = "with 'latest': the newest backup of this database")
+  @Option(names = {"--database", "--name"}, paramLabel = "NAME", description = "with 'latest': the newest backup"
+      + " of this name (the id's prefix); required when the repository holds backups of several names")
   String database;
+
+  Clock clock = Clock.systemUTC();
 
   @Option(names = {"-j", "--jobs"}, defaultValue = "2")
   int jobs;
@@ -37,7 +42,9 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     Cli.setupLogging(false);
     Repository repository = Repository.open(repo);
-    String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database).id() : id;
+    // an explicit id is verified even when damaged: only "latest" goes through the listing
+    String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database, clock.instant()).id() : id;
+    Latest.checkName(resolved, database);
     repository.archive(resolved); // BACKUP_NOT_FOUND before any thread starts
     ProgressReporter shown = progress.reporter("verify", cmd.commandLine().getErr());
     Verifier.Report r;

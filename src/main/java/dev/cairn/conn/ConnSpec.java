@@ -230,7 +230,7 @@ public final class ConnSpec {
     return password != null;
   }
 
-  /** connect_timeout in seconds, 0 for none: apply it to the Vert.x client (NetClientOptions). */
+  /** connect_timeout in seconds, 0 for none: {@link PgConnect} applies it to both drivers. */
   public int connectTimeoutSeconds() {
     return connectTimeoutSeconds;
   }

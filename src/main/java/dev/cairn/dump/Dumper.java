@@ -7,6 +7,7 @@ import dev.cairn.archive.Manifest;
 import dev.cairn.archive.Sql;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
 import dev.cairn.engine.Loops;
@@ -191,15 +192,20 @@ public final class Dumper {
     }
   }
 
+  /** Never throws: building the options (e.g. a missing sslrootcert) fails the future, so no job wedges. */
   public Future<Result> run() {
-    Instant started = clock.instant();
-    phase(Phase.CONNECTING);
-    return PgConnection.connect(vertx, spec.toPgConnectOptions())
-        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + spec.describe())))
-        .compose(l -> {
-          leader = l;
-          return withLeader(l, started).eventually(() -> l.close().recover(e -> Future.succeededFuture()));
-        });
+    try {
+      Instant started = clock.instant();
+      phase(Phase.CONNECTING);
+      return PgConnect.connect(vertx, spec)
+          .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + spec.describe())))
+          .compose(l -> {
+            leader = l;
+            return withLeader(l, started).eventually(() -> l.close().recover(e -> Future.succeededFuture()));
+          });
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private Future<Result> withLeader(PgConnection l, Instant started) {
@@ -283,7 +289,7 @@ public final class Dumper {
 
   /** " (held by pid 4121: AccessExclusiveLock)" from a second session; empty when it cannot tell. */
   private Future<String> lockHolders(Catalog.Rel rel, int leaderPid) {
-    return PgConnection.connect(vertx, spec.toPgConnectOptions()).compose(c -> c
+    return PgConnect.connect(vertx, spec).compose(c -> c
             .preparedQuery("SELECT pid, mode FROM pg_locks WHERE relation = $1::int8::oid AND granted AND pid <> $2"
                 + " ORDER BY pid LIMIT 5")
             .execute(Tuple.of(rel.oid(), leaderPid))

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -117,7 +118,13 @@ public final class DumperVerticle extends VerticleBase {
         update(moved);
       }
     });
-    dumper.run().onComplete(ar -> {
+    Future<Dumper.Result> f;
+    try {
+      f = dumper.run();
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e); // a throw here would leave the job running and the next ones queued behind it
+    }
+    f.onComplete(ar -> {
       vertx.cancelTimer(timer);
       Running r = running.remove(t.name());
       Job current = r.job();
@@ -140,8 +147,8 @@ public final class DumperVerticle extends VerticleBase {
         } else {
           done = current.failed(clock.instant(), e.code().name(), e.getMessage());
         }
-        LOG.warning(() -> "[" + done.id() + "] backup of " + t.name() + " " + done.state().name().toLowerCase() + ": "
-            + done.errorMessage());
+        LOG.warning(() -> "[" + done.id() + "] backup of " + t.name() + " "
+            + done.state().name().toLowerCase(Locale.ROOT) + ": " + done.errorMessage());
       }
       update(done);
       next(t.name());

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 
 /** /api/v1/schedules, /api/v1/stats and /api/v1/retention/run. */
 final class AgentApi {
@@ -49,7 +50,7 @@ final class AgentApi {
         out.add(new JsonObject().put("database", s.database()).put("cron", new JsonArray(List.copyOf(s.expressions())))
             .put("timezone", s.timezone()).put("nextRuns", next)
             .put("lastRun", last == null ? null : last.toJson())
-            .put("lastResult", last == null ? null : last.state().name().toLowerCase())
+            .put("lastResult", last == null ? null : last.state().name().toLowerCase(Locale.ROOT))
             .put("active", active == null ? null : active.toJson()));
       }
       return new JsonObject().put("schedules", out);

@@ -1,14 +1,19 @@
 package dev.cairn.http;
 
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Latest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Whether every database has a good backup newer than its max age: the answer of GET /api/v1/health. */
+/**
+ * Whether every database has a good backup newer than its max age, and none dated in the future (clock skew):
+ * the answer of GET /api/v1/health.
+ */
 public final class Health {
   private Health() {}
 
@@ -20,23 +25,34 @@ public final class Health {
     boolean allOk = true;
     for (Map.Entry<String, Duration> e : maxAge.entrySet()) {
       String db = e.getKey();
-      Backups.Entry newest = backups.stream()
-          .filter(b -> b.good() && db.equals(b.name()))
-          .findFirst().orElse(null);
+      List<Backups.Entry> good = backups.stream().filter(b -> b.good() && db.equals(b.name())).toList();
+      // A backup dated in the future is reported, and never counts as the newest: it would hide staleness.
+      Backups.Entry skewed = good.stream().filter(b -> Latest.fromTheFuture(b, now)).findFirst().orElse(null);
+      Backups.Entry newest = good.stream().filter(b -> !Latest.fromTheFuture(b, now)).findFirst().orElse(null);
       JsonObject o = new JsonObject().put("database", db).put("maxAge", e.getValue().toString());
-      boolean ok;
+      List<String> reasons = new ArrayList<>();
+      if (skewed != null) {
+        Instant dated = skewed.summary().finished();
+        Duration ahead = Duration.between(now, dated);
+        o.put("clockSkew", new JsonObject().put("backup", skewed.id()).put("finished", dated.toString())
+            .put("aheadSeconds", ahead.toSeconds()));
+        reasons.add("clock skew: backup " + skewed.id() + " is dated " + dated + ", " + human(ahead)
+            + " ahead of this host's clock");
+      }
       if (newest == null) {
-        ok = false;
-        o.put("reason", "no good backup of " + db + " yet");
+        reasons.add("no good backup of " + db + (skewed == null ? " yet" : " dated before now"));
       } else {
         Duration age = Duration.between(newest.summary().finished(), now);
         o.put("lastBackup", newest.id()).put("lastBackupFinished", newest.summary().finished().toString())
             .put("ageSeconds", Math.max(0, age.toSeconds()));
-        ok = age.compareTo(e.getValue()) <= 0;
-        if (!ok) {
-          o.put("reason", "newest good backup " + newest.id() + " is " + human(age) + " old, more than "
+        if (age.compareTo(e.getValue()) > 0) {
+          reasons.add("newest good backup " + newest.id() + " is " + human(age) + " old, more than "
               + human(e.getValue()));
         }
+      }
+      boolean ok = reasons.isEmpty();
+      if (!ok) {
+        o.put("reason", String.join("; ", reasons));
       }
       o.put("ok", ok);
       allOk &= ok;

@@ -3,6 +3,8 @@ package dev.cairn.http;
 import dev.cairn.config.HttpConfig;
 import dev.cairn.config.HttpConfig.Role;
 import dev.cairn.engine.Pools;
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
@@ -22,6 +24,7 @@ import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.PlatformHandler;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,7 +93,7 @@ public final class HttpVerticle extends VerticleBase {
           return;
         }
         router.handle(req);
-      }).listen();
+      }).listen().recover(e -> Future.failedFuture(bindError(e)));
     }).map(s -> {
       server = s;
       String scheme = config.tls() == null ? "http" : "https";
@@ -102,6 +105,21 @@ public final class HttpVerticle extends VerticleBase {
       }
       return s;
     });
+  }
+
+  /** A port in use or an address not of this host is a configuration problem, not a bug. */
+  private Throwable bindError(Throwable e) {
+    if (!(e instanceof BindException)) {
+      return e;
+    }
+    String where = "http.bind " + config.bind() + ":" + config.port();
+    String msg = e.getMessage() == null ? "" : e.getMessage();
+    if (msg.contains("in use")) {
+      return new CairnException(ErrorCode.CONFIG, where + " is already in use",
+          "set another http.port in the configuration, or stop the process listening there (another agent?)");
+    }
+    return new CairnException(ErrorCode.CONFIG, where + " cannot be bound: " + msg,
+        "http.bind must be an address of this host (127.0.0.1 for local use)");
   }
 
   /** The port actually bound (useful when configured as 0). */

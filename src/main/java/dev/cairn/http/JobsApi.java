@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * /api/v1/jobs: the jobs verticle's registry (recent jobs, newest first), and cancelling backup, verify and
@@ -49,7 +50,7 @@ final class JobsApi {
     find(id).compose(j -> {
       if (j.state().done()) {
         return Future.failedFuture(new ApiError(409, ApiError.JOB_FINISHED, "job " + id + " has already "
-            + j.state().name().toLowerCase() + "; nothing to cancel"));
+            + j.state().name().toLowerCase(Locale.ROOT) + "; nothing to cancel"));
       }
       String address = cancelAddress(j.kind());
       if (address == null) {

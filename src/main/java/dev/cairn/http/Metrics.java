@@ -4,6 +4,7 @@ import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
 import dev.cairn.jobs.Job;
 import dev.cairn.storage.Backups;
+import dev.cairn.storage.Latest;
 import dev.cairn.storage.Verification;
 import dev.cairn.storage.Repository;
 import io.micrometer.core.instrument.Counter;
@@ -22,6 +23,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
@@ -99,7 +101,7 @@ final class Metrics {
     for (Job.Kind kind : Job.Kind.values()) {
       for (Job.State state : Job.State.values()) {
         Gauge.builder("cairn.jobs", this, m -> m.snapshot.jobs(kind, state))
-            .tag("kind", kind.name().toLowerCase()).tag("state", state.name().toLowerCase())
+            .tag("kind", kind.name().toLowerCase(Locale.ROOT)).tag("state", state.name().toLowerCase(Locale.ROOT))
             .description("jobs the agent holds (its last history_limit), by kind and state")
             .strongReference(true).register(registry);
       }
@@ -197,6 +199,7 @@ final class Metrics {
   private Snapshot build(Map<String, Object> read, List<Job> jobs) {
     List<Backups.Entry> backups = (List<Backups.Entry>) read.get("backups");
     JsonObject health = (JsonObject) read.get("health");
+    Instant now = clock.instant();
     Map<String, Boolean> healthy = new HashMap<>();
     health.getJsonArray("databases").forEach(o -> {
       JsonObject d = (JsonObject) o;
@@ -213,7 +216,7 @@ final class Metrics {
       int failed = 0;
       for (Backups.Entry e : backups) { // newest first
         failed += e.readable() && !e.good() && db.equals(e.name()) ? 1 : 0;
-        if (e.good() && db.equals(e.name())) {
+        if (e.good() && db.equals(e.name()) && !Latest.fromTheFuture(e, now)) {
           kept++;
           if (newest == null) {
             newest = e;

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * One unit of agent work and its state. Immutable: every change is a new Job, recorded by the jobs
@@ -118,8 +119,9 @@ public record Job(String id, Kind kind, String database, State state, String tri
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("id", id).put("kind", kind.name().toLowerCase()).put("database", database)
-        .put("state", state.name().toLowerCase()).put("trigger", trigger).put("created", str(created))
+    return new JsonObject().put("id", id).put("kind", kind.name().toLowerCase(Locale.ROOT))
+        .put("database", database).put("state", state.name().toLowerCase(Locale.ROOT)).put("trigger", trigger)
+        .put("created", str(created))
         .put("started", str(started)).put("finished", str(finished)).put("bytes", bytes).put("rows", rows)
         .put("tablesDone", tablesDone).put("tablesTotal", tablesTotal).put("backupId", backupId)
         .put("error", errorCode == null ? null : new JsonObject().put("code", errorCode).put("message", errorMessage))
@@ -131,8 +133,9 @@ public record Job(String id, Kind kind, String database, State state, String tri
 
   public static Job fromJson(JsonObject j) {
     JsonObject err = j.getJsonObject("error");
-    return new Job(j.getString("id"), Kind.valueOf(j.getString("kind").toUpperCase()), j.getString("database"),
-        State.valueOf(j.getString("state").toUpperCase()), j.getString("trigger"), inst(j.getString("created")),
+    return new Job(j.getString("id"), Kind.valueOf(j.getString("kind").toUpperCase(Locale.ROOT)),
+        j.getString("database"), State.valueOf(j.getString("state").toUpperCase(Locale.ROOT)), j.getString("trigger"),
+        inst(j.getString("created")),
         inst(j.getString("started")), inst(j.getString("finished")), j.getLong("bytes", 0L), j.getLong("rows", 0L),
         j.getInteger("tablesDone", 0), j.getInteger("tablesTotal", 0), j.getString("backupId"),
         err == null ? null : err.getString("code"), err == null ? null : err.getString("message"),

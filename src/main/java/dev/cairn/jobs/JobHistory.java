@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -83,7 +84,7 @@ public final class JobHistory {
     for (Job j : read()) {
       if (!j.state().done()) {
         Job failed = j.failed(now, ErrorCode.INTERNAL.name(), "the agent stopped while this job was "
-            + j.state().name().toLowerCase() + " (crash or kill -9); partial files were removed");
+            + j.state().name().toLowerCase(Locale.ROOT) + " (crash or kill -9); partial files were removed");
         append(failed);
         stale.add(failed);
       }

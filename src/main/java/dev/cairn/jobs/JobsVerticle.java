@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -51,8 +52,8 @@ public final class JobsVerticle extends VerticleBase {
   public Future<?> start() {
     return io.executeBlocking(() -> {
       List<Job> stale = history.recoverInterrupted(clock.instant());
-      stale.forEach(j -> LOG.warning(() -> "[" + j.id() + "] " + j.kind().name().toLowerCase() + " of " + j.database()
-          + " recorded as failed: " + j.errorMessage()));
+      stale.forEach(j -> LOG.warning(() -> "[" + j.id() + "] " + j.kind().name().toLowerCase(Locale.ROOT) + " of "
+          + j.database() + " recorded as failed: " + j.errorMessage()));
       return history.read();
     }, false).map(all -> {
       all.subList(Math.max(0, all.size() - limit), all.size()).forEach(j -> jobs.put(j.id(), j));

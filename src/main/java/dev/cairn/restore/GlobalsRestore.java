@@ -1,6 +1,7 @@
 package dev.cairn.restore;
 
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,7 +27,7 @@ final class GlobalsRestore {
       return Future.succeededFuture();
     }
     ConnSpec admin = target.withDatabase("postgres");
-    return PgConnection.connect(vertx, admin.toPgConnectOptions())
+    return PgConnect.connect(vertx, admin)
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + admin.describe())))
         .compose(c -> run(c, g.statements(), 0).eventually(() -> c.close()))
         .onSuccess(v -> LOG.info(() -> "[restore " + backupId + "] created on " + target.describe() + ": "

@@ -4,6 +4,7 @@ import dev.cairn.archive.ArchiveReader;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
@@ -12,7 +13,6 @@ import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.pgtools.PgTool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Tuple;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -210,7 +210,7 @@ final class Preflight {
       return Future.succeededFuture(List.of());
     }
     List<String> missing = new ArrayList<>();
-    return PgConnection.connect(vertx, target.withDatabase("postgres").toPgConnectOptions())
+    return PgConnect.connect(vertx, target.withDatabase("postgres"))
         .compose(c -> {
           Future<Void> f = Future.succeededFuture();
           for (Map.Entry<String, String> e : g.newTablespaces().entrySet()) {

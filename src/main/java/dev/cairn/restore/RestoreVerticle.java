@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.Message;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -153,7 +154,7 @@ public final class RestoreVerticle extends VerticleBase {
         done = e.code() == ErrorCode.CANCELLED ? current.cancelled(clock.instant(), e.getMessage())
             : current.failed(clock.instant(), e.code().name(), e.getMessage());
         LOG.warning(() -> "[" + job.id() + "] restore of " + req.backupId() + " into " + key + " "
-            + done.state().name().toLowerCase() + ": " + done.errorMessage());
+            + done.state().name().toLowerCase(Locale.ROOT) + ": " + done.errorMessage());
       }
       update(done);
     });

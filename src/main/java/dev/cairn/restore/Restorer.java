@@ -7,6 +7,7 @@ import dev.cairn.archive.RowDigest;
 import dev.cairn.archive.Sql;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
 import dev.cairn.engine.Loops;
@@ -115,7 +116,16 @@ public final class Restorer {
     workers.forEach(CopyConnection::cancel);
   }
 
+  /** Never throws: a synchronous failure fails the future, so no job wedges. */
   public Future<Result> run(Supplier<ArchiveReader> archive) {
+    try {
+      return restoreFrom(archive);
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<Result> restoreFrom(Supplier<ArchiveReader> archive) {
     return pools.io().executeBlocking(archive::get, false).compose(reader -> {
       Future<Result> f;
       try {
@@ -242,7 +252,7 @@ public final class Restorer {
     }
     ConnSpec admin = target.withDatabase("postgres");
     String db = target.database();
-    return PgConnection.connect(vertx, admin.toPgConnectOptions())
+    return PgConnect.connect(vertx, admin)
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + admin.describe())))
         .compose(c -> c.preparedQuery("SELECT 1 FROM pg_database WHERE datname = $1").execute(Tuple.of(db))
             .compose(rs -> {
@@ -497,7 +507,7 @@ public final class Restorer {
     if (stopping) {
       return Future.failedFuture(cancelled());
     }
-    return PgConnection.connect(vertx, target.toPgConnectOptions())
+    return PgConnect.connect(vertx, target)
         .compose(c -> work.apply(c).eventually(() -> c.close()))
         .recover(e -> Future.failedFuture(PgErrors.from(e, context)));
   }

@@ -3,6 +3,7 @@ package dev.cairn.restore;
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.Sql;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.error.CairnException;
 import io.vertx.core.Future;
@@ -60,7 +61,7 @@ record TargetFacts(int serverMajor, String serverVersion, boolean databaseExists
    * a connection failure other than a missing database fails the future.
    */
   static Future<TargetFacts> read(Vertx vertx, ConnSpec target, List<Manifest.Table> tables) {
-    return PgConnection.connect(vertx, target.toPgConnectOptions())
+    return PgConnect.connect(vertx, target)
         .map(c -> new Object[] {c, true})
         .recover(e -> {
           CairnException ce = PgErrors.from(e, "cannot connect to " + target.describe());
@@ -68,7 +69,7 @@ record TargetFacts(int serverMajor, String serverVersion, boolean databaseExists
             return Future.failedFuture(ce);
           }
           ConnSpec admin = target.withDatabase("postgres");
-          return PgConnection.connect(vertx, admin.toPgConnectOptions())
+          return PgConnect.connect(vertx, admin)
               .recover(x -> Future.failedFuture(PgErrors.from(x, "database " + target.database()
                   + " does not exist, and cannot connect to " + admin.describe() + " to read the server")))
               .map(c -> new Object[] {c, false});

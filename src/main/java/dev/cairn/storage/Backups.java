@@ -101,11 +101,12 @@ public final class Backups {
   }
 
   /**
-   * An id, or "latest": the newest good backup (of {@code database} when given: the backup name or the
-   * source database). An explicit id must be readable and must not have failed verification.
+   * An id, or "latest" as {@link Latest#pick} chooses it at {@code now} ({@code name}: the backup name, or
+   * null). An explicit id must be readable and must not have failed verification.
    */
-  public static Entry resolve(Repository repo, String idOrLatest, String database) {
+  public static Entry resolve(Repository repo, String idOrLatest, String name, Instant now) {
     if (!"latest".equals(idOrLatest)) {
+      Latest.checkName(idOrLatest, name);
       Entry e = read(repo, idOrLatest);
       if (!e.readable()) {
         throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "backup " + idOrLatest + " is damaged: " + e.damage());
@@ -117,12 +118,7 @@ public final class Backups {
       }
       return e;
     }
-    return list(repo).stream()
-        .filter(Entry::good)
-        .filter(e -> database == null || database.equals(e.name()) || database.equals(e.summary().database()))
-        .findFirst()
-        .orElseThrow(() -> new CairnException(ErrorCode.BACKUP_NOT_FOUND, "no good backup"
-            + (database == null ? "" : " of database " + database) + " in " + repo.location()));
+    return Latest.pick(list(repo), name, now, repo.location());
   }
 
   /** What {@link #rebuildCatalog} did. */

@@ -75,8 +75,19 @@ public final class Verifier {
     cancelled = true;
   }
 
-  /** Fails only when the archive cannot be opened at all or the verify is cancelled; damage is in the report. */
+  /**
+   * Fails only when the archive cannot be opened at all or the verify is cancelled; damage is in the report.
+   * Never throws, so no job wedges.
+   */
   public Future<Report> run(Supplier<ArchiveReader> archive) {
+    try {
+      return verify(archive);
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<Report> verify(Supplier<ArchiveReader> archive) {
     return pools.io().executeBlocking(archive::get, false).compose(reader -> {
       Manifest m;
       try {

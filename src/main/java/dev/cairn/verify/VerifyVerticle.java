@@ -16,6 +16,7 @@ import io.vertx.core.eventbus.Message;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
@@ -86,7 +87,7 @@ public final class VerifyVerticle extends VerticleBase {
 
   /** The newest good backup of a database, on its verify schedule. */
   private void verifyLatest(Messages.VerifyLatest req) {
-    pools.io().executeBlocking(() -> Backups.resolve(repo, "latest", req.database()).id(), false)
+    pools.io().executeBlocking(() -> Backups.resolve(repo, "latest", req.database(), clock.instant()).id(), false)
         .onSuccess(id -> start(id, req.trigger()))
         .onFailure(e -> LOG.warning(() -> "scheduled verify of " + req.database() + " not started: " + e.getMessage()));
   }
@@ -134,8 +135,8 @@ public final class VerifyVerticle extends VerticleBase {
             : r.job.failed(clock.instant(), e.code().name(), e.getMessage());
       }
       if (done.state() != Job.State.SUCCEEDED) {
-        LOG.warning(() -> "[" + job.id() + "] verify of " + id + " " + done.state().name().toLowerCase() + ": "
-            + done.errorMessage());
+        LOG.warning(() -> "[" + job.id() + "] verify of " + id + " " + done.state().name().toLowerCase(Locale.ROOT)
+            + ": " + done.errorMessage());
       }
       // recorded before the job ends: whoever sees the job done sees the backup's new state
       record(id, ar.succeeded() ? ar.result() : null, done).onComplete(x -> update(done));

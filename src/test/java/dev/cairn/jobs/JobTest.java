@@ -6,10 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class JobTest {
   private final Instant t0 = Instant.parse("2026-11-22T02:00:00Z");
+
+  /** Regression (issue 9): under tr-TR the console read "runnıng" and the history could not be read back. */
+  @Test
+  void statesAndKindsRenderAndParseTheSameUnderATurkishDefaultLocale() {
+    Locale before = Locale.getDefault();
+    Locale.setDefault(new Locale("tr", "TR"));
+    try {
+      Job j = Job.queued(Job.Kind.VERIFY, "app", "api", t0).running(t0);
+      JsonObject o = j.toJson();
+      assertEquals("running", o.getString("state"));
+      assertEquals("verify", o.getString("kind"));
+      assertEquals(j, Job.fromJson(o), "the history reads back what it wrote");
+      Job done = j.failed(t0.plusSeconds(1), "ARCHIVE_CORRUPT", "damaged");
+      assertEquals(done, Job.fromJson(new JsonObject(done.toJson().encode())));
+    } finally {
+      Locale.setDefault(before);
+    }
+  }
 
   @Test
   void percentAndEstimatedFinishFollowTheWorkDoneSoFar() {
