@@ -92,11 +92,13 @@ final class RestoreCommand implements Callable<Integer> {
     if (clean && !yes && !dryRun) {
       confirmClean(e, target);
     }
-    if (e.readable()) {
+    // a listing's entry may hold only the catalog's summary: what the backup holds is in its manifest
+    Manifest manifest = e.manifest() != null ? e.manifest() : Backups.read(repository, e.id()).manifest();
+    if (manifest != null) {
       // on stderr with the progress: stdout holds the result alone
       cmd.commandLine().getErr().printf((dryRun ? "dry run: checking, not " : "")
           + "restoring %s from backup %s into %s%s%n",
-          Restorer.describe(e.manifest().content()), e.id(), target.describe(), globals ? ", with its roles and"
+          Restorer.describe(manifest.content()), e.id(), target.describe(), globals ? ", with its roles and"
               + " tablespaces" : "");
     }
     Restorer.Options opts = new Restorer.Options(jobs, create || clean, clean, tables, noOwner, noAcl, globals,
