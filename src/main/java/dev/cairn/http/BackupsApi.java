@@ -77,7 +77,8 @@ final class BackupsApi {
           .put("sequences", m.sequences().size()).put("materializedViews", m.matviews().size())
           .put("content", m.content().label())
           .put("globals", m.globals() == null ? null : new JsonObject()
-              .put("rolePasswords", m.globals().rolePasswords()).put("pgDumpallVersion", m.globals().pgDumpallVersion()));
+              .put("rolePasswords", m.globals().rolePasswords())
+              .put("pgDumpallVersion", m.globals().pgDumpallVersion()));
       JsonArray tables = new JsonArray();
       for (Manifest.Table t : m.tables()) {
         tables.add(new JsonObject().put("schema", t.schema()).put("name", t.name()).put("rows", t.rows())

@@ -61,7 +61,8 @@ public final class DryRun {
     return new Verifier(vertx, pools, opts.jobs()).run(archive).compose(verified -> {
       Line integrity = new Line("archive", verified.ok() ? verified.chunks() + " chunks read, " + verified.rows()
           + " rows and their digests checked" : verified.problems().size() + " problem(s); first: "
-          + verified.problems().get(0), verified.ok() ? null : Verifier.failure("backup " + verified.manifest().id(), verified));
+          + verified.problems().get(0),
+          verified.ok() ? null : Verifier.failure("backup " + verified.manifest().id(), verified));
       Manifest m = verified.manifest();
       List<Manifest.Table> selected;
       try {

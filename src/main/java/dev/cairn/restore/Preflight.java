@@ -200,7 +200,8 @@ final class Preflight {
 
   private static String describe(GlobalsScript g) {
     return (g.newRoles().isEmpty() ? "no role to create" : "creates roles " + String.join(", ", g.newRoles()))
-        + (g.newTablespaces().isEmpty() ? "" : "; creates tablespaces " + String.join(", ", g.newTablespaces().keySet()))
+        + (g.newTablespaces().isEmpty() ? "" : "; creates tablespaces "
+            + String.join(", ", g.newTablespaces().keySet()))
         + "; " + g.skipped() + " statements about roles or tablespaces that exist left out";
   }
 
@@ -214,7 +215,8 @@ final class Preflight {
         .compose(c -> {
           Future<Void> f = Future.succeededFuture();
           for (Map.Entry<String, String> e : g.newTablespaces().entrySet()) {
-            f = f.compose(v -> c.preparedQuery("SELECT (pg_stat_file($1, true)).isdir AS d").execute(Tuple.of(e.getValue()))
+            f = f.compose(v -> c.preparedQuery("SELECT (pg_stat_file($1, true)).isdir AS d")
+                .execute(Tuple.of(e.getValue()))
                 .map(rs -> {
                   if (!Boolean.TRUE.equals(rs.iterator().next().getBoolean("d"))) {
                     missing.add(e.getValue() + " (tablespace " + e.getKey() + ")");
