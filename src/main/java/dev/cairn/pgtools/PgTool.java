@@ -19,6 +19,12 @@ import java.util.regex.Pattern;
 
 /** A PostgreSQL client program (pg_dump, pg_restore) of a known version. */
 public record PgTool(Path path, int major, String version) {
+  /** Another client program of the same installation (vacuumdb beside pg_restore), when it is there. */
+  public java.util.Optional<Path> sibling(String program) {
+    Path p = path.resolveSibling(program);
+    return java.nio.file.Files.isExecutable(p) ? java.util.Optional.of(p) : java.util.Optional.empty();
+  }
+
   private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(?:\\.(\\d+))?");
 
   /**

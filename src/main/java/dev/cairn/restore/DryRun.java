@@ -7,12 +7,11 @@ import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.pgtools.ChildProcess;
+import dev.cairn.storage.Scratch;
 import dev.cairn.verify.Verifier;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -70,14 +69,12 @@ public final class DryRun {
       } catch (CairnException e) {
         return Future.failedFuture(e);
       }
-      return pools.io().executeBlocking(() -> new Object[] {archive.get(),
-          Files.createTempDirectory("cairn-dry-run-",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))}, false)
+      return pools.io().executeBlocking(() -> new Object[] {archive.get(), Scratch.create("cairn-dry-run-")}, false)
           .compose(o -> {
             ArchiveReader reader = (ArchiveReader) o[0];
-            Path dir = (Path) o[1];
+            Scratch scratch = (Scratch) o[1];
             return new Preflight(vertx, pools, target, opts, new ChildProcess())
-                .plan(reader, m, selected, dir)
+                .plan(reader, m, selected, scratch)
                 .compose(plan -> pools.io().executeBlocking(() -> {
                   List<Line> lines = new ArrayList<>();
                   lines.add(integrity);
@@ -87,12 +84,7 @@ public final class DryRun {
                 }, false))
                 .eventually(() -> pools.io().executeBlocking(() -> {
                   reader.close();
-                  try (var files = Files.list(dir)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                      Files.deleteIfExists(f);
-                    }
-                  }
-                  Files.deleteIfExists(dir);
+                  scratch.close();
                   return null;
                 }, false));
           });
@@ -110,17 +102,17 @@ public final class DryRun {
       return new Line("free space", "not checked: the data directory is readable by superusers only", null);
     }
     Path dir = Path.of(f.dataDirectory());
-    if (!(LOCAL_HOSTS.contains(host) || host.startsWith("/")) || !Files.isDirectory(dir)) {
+    java.util.OptionalLong space = LOCAL_HOSTS.contains(host) || host.startsWith("/") ? Scratch.usableSpace(dir)
+        : java.util.OptionalLong.empty();
+    if (space.isEmpty()) {
       return new Line("free space", "not checked: data directory " + dir + " is not readable on this host", null);
     }
-    try {
-      long free = Files.getFileStore(dir).getUsableSpace();
+    {
+      long free = space.getAsLong();
       String detail = human(free) + " free in " + dir + ", the backup holds " + human(need) + " of uncompressed data";
       return new Line("free space", detail, free >= need ? null : new CairnException(ErrorCode.RESTORE_PRECONDITION,
           "data directory " + dir + " of " + target.describe() + " has " + human(free) + " free, backup " + m.id()
               + " holds " + human(need) + " of uncompressed data", "free space there, or restore elsewhere"));
-    } catch (java.io.IOException e) {
-      return new Line("free space", "not checked: " + dir + ": " + e.getMessage(), null);
     }
   }
 

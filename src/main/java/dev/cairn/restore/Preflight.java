@@ -1,6 +1,7 @@
 package dev.cairn.restore;
 
 import dev.cairn.archive.ArchiveReader;
+import dev.cairn.storage.Scratch;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.conn.ConnSpec;
@@ -17,7 +18,6 @@ import io.vertx.sqlclient.Tuple;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,8 +67,8 @@ final class Preflight {
     this.pgRestore = pgRestore;
   }
 
-  /** Extracts the schema into {@code dir} and runs every check; never changes the target. */
-  Future<Plan> plan(ArchiveReader reader, Manifest m, List<Manifest.Table> selected, Path dir) {
+  /** Extracts the schema into {@code scratch} and runs every check; never changes the target. */
+  Future<Plan> plan(ArchiveReader reader, Manifest m, List<Manifest.Table> selected, Scratch scratch) {
     boolean dataOnly = m.content() == Manifest.Content.DATA_ONLY;
     if (opts.globals() && m.globals() == null) {
       return Future.failedFuture(new CairnException(ErrorCode.USAGE, "backup " + m.id() + " holds no roles or"
@@ -81,15 +81,15 @@ final class Preflight {
           + " do not apply", "restore the schema first (from a schema-only or full backup), then this backup"
           + " without --create or --clean"));
     }
-    Path schema = dir.resolve("schema.dump");
+    Path schema = scratch.file("schema.dump");
     return pools.io().executeBlocking(() -> {
-      write(reader, m.schemaChunks(), schema);
+      write(reader, m.schemaChunks(), scratch, "schema.dump");
       return opts.globals() ? new String(read(reader, m.globals().chunks()), StandardCharsets.UTF_8) : null;
     }, false).compose(globalsSql -> TargetFacts.read(vertx, target, dataOnly ? selected : List.of())
         .compose(facts -> pools.io().executeBlocking(() -> {
           int dumpMajor = Integer.parseInt(m.pgDumpVersion().split("\\.")[0]);
           PgTool tool = PgTool.find("pg_restore", Math.max(facts.serverMajor(), dumpMajor), opts.pgBin());
-          Toc toc = opts.tables().isEmpty() ? new Toc(null, List.of()) : toc(tool, schema, m, selected);
+          Toc toc = opts.tables().isEmpty() ? new Toc(null, List.of()) : toc(tool, scratch, m, selected);
           SchemaRefs refs = refs(tool, schema, toc);
           GlobalsScript globals = globalsSql == null ? null
               : GlobalsScript.filter(globalsSql, facts.roles(), facts.tablespaces());
@@ -232,7 +232,8 @@ final class Preflight {
   }
 
   /** Writes the pg_restore -L list of a partial restore next to the schema file. Blocking. */
-  private static Toc toc(PgTool tool, Path schema, Manifest m, List<Manifest.Table> selected) throws Exception {
+  private static Toc toc(PgTool tool, Scratch scratch, Manifest m, List<Manifest.Table> selected) throws Exception {
+    Path schema = scratch.file("schema.dump");
     ChildProcess.Result r = new ChildProcess().runKeepingAll(List.of(tool.path().toString(), "--list",
         schema.toString()), Map.of());
     if (r.exitCode() != 0) {
@@ -240,9 +241,8 @@ final class Preflight {
           + "): " + r.tail(6));
     }
     TocFilter.Outcome out = TocFilter.filter(r.output(), m, selected);
-    Path list = schema.resolveSibling("restore.list");
-    Files.write(list, out.keep());
-    return new Toc(list, out.notes());
+    scratch.write("restore.list", String.join("\n", out.keep()).concat("\n").getBytes(StandardCharsets.UTF_8));
+    return new Toc(scratch.file("restore.list"), out.notes());
   }
 
   /** The roles and extensions of what would be restored, from the SQL pg_restore prints for it. Blocking. */
@@ -266,8 +266,9 @@ final class Preflight {
     return SchemaRefs.parse(r.output());
   }
 
-  private static void write(ArchiveReader reader, List<ChunkRef> refs, Path file) throws java.io.IOException {
-    try (OutputStream out = Files.newOutputStream(file)) {
+  private static void write(ArchiveReader reader, List<ChunkRef> refs, Scratch scratch, String name)
+      throws java.io.IOException {
+    try (OutputStream out = scratch.write(name)) {
       for (ChunkRef ref : refs) {
         out.write(reader.readChunk(ref));
       }

@@ -21,6 +21,7 @@ import dev.cairn.pgcopy.CopyConnection;
 import dev.cairn.pgcopy.CopyInStream;
 import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.pgtools.PgTool;
+import dev.cairn.storage.Scratch;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,10 +30,8 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -144,9 +143,8 @@ public final class Restorer {
   private Future<Result> restore(ArchiveReader reader, Manifest m) {
     List<Manifest.Table> selected = select(m, opts.tables());
     report();
-    return pools.io().executeBlocking(() -> Files.createTempDirectory("cairn-restore-",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), false)
-        .compose(dir -> new Preflight(vertx, pools, target, opts, pgRestore).plan(reader, m, selected, dir)
+    return pools.io().executeBlocking(() -> Scratch.create("cairn-restore-"), false)
+        .compose(scratch -> new Preflight(vertx, pools, target, opts, pgRestore).plan(reader, m, selected, scratch)
             .compose(plan -> {
               CairnException failure = plan.failure();
               if (failure != null) {
@@ -161,12 +159,7 @@ public final class Restorer {
                   .compose(v -> steps(reader, m, selected, plan));
             })
             .eventually(() -> pools.io().executeBlocking(() -> {
-              try (var files = Files.list(dir)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                  Files.deleteIfExists(f);
-                }
-              }
-              Files.deleteIfExists(dir);
+              scratch.close();
               return null;
             }, false)));
   }
@@ -473,8 +466,8 @@ public final class Restorer {
    * client programs as pg_restore); a single-session ANALYZE when vacuumdb is not there.
    */
   private Future<Void> analyze(PgTool restoreTool) {
-    Path program = restoreTool.path().resolveSibling("vacuumdb");
-    if (!Files.isExecutable(program)) {
+    Path program = restoreTool.sibling("vacuumdb").orElse(null);
+    if (program == null) {
       return withTarget(c -> c.query("ANALYZE").execute().mapEmpty(), "cannot analyze " + target.database());
     }
     return pools.io().executeBlocking(() -> {

@@ -61,6 +61,16 @@ public final class Scratch implements AutoCloseable {
     return Files.exists(file(name));
   }
 
+  /** Usable space of a local directory (a restore target's data directory), or empty when it cannot be read. */
+  public static java.util.OptionalLong usableSpace(Path dir) {
+    try {
+      return Files.isDirectory(dir) ? java.util.OptionalLong.of(Files.getFileStore(dir).getUsableSpace())
+          : java.util.OptionalLong.empty();
+    } catch (IOException e) {
+      return java.util.OptionalLong.empty();
+    }
+  }
+
   /** Removes the directory and everything in it. Never throws. */
   @Override
   public void close() {
