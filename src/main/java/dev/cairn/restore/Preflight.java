@@ -238,7 +238,7 @@ final class Preflight {
         schema.toString()), Map.of());
     if (r.exitCode() != 0) {
       throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore --list failed (exit code " + r.exitCode()
-          + "): " + r.tail(6));
+          + "): " + r.errorReport(6));
     }
     TocFilter.Outcome out = TocFilter.filter(r.output(), m, selected);
     scratch.write("restore.list", String.join("\n", out.keep()).concat("\n").getBytes(StandardCharsets.UTF_8));
@@ -261,7 +261,7 @@ final class Preflight {
     ChildProcess.Result r = pgRestore.runKeepingAll(cmd, Map.of());
     if (r.exitCode() != 0) {
       throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore --schema-only --file=- failed (exit code "
-          + r.exitCode() + "): " + r.tail(6));
+          + r.exitCode() + "): " + r.errorReport(6));
     }
     return SchemaRefs.parse(r.output());
   }

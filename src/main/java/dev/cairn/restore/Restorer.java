@@ -286,11 +286,28 @@ public final class Restorer {
       if (r.exitCode() != 0) {
         throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore" + (section == null ? "" : " --section="
             + section) + " into "
-            + target.describe() + " failed (exit code " + r.exitCode() + "): " + r.tail(6),
-            "roles or tablespaces missing on this server? restore them first, or use --no-owner / --no-acl");
+            + target.describe() + " failed (exit code " + r.exitCode() + "): " + r.errorReport(6), hintFor(r.errors()));
       }
       return null;
     }, false);
+  }
+
+  private static final java.util.regex.Pattern MISSING_GLOBAL =
+      java.util.regex.Pattern.compile("(role|tablespace) \"[^\"]*\" does not exist");
+  private static final java.util.regex.Pattern SERVER_GONE = java.util.regex.Pattern.compile(
+      "terminating connection|server closed the connection|the database system is (shutting down|starting up)"
+          + "|connection to server .* failed");
+
+  /** A hint only when pg_restore's errors say what to do: a missing role or tablespace, or a server restart. */
+  static String hintFor(List<String> errors) {
+    if (errors.stream().anyMatch(e -> MISSING_GLOBAL.matcher(e).find())) {
+      return "roles or tablespaces are missing on this server: restore them first (--globals), or use"
+          + " --no-owner / --no-acl";
+    }
+    if (errors.stream().anyMatch(e -> SERVER_GONE.matcher(e).find())) {
+      return "the server shut down or restarted; run the restore again once it is up";
+    }
+    return null;
   }
 
   /**
