@@ -7,6 +7,7 @@ import dev.cairn.archive.RowDigest;
 import dev.cairn.archive.Sql;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.ConnectionLoss;
 import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
@@ -142,6 +143,7 @@ public final class Restorer {
 
   private Future<Result> restore(ArchiveReader reader, Manifest m) {
     List<Manifest.Table> selected = select(m, opts.tables());
+    java.time.Instant started = java.time.Instant.now();
     report();
     return pools.io().executeBlocking(() -> Scratch.create("cairn-restore-"), false)
         .compose(scratch -> new Preflight(vertx, pools, target, opts, pgRestore).plan(reader, m, selected, scratch)
@@ -158,6 +160,7 @@ public final class Restorer {
                   .compose(v -> prepareDatabase(m))
                   .compose(v -> steps(reader, m, selected, plan));
             })
+            .recover(e -> ConnectionLoss.explain(vertx, target, started, e).compose(Future::failedFuture))
             .eventually(() -> pools.io().executeBlocking(() -> {
               scratch.close();
               return null;
