@@ -232,9 +232,9 @@ final class Preflight {
   }
 
   /** Writes the pg_restore -L list of a partial restore next to the schema file. Blocking. */
-  private static Toc toc(PgTool tool, Scratch scratch, Manifest m, List<Manifest.Table> selected) throws Exception {
+  private Toc toc(PgTool tool, Scratch scratch, Manifest m, List<Manifest.Table> selected) throws Exception {
     Path schema = scratch.file("schema.dump");
-    ChildProcess.Result r = new ChildProcess().runKeepingAll(List.of(tool.path().toString(), "--list",
+    ChildProcess.Result r = pgRestore.runKeepingAll(List.of(tool.path().toString(), "--list",
         schema.toString()), Map.of());
     if (r.exitCode() != 0) {
       throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore --list failed (exit code " + r.exitCode()

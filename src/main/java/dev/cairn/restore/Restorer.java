@@ -76,6 +76,8 @@ public final class Restorer {
   private final ChildProcess vacuumdb = new ChildProcess();
   private final Chunks chunks;
   private volatile boolean stopping;
+  /** Set once the restore starts writing into the target database: a failure from then on leaves it partial. */
+  private boolean targetChanged;
   private Throwable firstFailure;
   private Consumer<Progress> progress = p -> {};
   private final Map<String, Integer> partsLeft = new HashMap<>();
@@ -160,11 +162,23 @@ public final class Restorer {
                   .compose(v -> prepareDatabase(m))
                   .compose(v -> steps(reader, m, selected, plan));
             })
-            .recover(e -> ConnectionLoss.explain(vertx, target, started, e).compose(Future::failedFuture))
+            .recover(e -> ConnectionLoss.explain(vertx, target, started, e)
+                .compose(x -> Future.failedFuture(targetChanged ? leftPartial(x, m) : x)))
             .eventually(() -> pools.io().executeBlocking(() -> {
               scratch.close();
               return null;
             }, false)));
+  }
+
+  /** A failure after the target database was changed says so, and how to start again. */
+  private CairnException leftPartial(Throwable t, Manifest m) {
+    CairnException e = CairnException.wrap(t, ErrorCode.INTERNAL, "restore of " + m.id());
+    String db = target.database();
+    String retry = m.content() == Manifest.Content.DATA_ONLY
+        ? "empty the tables of database " + db + " (TRUNCATE), then restore again"
+        : "restore again with --clean, which drops database " + db + " and creates it anew";
+    return new CairnException(e.code(), e.getMessage() + "; database " + db + " is left partly restored",
+        e.hint() == null ? retry : e.hint() + "; then " + retry, e.sqlState(), e);
   }
 
   /** What a backup of this content restores, for messages: "schema and data", "schema only", "data only". */
@@ -188,6 +202,7 @@ public final class Restorer {
     boolean schemaSections = m.content() != Manifest.Content.DATA_ONLY;
     boolean data = m.content() != Manifest.Content.SCHEMA_ONLY;
     Map<String, Long> phases = new java.util.LinkedHashMap<>();
+    targetChanged = true;
     return (schemaSections ? timed(phases, Phase.PRE_DATA, () -> pgRestore(tool, schema, "pre-data", 1, listFile))
             : Future.<Void>succeededFuture())
         .compose(v -> data ? timed(phases, Phase.COPYING, () -> loadData(reader, selected, !schemaSections))

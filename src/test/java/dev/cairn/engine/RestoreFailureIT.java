@@ -5,8 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.testkit.CairnCli;
+import dev.cairn.testkit.CairnProcess;
 import dev.cairn.testkit.PgCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,5 +55,70 @@ class RestoreFailureIT {
     assertTrue(r.err().contains("HINT:  No function matches"), r.err());
     assertTrue(r.err().contains("Command was: CREATE INDEX t_f ON public.t"), r.err());
     assertFalse(r.err().contains("roles or tablespaces"), r.err());
+  }
+
+  @Test
+  void failedRestoreSaysTheTargetIsLeftPartlyRestoredAndOffersClean() {
+    String id = backup();
+    String dst = src + "_r2";
+    CairnCli.Run r = CairnCli.run("restore", id, "--repo", repo, "--db", PG.conninfo(dst), "--create");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("database " + dst + " is left partly restored"), r.err());
+    assertTrue(r.err().contains("hint: ") && r.err().contains("restore again with --clean"), r.err());
+    assertEquals("100", PG.psql(dst, "SELECT count(*) FROM t").strip(), "the data loaded before the failure stays");
+  }
+
+  @Test
+  void refusedRestoreSaysNothingAboutAPartialTarget() {
+    String id = backup();
+    CairnCli.Run r = CairnCli.run("restore", id, "--repo", repo, "--db", PG.conninfo(src));
+    assertEquals(8, r.code(), r.toString());
+    assertFalse(r.err().contains("partly restored"), r.err());
+  }
+
+  @Test
+  void failedRestoreAndFailedDryRunRemoveTheirWorkingDirectories() throws Exception {
+    String id = backup();
+    Path tmp = Files.createDirectories(repo.resolve("tmp"));
+    // a post-data failure, then a preflight failure (the database exists without --clean), dry run and not
+    for (String[] extra : List.of(new String[] {"--db", PG.conninfo(src + "_r3"), "--create"},
+        new String[] {"--db", PG.conninfo(src), "--create"},
+        new String[] {"--db", PG.conninfo(src), "--create", "--dry-run"})) {
+      List<Object> args = new ArrayList<>(List.of("restore", id, "--repo", repo));
+      args.addAll(List.of(extra));
+      try (CairnProcess p = CairnProcess.start(repo.resolve("log"), List.of("-Djava.io.tmpdir=" + tmp),
+          args.toArray())) {
+        assertTrue(p.waitFor(120) != 0, p.log());
+      }
+      assertEquals(List.of(), workingDirectories(tmp), String.join(" ", extra));
+    }
+  }
+
+  @Test
+  void interruptedRestoreAndDryRunRemoveTheirWorkingDirectories() throws Exception {
+    String id = backup();
+    // the restore itself, then its dry run
+    for (String mode : List.of("--jobs=2", "--dry-run")) {
+      Path tmp = Files.createDirectories(repo.resolve("tmp" + mode));
+      Path flag = Files.createFile(repo.resolve("stall" + mode));
+      Path bin = CairnProcess.stalledTool(repo.resolve("bin"), "pg_restore", PG.pgRestore(), flag);
+      try (CairnProcess p = CairnProcess.start(repo.resolve("log" + mode), List.of("-Djava.io.tmpdir=" + tmp),
+          "restore", id, "--repo", repo, "--db", PG.conninfo(src + "_int"), "--create", "--pg-bin", bin, mode)) {
+        // mid-flight: the schema extracted into the working directory, pg_restore waiting on the flag
+        p.await(() -> workingDirectories(tmp).stream().anyMatch(d -> Files.exists(d.resolve("schema.dump")))
+            && p.hasChildren(), 60, "a stalled pg_restore");
+        p.interrupt();
+        p.waitFor(60);
+      }
+      assertEquals(List.of(), workingDirectories(tmp), mode);
+    }
+  }
+
+  private static List<Path> workingDirectories(Path tmp) {
+    try (Stream<Path> s = Files.list(tmp)) {
+      return s.filter(d -> d.getFileName().toString().startsWith("cairn-")).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
