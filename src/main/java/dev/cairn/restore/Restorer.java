@@ -211,7 +211,8 @@ public final class Restorer {
         .compose(rows -> (partial || !data ? Future.<Void>succeededFuture()
                 : timed(phases, Phase.LARGE_OBJECTS, () -> pgRestore(tool, schema, schemaSections ? "data" : null, 1,
                     null)))
-            .compose(v -> data ? timed(phases, Phase.SEQUENCES, () -> setSequences(sequencesFor(m, selected, partial)))
+            .compose(v -> data ? timed(phases, Phase.SEQUENCES, () -> setSequences(sequencesFor(m, selected, partial,
+                plan.toc().sequences())))
                 : Future.<Void>succeededFuture())
             .compose(v -> schemaSections ? timed(phases, Phase.BUILDING_INDEXES, () -> pgRestore(tool, schema, "post-data",
                 opts.jobs(), listFile)) : Future.<Void>succeededFuture())
@@ -226,14 +227,19 @@ public final class Restorer {
             }));
   }
 
-  /** All sequences; for a partial restore, those not owned by a table left out. */
-  private static List<Manifest.Sequence> sequencesFor(Manifest m, List<Manifest.Table> selected, boolean partial) {
+  /**
+   * All sequences; for a partial restore, those not owned by a table left out, and those that are but were
+   * brought along ({@code brought}) because a restored table uses them.
+   */
+  private static List<Manifest.Sequence> sequencesFor(Manifest m, List<Manifest.Table> selected, boolean partial,
+      java.util.Set<String> brought) {
     if (!partial) {
       return m.sequences();
     }
     var names = selected.stream().map(Manifest.Table::qualifiedName).collect(Collectors.toSet());
     return m.sequences().stream()
-        .filter(s -> s.ownerName() == null || names.contains(s.ownerSchema() + "." + s.ownerName()))
+        .filter(s -> s.ownerName() == null || names.contains(s.ownerSchema() + "." + s.ownerName())
+            || brought.contains(s.schema() + "." + s.name()))
         .toList();
   }
 
