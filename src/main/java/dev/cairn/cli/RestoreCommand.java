@@ -134,8 +134,11 @@ final class RestoreCommand implements Callable<Integer> {
   private int dryRun(ConnSpec target, Restorer.Options opts, java.util.function.Supplier<ArchiveReader> archive,
       String backupId) {
     Runnable[] cancel = new Runnable[1];
-    DryRun.Report r = Cli.await(opts.jobs(), (vertx, pools) -> new DryRun(vertx, pools, target, opts).run(archive),
-        cancel);
+    DryRun.Report r = Cli.await(opts.jobs(), (vertx, pools) -> {
+      DryRun dry = new DryRun(vertx, pools, target, opts);
+      cancel[0] = dry::cancel;
+      return dry.run(archive);
+    }, cancel);
     PrintWriter out = cmd.commandLine().getOut();
     for (DryRun.Line l : r.lines()) {
       out.printf("%-5s %-22s %s%n", l.ok() ? "ok" : "FAIL", l.what(), l.detail());

@@ -32,7 +32,7 @@ public final class ConfigLoader {
       "verify_schedule", "verify_after_backup", "content");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
   static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
-      "max_body_size", "metrics_public", "max_import_size");
+      "max_body_size", "metrics_public", "max_import_size", "idle_timeout", "header_timeout", "max_connections");
   static final List<String> TOKEN_KEYS = List.of("name", "role", "sha256");
   static final List<String> TLS_KEYS = List.of("cert", "key");
   static final int MAX_RATE_LIMIT = 100_000;
@@ -310,7 +310,12 @@ public final class ConfigLoader {
     long body = s.size("max_body_size", HttpConfig.DEFAULT_MAX_BODY_BYTES, 1024, 64L << 20);
     boolean metricsPublic = s.bool("metrics_public", HttpConfig.DEFAULT_METRICS_PUBLIC);
     long maxImport = s.size("max_import_size", HttpConfig.DEFAULT_MAX_IMPORT_BYTES, 1024, 1L << 50);
-    return new HttpConfig(bind, port, tokens, tls, rate, body, metricsPublic, maxImport);
+    java.time.Duration second = java.time.Duration.ofSeconds(1);
+    HttpConfig.Limits limits = new HttpConfig.Limits(
+        s.duration("idle_timeout", HttpConfig.Limits.DEFAULT_IDLE_TIMEOUT, second),
+        s.duration("header_timeout", HttpConfig.Limits.DEFAULT_HEADER_TIMEOUT, second),
+        s.integer("max_connections", HttpConfig.Limits.DEFAULT_MAX_CONNECTIONS, 2, 100_000));
+    return new HttpConfig(bind, port, tokens, tls, rate, body, metricsPublic, maxImport, limits);
   }
 
   private List<HttpConfig.Token> tokens(Section s) {

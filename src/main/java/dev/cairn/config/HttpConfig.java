@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
  * @param maxBodyBytes the largest request body accepted
  * @param metricsPublic whether GET /metrics answers without a token (else it needs a viewer token)
  * @param maxImportBytes the largest archive POST /api/v1/backups/import accepts
+ * @param limits how long connections may idle and how many may be open
  */
 public record HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute,
-    long maxBodyBytes, boolean metricsPublic, long maxImportBytes) {
+    long maxBodyBytes, boolean metricsPublic, long maxImportBytes, Limits limits) {
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 8432;
   public static final int DEFAULT_RATE_LIMIT_PER_MINUTE = 10;
@@ -46,6 +47,21 @@ public record HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int
   /** A bearer token, stored as the lowercase hex SHA-256 of the token itself. */
   public record Token(String name, Role role, String sha256) {}
 
+  /**
+   * Connection limits, so idle or slow clients cannot use up the agent's file descriptors.
+   *
+   * @param idleTimeout a connection with nothing read or written this long is closed
+   * @param headerTimeout a new connection must have sent its first request's headers within this time
+   * @param maxConnections connections open at once; at the limit the longest idle one is closed for a new one
+   */
+  public record Limits(java.time.Duration idleTimeout, java.time.Duration headerTimeout, int maxConnections) {
+    public static final java.time.Duration DEFAULT_IDLE_TIMEOUT = java.time.Duration.ofSeconds(60);
+    public static final java.time.Duration DEFAULT_HEADER_TIMEOUT = java.time.Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_CONNECTIONS = 64;
+    public static final Limits DEFAULTS = new Limits(DEFAULT_IDLE_TIMEOUT, DEFAULT_HEADER_TIMEOUT,
+        DEFAULT_MAX_CONNECTIONS);
+  }
+
   /** PEM files: the certificate (chain) and its private key. */
   public record Tls(Path cert, Path key) {}
 
@@ -74,5 +90,10 @@ public record HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int
   public HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute, long maxBodyBytes,
       boolean metricsPublic) {
     this(bind, port, tokens, tls, rateLimitPerMinute, maxBodyBytes, metricsPublic, DEFAULT_MAX_IMPORT_BYTES);
+  }
+
+  public HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute, long maxBodyBytes,
+      boolean metricsPublic, long maxImportBytes) {
+    this(bind, port, tokens, tls, rateLimitPerMinute, maxBodyBytes, metricsPublic, maxImportBytes, Limits.DEFAULTS);
   }
 }

@@ -7,6 +7,7 @@ import dev.cairn.archive.Manifest;
 import dev.cairn.archive.Sql;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.ConnectionLoss;
 import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
@@ -202,7 +203,8 @@ public final class Dumper {
           .compose(l -> {
             leader = l;
             return withLeader(l, started).eventually(() -> l.close().recover(e -> Future.succeededFuture()));
-          });
+          })
+          .recover(e -> ConnectionLoss.explain(vertx, spec, started, e).compose(Future::failedFuture));
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
@@ -375,7 +377,7 @@ public final class Dumper {
         }
         if (r.exitCode() != 0) {
           throw new CairnException(ErrorCode.PG_DUMP_FAILED, "pg_dump " + p.pgDump.version() + " failed for "
-              + spec.describe() + " (exit code " + r.exitCode() + "): " + r.tail(6));
+              + spec.describe() + " (exit code " + r.exitCode() + "): " + r.errorReport(6));
         }
         try (InputStream in = scratch.read("schema.dump")) {
           return GlobalsDump.store(in, writer, opts.chunkBytes());

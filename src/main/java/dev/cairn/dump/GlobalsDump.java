@@ -44,7 +44,7 @@ final class GlobalsDump {
       }
       if (r.exitCode() != 0) {
         throw new CairnException(ErrorCode.PG_DUMP_FAILED, "pg_dumpall --globals-only " + pgDumpall.version()
-            + " failed for " + spec.describe() + " (exit code " + r.exitCode() + "): " + r.tail(6));
+            + " failed for " + spec.describe() + " (exit code " + r.exitCode() + "): " + r.errorReport(6));
       }
       try (InputStream in = scratch.read("globals.sql")) {
         return new Manifest.Globals(store(in, writer, chunkBytes), passwords, pgDumpall.version());

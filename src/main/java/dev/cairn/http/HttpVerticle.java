@@ -78,13 +78,17 @@ public final class HttpVerticle extends VerticleBase {
       // HTTP/2 forbids per request (the whole connection would go, with the other requests on it); browsers
       // never speak h2c, and the JDK client that asks for it falls back to HTTP/1.1.
       HttpServerOptions options = new HttpServerOptions().setHost(config.bind()).setPort(config.port())
-          .setHttp2ClearTextEnabled(false);
+          .setHttp2ClearTextEnabled(false)
+          .setIdleTimeout((int) config.limits().idleTimeout().toMillis())
+          .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
       if (config.tls() != null) {
         options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tls().cert().toString())
             .setKeyPath(config.tls().key().toString()));
       }
       Router router = router();
-      return vertx.createHttpServer(options).requestHandler(req -> {
+      ConnectionGuard guard = new ConnectionGuard(vertx, config.limits());
+      return vertx.createHttpServer(options).connectionHandler(guard::connected).requestHandler(req -> {
+        guard.request(req);
         // vertx-web cannot decode a path with a broken %-escape and would answer a bare 500
         if (!Input.wellEncoded(req.path())) {
           req.response().setStatusCode(400).putHeader("content-type", "application/json; charset=utf-8")

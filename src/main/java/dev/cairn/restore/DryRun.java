@@ -47,17 +47,31 @@ public final class DryRun {
   private final Pools pools;
   private final ConnSpec target;
   private final Restorer.Options opts;
+  private final Verifier verifier;
+  private final ChildProcess pgRestore = new ChildProcess();
+  private volatile boolean stopping;
 
   public DryRun(Vertx vertx, Pools pools, ConnSpec target, Restorer.Options opts) {
     this.vertx = vertx;
     this.pools = pools;
     this.target = target;
     this.opts = opts;
+    this.verifier = new Verifier(vertx, pools, opts.jobs());
+  }
+
+  /**
+   * Stops the dry run (the verify, pg_restore); {@link #run} then fails once its working directory is
+   * removed. Safe from any thread.
+   */
+  public void cancel() {
+    stopping = true;
+    verifier.cancel();
+    pgRestore.cancel();
   }
 
   /** {@code archive} opens the archive; it is called twice (the verify, then the checks). */
   public Future<Report> run(Supplier<ArchiveReader> archive) {
-    return new Verifier(vertx, pools, opts.jobs()).run(archive).compose(verified -> {
+    return verifier.run(archive).compose(verified -> {
       Line integrity = new Line("archive", verified.ok() ? verified.chunks() + " chunks read, " + verified.rows()
           + " rows and their digests checked" : verified.problems().size() + " problem(s); first: "
           + verified.problems().get(0),
@@ -69,11 +83,14 @@ public final class DryRun {
       } catch (CairnException e) {
         return Future.failedFuture(e);
       }
+      if (stopping) {
+        return Future.failedFuture(new CairnException(ErrorCode.CANCELLED, "dry run cancelled"));
+      }
       return pools.io().executeBlocking(() -> new Object[] {archive.get(), Scratch.create("cairn-dry-run-")}, false)
           .compose(o -> {
             ArchiveReader reader = (ArchiveReader) o[0];
             Scratch scratch = (Scratch) o[1];
-            return new Preflight(vertx, pools, target, opts, new ChildProcess())
+            return new Preflight(vertx, pools, target, opts, pgRestore)
                 .plan(reader, m, selected, scratch)
                 .compose(plan -> pools.io().executeBlocking(() -> {
                   List<Line> lines = new ArrayList<>();

@@ -41,8 +41,11 @@ final class Preflight {
     }
   }
 
-  /** pg_restore's list file of a partial restore, and what it left out on purpose. */
-  record Toc(Path listFile, List<String> notes) {}
+  /**
+   * pg_restore's list file of a partial restore, what it left out on purpose, and the sequences owned by
+   * tables left out that it brings along (schema.name) because a restored table uses them.
+   */
+  record Toc(Path listFile, List<String> notes, java.util.Set<String> sequences) {}
 
   /** {@code globals}: null without --globals. */
   record Plan(PgTool tool, Path schema, Toc toc, TargetFacts facts, SchemaRefs refs, GlobalsScript globals,
@@ -89,7 +92,7 @@ final class Preflight {
         .compose(facts -> pools.io().executeBlocking(() -> {
           int dumpMajor = Integer.parseInt(m.pgDumpVersion().split("\\.")[0]);
           PgTool tool = PgTool.find("pg_restore", Math.max(facts.serverMajor(), dumpMajor), opts.pgBin());
-          Toc toc = opts.tables().isEmpty() ? new Toc(null, List.of()) : toc(tool, scratch, m, selected);
+          Toc toc = opts.tables().isEmpty() ? new Toc(null, List.of(), Set.of()) : toc(tool, scratch, m, selected);
           SchemaRefs refs = refs(tool, schema, toc);
           GlobalsScript globals = globalsSql == null ? null
               : GlobalsScript.filter(globalsSql, facts.roles(), facts.tablespaces());
@@ -232,17 +235,17 @@ final class Preflight {
   }
 
   /** Writes the pg_restore -L list of a partial restore next to the schema file. Blocking. */
-  private static Toc toc(PgTool tool, Scratch scratch, Manifest m, List<Manifest.Table> selected) throws Exception {
+  private Toc toc(PgTool tool, Scratch scratch, Manifest m, List<Manifest.Table> selected) throws Exception {
     Path schema = scratch.file("schema.dump");
-    ChildProcess.Result r = new ChildProcess().runKeepingAll(List.of(tool.path().toString(), "--list",
+    ChildProcess.Result r = pgRestore.runKeepingAll(List.of(tool.path().toString(), "--list", "--verbose",
         schema.toString()), Map.of());
     if (r.exitCode() != 0) {
       throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore --list failed (exit code " + r.exitCode()
-          + "): " + r.tail(6));
+          + "): " + r.errorReport(6));
     }
     TocFilter.Outcome out = TocFilter.filter(r.output(), m, selected);
     scratch.write("restore.list", String.join("\n", out.keep()).concat("\n").getBytes(StandardCharsets.UTF_8));
-    return new Toc(scratch.file("restore.list"), out.notes());
+    return new Toc(scratch.file("restore.list"), out.notes(), out.sequences());
   }
 
   /** The roles and extensions of what would be restored, from the SQL pg_restore prints for it. Blocking. */
@@ -261,7 +264,7 @@ final class Preflight {
     ChildProcess.Result r = pgRestore.runKeepingAll(cmd, Map.of());
     if (r.exitCode() != 0) {
       throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore --schema-only --file=- failed (exit code "
-          + r.exitCode() + "): " + r.tail(6));
+          + r.exitCode() + "): " + r.errorReport(6));
     }
     return SchemaRefs.parse(r.output());
   }

@@ -7,6 +7,7 @@ import dev.cairn.archive.RowDigest;
 import dev.cairn.archive.Sql;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.conn.ConnectionLoss;
 import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import dev.cairn.engine.CopySession;
@@ -75,6 +76,8 @@ public final class Restorer {
   private final ChildProcess vacuumdb = new ChildProcess();
   private final Chunks chunks;
   private volatile boolean stopping;
+  /** Set once the restore starts writing into the target database: a failure from then on leaves it partial. */
+  private boolean targetChanged;
   private Throwable firstFailure;
   private Consumer<Progress> progress = p -> {};
   private final Map<String, Integer> partsLeft = new HashMap<>();
@@ -142,6 +145,7 @@ public final class Restorer {
 
   private Future<Result> restore(ArchiveReader reader, Manifest m) {
     List<Manifest.Table> selected = select(m, opts.tables());
+    java.time.Instant started = java.time.Instant.now();
     report();
     return pools.io().executeBlocking(() -> Scratch.create("cairn-restore-"), false)
         .compose(scratch -> new Preflight(vertx, pools, target, opts, pgRestore).plan(reader, m, selected, scratch)
@@ -158,10 +162,23 @@ public final class Restorer {
                   .compose(v -> prepareDatabase(m))
                   .compose(v -> steps(reader, m, selected, plan));
             })
+            .recover(e -> ConnectionLoss.explain(vertx, target, started, e)
+                .compose(x -> Future.failedFuture(targetChanged ? leftPartial(x, m) : x)))
             .eventually(() -> pools.io().executeBlocking(() -> {
               scratch.close();
               return null;
             }, false)));
+  }
+
+  /** A failure after the target database was changed says so, and how to start again. */
+  private CairnException leftPartial(Throwable t, Manifest m) {
+    CairnException e = CairnException.wrap(t, ErrorCode.INTERNAL, "restore of " + m.id());
+    String db = target.database();
+    String retry = m.content() == Manifest.Content.DATA_ONLY
+        ? "empty the tables of database " + db + " (TRUNCATE), then restore again"
+        : "restore again with --clean, which drops database " + db + " and creates it anew";
+    return new CairnException(e.code(), e.getMessage() + "; database " + db + " is left partly restored",
+        e.hint() == null ? retry : e.hint() + "; then " + retry, e.sqlState(), e);
   }
 
   /** What a backup of this content restores, for messages: "schema and data", "schema only", "data only". */
@@ -185,6 +202,7 @@ public final class Restorer {
     boolean schemaSections = m.content() != Manifest.Content.DATA_ONLY;
     boolean data = m.content() != Manifest.Content.SCHEMA_ONLY;
     Map<String, Long> phases = new java.util.LinkedHashMap<>();
+    targetChanged = true;
     return (schemaSections ? timed(phases, Phase.PRE_DATA, () -> pgRestore(tool, schema, "pre-data", 1, listFile))
             : Future.<Void>succeededFuture())
         .compose(v -> data ? timed(phases, Phase.COPYING, () -> loadData(reader, selected, !schemaSections))
@@ -193,7 +211,8 @@ public final class Restorer {
         .compose(rows -> (partial || !data ? Future.<Void>succeededFuture()
                 : timed(phases, Phase.LARGE_OBJECTS, () -> pgRestore(tool, schema, schemaSections ? "data" : null, 1,
                     null)))
-            .compose(v -> data ? timed(phases, Phase.SEQUENCES, () -> setSequences(sequencesFor(m, selected, partial)))
+            .compose(v -> data ? timed(phases, Phase.SEQUENCES, () -> setSequences(sequencesFor(m, selected, partial,
+                plan.toc().sequences())))
                 : Future.<Void>succeededFuture())
             .compose(v -> schemaSections ? timed(phases, Phase.BUILDING_INDEXES, () -> pgRestore(tool, schema, "post-data",
                 opts.jobs(), listFile)) : Future.<Void>succeededFuture())
@@ -208,14 +227,19 @@ public final class Restorer {
             }));
   }
 
-  /** All sequences; for a partial restore, those not owned by a table left out. */
-  private static List<Manifest.Sequence> sequencesFor(Manifest m, List<Manifest.Table> selected, boolean partial) {
+  /**
+   * All sequences; for a partial restore, those not owned by a table left out, and those that are but were
+   * brought along ({@code brought}) because a restored table uses them.
+   */
+  private static List<Manifest.Sequence> sequencesFor(Manifest m, List<Manifest.Table> selected, boolean partial,
+      java.util.Set<String> brought) {
     if (!partial) {
       return m.sequences();
     }
     var names = selected.stream().map(Manifest.Table::qualifiedName).collect(Collectors.toSet());
     return m.sequences().stream()
-        .filter(s -> s.ownerName() == null || names.contains(s.ownerSchema() + "." + s.ownerName()))
+        .filter(s -> s.ownerName() == null || names.contains(s.ownerSchema() + "." + s.ownerName())
+            || brought.contains(s.schema() + "." + s.name()))
         .toList();
   }
 
@@ -286,11 +310,28 @@ public final class Restorer {
       if (r.exitCode() != 0) {
         throw new CairnException(ErrorCode.PG_RESTORE_FAILED, "pg_restore" + (section == null ? "" : " --section="
             + section) + " into "
-            + target.describe() + " failed (exit code " + r.exitCode() + "): " + r.tail(6),
-            "roles or tablespaces missing on this server? restore them first, or use --no-owner / --no-acl");
+            + target.describe() + " failed (exit code " + r.exitCode() + "): " + r.errorReport(6), hintFor(r.errors()));
       }
       return null;
     }, false);
+  }
+
+  private static final java.util.regex.Pattern MISSING_GLOBAL =
+      java.util.regex.Pattern.compile("(role|tablespace) \"[^\"]*\" does not exist");
+  private static final java.util.regex.Pattern SERVER_GONE = java.util.regex.Pattern.compile(
+      "terminating connection|server closed the connection|the database system is (shutting down|starting up)"
+          + "|connection to server .* failed");
+
+  /** A hint only when pg_restore's errors say what to do: a missing role or tablespace, or a server restart. */
+  static String hintFor(List<String> errors) {
+    if (errors.stream().anyMatch(e -> MISSING_GLOBAL.matcher(e).find())) {
+      return "roles or tablespaces are missing on this server: restore them first (--globals), or use"
+          + " --no-owner / --no-acl";
+    }
+    if (errors.stream().anyMatch(e -> SERVER_GONE.matcher(e).find())) {
+      return "the server shut down or restarted; run the restore again once it is up";
+    }
+    return null;
   }
 
   /**

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  */
 final class TocFilter {
   private static final Pattern ENTRY = Pattern.compile("^(\\d+); (\\d+) (\\d+) (.*)$");
+  /** What {@code pg_restore --list --verbose} prints under an entry: the dump ids it depends on. */
+  private static final Pattern DEPENDS = Pattern.compile("^;\\s*depends on:((?: \\d+)+)\\s*$");
   // Longest first, so "MATERIALIZED VIEW DATA" wins over "MATERIALIZED VIEW".
   private static final List<String> TYPES = List.of("MATERIALIZED VIEW DATA", "MATERIALIZED VIEW",
       "SEQUENCE OWNED BY", "SEQUENCE SET", "TABLE DATA", "TABLE ATTACH", "INDEX ATTACH", "FK CONSTRAINT",
@@ -31,9 +33,10 @@ final class TocFilter {
       "TRIGGER", "POLICY", "RULE");
   private static final Set<String> LARGE_OBJECTS = Set.of("BLOB", "BLOBS", "BLOB METADATA", "LARGE OBJECT");
 
-  record Outcome(List<String> keep, List<String> notes) {}
+  /** {@code sequences}: those owned by a table left out but kept because a kept entry depends on them. */
+  record Outcome(List<String> keep, List<String> notes, Set<String> sequences) {}
 
-  private record Entry(String type, String schema, String tag) {}
+  private record Entry(String id, String type, String schema, String tag) {}
 
   private TocFilter() {}
 
@@ -71,29 +74,60 @@ final class TocFilter {
       }
     }
     List<Entry> entries = new ArrayList<>();
+    Map<String, Entry> byId = new HashMap<>();
+    Map<Entry, List<String>> deps = new HashMap<>();
+    Entry previous = null;
     for (String line : toc) {
       Entry e = parse(line, schemaOrder);
       entries.add(e);
+      if (e != null) {
+        byId.put(e.id, e);
+        previous = e;
+      } else if (previous != null) {
+        Matcher dm = DEPENDS.matcher(line);
+        if (dm.matches()) {
+          deps.put(previous, List.of(dm.group(1).trim().split(" ")));
+        }
+      }
       if (e != null && (e.type.equals("VIEW") || e.type.equals("MATERIALIZED VIEW"))) {
         droppedRels.add(key(e.schema, e.tag));
       }
     }
 
-    List<String> keep = new ArrayList<>();
+    // A kept table whose default calls nextval() on a sequence owned by a table left out needs that
+    // sequence (pg_restore's dependency data says which): keep it, without its OWNED BY.
+    Set<String> brought = new java.util.TreeSet<>();
     List<String> notes = new ArrayList<>();
+    Set<String> ownerless = new HashSet<>(droppedSeqs);
+    for (Entry e : entries) {
+      if (e == null || dropReason(e, droppedRels, droppedIndexes, droppedSeqs, kept) != null) {
+        continue;
+      }
+      for (String id : deps.getOrDefault(e, List.of())) {
+        Entry d = byId.get(id);
+        if (d != null && d.type.equals("SEQUENCE") && droppedSeqs.remove(key(d.schema, d.tag))) {
+          brought.add(d.schema + "." + d.tag);
+          notes.add("sequence " + d.schema + "." + d.tag + " restored without its owner (a table not restored):"
+              + " restored table " + e.schema + "." + e.tag + " uses it");
+        }
+      }
+    }
+
+    List<String> keep = new ArrayList<>();
     for (int i = 0; i < toc.size(); i++) {
       Entry e = entries.get(i);
       if (e == null) {
         continue; // comment or blank line of the listing
       }
-      String why = dropReason(e, droppedRels, droppedIndexes, droppedSeqs, kept);
+      String why = e.type.equals("SEQUENCE OWNED BY") && ownerless.contains(key(e.schema, e.tag)) ? ""
+          : dropReason(e, droppedRels, droppedIndexes, droppedSeqs, kept);
       if (why == null) {
         keep.add(toc.get(i));
       } else if (!why.isEmpty()) {
         notes.add(why);
       }
     }
-    return new Outcome(keep, notes);
+    return new Outcome(keep, notes, Set.copyOf(brought));
   }
 
   /** null: keep; "": drop silently; otherwise drop and tell the operator why. */
@@ -209,7 +243,7 @@ final class TocFilter {
     // The owner is the last word; an entry without owner ends in a space.
     int last = r3.lastIndexOf(' ');
     String tag = last < 0 ? r3 : r3.substring(0, last);
-    return new Entry(type, schema, tag);
+    return new Entry(mm.group(1), type, schema, tag);
   }
 
   private static String key(String schema, String name) {

@@ -26,11 +26,13 @@ public final class Scratch implements AutoCloseable {
   public static Scratch create(String prefix) {
     try {
       Path d;
+      // read now, not once per JVM as Files.createTempDirectory(prefix) does: the setting is documented
+      Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
       try {
-        d = Files.createTempDirectory(prefix, PosixFilePermissions.asFileAttribute(
+        d = Files.createTempDirectory(tmp, prefix, PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rwx------")));
       } catch (UnsupportedOperationException notPosix) {
-        d = Files.createTempDirectory(prefix);
+        d = Files.createTempDirectory(tmp, prefix);
       }
       return new Scratch(d);
     } catch (IOException e) {

@@ -215,7 +215,17 @@ class ConfigLoaderTest {
         + "keep_monthly)", problem(yaml("retention: {keep_yearly: 3}")));
     assertEquals("repos: unknown key (known: repository, databases, timezone, http, agent, log, pg_bin)",
         problem(yaml() + "repos: /x\n"));
-    assertEquals("http.host: unknown key (known: bind, port, tokens, tls, rate_limit_per_minute, max_body_size, metrics_public, max_import_size)", problem(yaml() + "http: {host: x}\n"));
+    assertEquals("http.host: unknown key (known: bind, port, tokens, tls, rate_limit_per_minute, max_body_size, metrics_public, max_import_size, idle_timeout, header_timeout, max_connections)", problem(yaml() + "http: {host: x}\n"));
+  }
+
+  @Test
+  void httpConnectionLimitsAreValidatedWithTheirKeyPaths() {
+    assertEquals("http.header_timeout: 0s must be at least 1s", problem(yaml() + "http: {header_timeout: 0s}\n"));
+    assertEquals("http.max_connections: 1 is out of range 2-100000",
+        problem(yaml() + "http: {max_connections: 1}\n"));
+    assertEquals(new HttpConfig.Limits(java.time.Duration.ofMinutes(5), java.time.Duration.ofSeconds(10), 200),
+        ConfigLoader.parse(yaml() + "http: {idle_timeout: 5m, max_connections: 200}\n", "t.yaml", java.util.Map.of(),
+            java.nio.file.Path.of("/tmp")).http().limits());
   }
 
   @Test

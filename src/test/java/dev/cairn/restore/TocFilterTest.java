@@ -72,4 +72,24 @@ class TocFilterTest {
     assertTrue(keep.stream().noneMatch(l -> l.startsWith("VIEW") || l.startsWith("MATERIALIZED VIEW")
         || l.startsWith("BLOB")), keep.toString());
   }
+
+  /** pg_restore --list --verbose of a table whose default uses another table's serial (pg_dump 15). */
+  @Test
+  void sequenceOwnedByATableLeftOutComesAlongWhenAKeptTableDependsOnItWithoutItsOwnedBy() {
+    List<String> toc = List.of("215; 1259 16392 TABLE public orders postgres",
+        "214; 1259 16391 SEQUENCE public orders_id_seq postgres", ";\tdepends on: 215",
+        "3355; 0 0 SEQUENCE OWNED BY public orders_id_seq postgres", ";\tdepends on: 214",
+        "216; 1259 16400 TABLE public order_archive postgres", ";\tdepends on: 214",
+        "3203; 2604 16395 DEFAULT public orders id postgres", ";\tdepends on: 214 215 215");
+    Manifest m = new Manifest(1, "x-20260101T000000Z", "x", "dev", "15", 150000, "15", "UTF8", "snap", Instant.EPOCH,
+        Instant.EPOCH, Instant.EPOCH, new JsonObject(), List.of(),
+        List.of(table("public", "orders", List.of(), List.of()), table("public", "order_archive", List.of(), List.of())),
+        List.of(new Manifest.Sequence("public", "orders_id_seq", 47, true, "public", "orders")), List.of());
+    TocFilter.Outcome out = TocFilter.filter(toc, m, List.of(m.tables().get(1)));
+    assertEquals(List.of("214; 1259 16391 SEQUENCE public orders_id_seq postgres",
+        "216; 1259 16400 TABLE public order_archive postgres"), out.keep());
+    assertEquals(java.util.Set.of("public.orders_id_seq"), out.sequences());
+    assertTrue(out.notes().stream().anyMatch(n -> n.contains("orders_id_seq") && n.contains("order_archive")),
+        out.notes().toString());
+  }
 }

@@ -22,13 +22,29 @@ public final class CairnProcess implements AutoCloseable {
   }
 
   public static CairnProcess start(Path log, Object... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-        System.getProperty("java.class.path"), "dev.cairn.cli.Main"));
+    return start(log, List.of(), args);
+  }
+
+  /** With these JVM options (e.g. -Djava.io.tmpdir=DIR). */
+  public static CairnProcess start(Path log, List<String> jvmOptions, Object... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.cairn.cli.Main"));
     for (Object a : args) {
       cmd.add(String.valueOf(a));
     }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     return new CairnProcess(pb.start(), log);
+  }
+
+  /** SIGTERM, as Ctrl-C or a service manager's stop: the JVM's shutdown hook runs. */
+  public void interrupt() {
+    process.destroy();
+  }
+
+  /** Whether the process has a child running (a pg_dump or pg_restore). */
+  public boolean hasChildren() {
+    return process.children().findAny().isPresent();
   }
 
   public long pid() {
