@@ -244,7 +244,7 @@ public final class Dumper {
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read the catalog of " + spec.describe())))
         .compose(rels -> l.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
             .compose(v -> l.query("SET LOCAL lock_timeout = " + opts.lockTimeoutMs()).execute())
-            .compose(v -> lockAll(l, rels, 0))
+            .compose(v -> lockAll(l, rels))
             .compose(v -> l.query("SELECT pg_export_snapshot() AS s, clock_timestamp() AS t").execute())
             .compose(rs -> {
               Row r = rs.iterator().next();
@@ -262,41 +262,79 @@ public final class Dumper {
         .compose(res -> l.query("COMMIT").execute().map(res));
   }
 
-  /** One LOCK per table, so a timeout names the table and who holds it. */
-  private Future<Void> lockAll(PgConnection l, List<Catalog.Rel> rels, int i) {
-    if (i >= rels.size() || stopping) {
-      return stopping ? Future.failedFuture(cancelled()) : Future.succeededFuture();
-    }
-    Catalog.Rel rel = rels.get(i);
-    return l.query("LOCK TABLE ONLY " + rel.sqlName() + " IN ACCESS SHARE MODE").execute()
-        .<Void>mapEmpty()
-        .recover(e -> {
-          CairnException ce = PgErrors.from(e, "cannot lock " + rel.qualifiedName());
-          if (ce.code() == ErrorCode.LOCK_TIMEOUT) {
-            return lockHolders(rel, l.processId()).compose(holders -> Future.failedFuture(new CairnException(
-                ErrorCode.LOCK_TIMEOUT, "lock timeout on " + rel.qualifiedName() + " after " + opts.lockTimeoutMs()
-                    + " ms" + holders, "another session holds a conflicting lock; run the backup again later"
-                    + " or raise --lock-timeout", ce.sqlState(), e)));
-          }
-          if (ce.sqlState() != null && ce.sqlState().equals("42P01")) {
-            return Future.failedFuture(new CairnException(ErrorCode.DB_QUERY, "table " + rel.qualifiedName()
-                + " was dropped while the backup started", "run the backup again", ce.sqlState(), e));
-          }
-          return Future.failedFuture(ce);
-        })
-        .compose(v -> lockAll(l, rels, i + 1));
+  /**
+   * Tables per LOCK statement: one round trip per table took minutes for thousands of tables, and a
+   * statement of many names still lets a timeout name the table, through who holds it.
+   */
+  static final int LOCK_BATCH = 500;
+
+  /** Locks the relations in batches, in a loop (not a chain of futures, which grows with the table count). */
+  private Future<Void> lockAll(PgConnection l, List<Catalog.Rel> rels) {
+    int[] from = {0};
+    return Loops.repeat(() -> {
+      if (stopping) {
+        return Future.failedFuture(cancelled());
+      }
+      if (from[0] >= rels.size()) {
+        return Future.succeededFuture(false);
+      }
+      List<Catalog.Rel> batch = rels.subList(from[0], Math.min(rels.size(), from[0] + LOCK_BATCH));
+      from[0] += batch.size();
+      String names = batch.stream().map(r -> "ONLY " + r.sqlName()).collect(Collectors.joining(", "));
+      return l.query("LOCK TABLE " + names + " IN ACCESS SHARE MODE").execute()
+          .map(true)
+          .recover(e -> lockFailed(l, batch, e));
+    });
   }
 
-  /** " (held by pid 4121: AccessExclusiveLock)" from a second session; empty when it cannot tell. */
-  private Future<String> lockHolders(Catalog.Rel rel, int leaderPid) {
+  private Future<Boolean> lockFailed(PgConnection l, List<Catalog.Rel> batch, Throwable e) {
+    String what = batch.size() == 1 ? batch.get(0).qualifiedName()
+        : "one of " + batch.size() + " tables from " + batch.get(0).qualifiedName() + " to "
+            + batch.get(batch.size() - 1).qualifiedName();
+    CairnException ce = PgErrors.from(e, "cannot lock " + what);
+    if (ce.code() == ErrorCode.LOCK_TIMEOUT) {
+      return lockHolders(batch, l.processId()).compose(held -> Future.failedFuture(new CairnException(
+          ErrorCode.LOCK_TIMEOUT, "lock timeout on " + (held.isEmpty() ? what : held) + " after "
+              + opts.lockTimeoutMs() + " ms", "another session holds a conflicting lock; run the backup again later"
+              + " or raise --lock-timeout", ce.sqlState(), e)));
+    }
+    if (ce.sqlState() != null && ce.sqlState().equals("42P01")) {
+      return Future.failedFuture(new CairnException(ErrorCode.DB_QUERY, "a table was dropped while the backup"
+          + " started: " + ce.getMessage(), "run the backup again", ce.sqlState(), e));
+    }
+    if (ce.sqlState() != null && ce.sqlState().equals("53200")) {
+      return Future.failedFuture(new CairnException(ErrorCode.DB_QUERY, "cannot lock the " + batch.size()
+          + "+ tables of " + spec.describe() + ": the server's lock table is full", "raise max_locks_per_transaction"
+          + " on the server (a backup holds one lock per table, as pg_dump does)", ce.sqlState(), e));
+    }
+    return Future.failedFuture(ce);
+  }
+
+  /**
+   * "public.accounts (held by pid 4121: AccessExclusiveLock)", from a second session: the first table of
+   * the batch that another session holds in a mode conflicting with ACCESS SHARE; empty when none is.
+   */
+  private Future<String> lockHolders(List<Catalog.Rel> batch, int leaderPid) {
+    Long[] oids = batch.stream().map(Catalog.Rel::oid).toArray(Long[]::new);
     return PgConnect.connect(vertx, spec).compose(c -> c
-            .preparedQuery("SELECT pid, mode FROM pg_locks WHERE relation = $1::int8::oid AND granted AND pid <> $2"
-                + " ORDER BY pid LIMIT 5")
-            .execute(Tuple.of(rel.oid(), leaderPid))
+            .preparedQuery("SELECT n.nspname::text AS schema, r.relname::text AS name, k.pid, k.mode"
+                + " FROM pg_locks k JOIN pg_class r ON r.oid = k.relation JOIN pg_namespace n ON n.oid = r.relnamespace"
+                + " WHERE k.relation = ANY($1::int8[]::oid[]) AND k.granted AND k.mode = 'AccessExclusiveLock'"
+                + " AND k.pid <> $2 ORDER BY n.nspname, r.relname, k.pid LIMIT 5")
+            .execute(Tuple.of(oids, leaderPid))
             .map(rs -> {
+              String table = null;
               List<String> held = new ArrayList<>();
-              rs.forEach(r -> held.add("pid " + r.getInteger("pid") + ": " + r.getString("mode")));
-              return held.isEmpty() ? "" : " (held by " + String.join(", ", held) + ")";
+              for (Row r : rs) {
+                String t = r.getString("schema") + "." + r.getString("name");
+                if (table == null) {
+                  table = t;
+                }
+                if (t.equals(table)) {
+                  held.add("pid " + r.getInteger("pid") + ": " + r.getString("mode"));
+                }
+              }
+              return table == null ? "" : table + " (held by " + String.join(", ", held) + ")";
             })
             .eventually(() -> c.close()))
         .otherwise("");
