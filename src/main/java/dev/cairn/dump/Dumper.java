@@ -516,7 +516,13 @@ public final class Dumper {
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
         .recover(e -> {
           conn.cancel();
-          return Future.failedFuture(stopping ? cancelled() : PgErrors.from(e, "copy of " + u.describe()));
+          return Future.failedFuture(stopping ? cancelled() : outOfMemory(e)
+              ? new CairnException(ErrorCode.COPY_FAILED, "copy of " + u.describe() + ": a row does not fit in the"
+                  + " java heap (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)", "raise the heap, e.g."
+                  + " CAIRN_JAVA_OPTS=-Xmx1g: a row needs about twice its COPY text in memory (a bytea value four"
+                  + " times its size), plus " + (3 * opts.jobs() * (opts.chunkBytes() >> 20)) + " MiB of chunks",
+                  null, e)
+              : PgErrors.from(e, "copy of " + u.describe()));
         })
         .compose(serverRows -> {
           if (!sink.digest().complete() || sink.digest().rows() != serverRows) {
@@ -536,6 +542,15 @@ public final class Dumper {
               + (System.nanoTime() - t0) / 1_000_000 + " ms");
           return Future.succeededFuture(true);
         });
+  }
+
+  private static boolean outOfMemory(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof OutOfMemoryError) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void phase(Phase p) {

@@ -22,8 +22,14 @@ public final class CairnProcess implements AutoCloseable {
   }
 
   public static CairnProcess start(Path log, Object... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-        System.getProperty("java.class.path"), "dev.cairn.cli.Main"));
+    return startWithJvm(List.of(), log, args);
+  }
+
+  /** As {@link #start}, with JVM options first (a heap limit, as scripts/lib.sh cairn_java_opts sets). */
+  public static CairnProcess startWithJvm(List<String> jvmOptions, Path log, Object... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.cairn.cli.Main"));
     for (Object a : args) {
       cmd.add(String.valueOf(a));
     }
