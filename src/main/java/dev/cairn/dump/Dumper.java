@@ -122,6 +122,7 @@ public final class Dumper {
   private final Clock clock;
   private final Chunks chunks;
   private final ChunkSink.Spare spare;
+  private final CopyLock copyLock;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
   private final ChildProcess pgDump = new ChildProcess();
   private final ChildProcess pgDumpall = new ChildProcess();
@@ -152,6 +153,7 @@ public final class Dumper {
     this.chunks = new Chunks(vertx);
     // Per worker: one chunk filling, two queued or being written.
     this.spare = new ChunkSink.Spare(opts.chunkBytes(), 3 * opts.jobs());
+    this.copyLock = new CopyLock(vertx, spec, opts.lockTimeoutMs());
   }
 
   /**
@@ -512,7 +514,8 @@ public final class Dumper {
     }
     ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, spare);
     long t0 = System.nanoTime();
-    return conn.copyOut(u.copySql())
+    return copyLock.lock(conn, u.table())
+        .compose(v -> conn.copyOut(u.copySql()))
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
         .recover(e -> {
           conn.cancel();
