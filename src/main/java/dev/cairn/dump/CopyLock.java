@@ -47,7 +47,7 @@ final class CopyLock {
       if (!"55P03".equals(ce.sqlState())) {
         return Future.failedFuture(ce);
       }
-      Future<Void> back = conn.execute("ROLLBACK TO SAVEPOINT cairn_lock");
+      Future<Void> back = conn.execute("ROLLBACK TO SAVEPOINT cairn_lock; RELEASE SAVEPOINT cairn_lock");
       if (System.nanoTime() < deadline) {
         return back.compose(v -> vertx.timer(RETRY_MS)).map(true);
       }

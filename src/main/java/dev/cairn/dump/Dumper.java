@@ -123,6 +123,7 @@ public final class Dumper {
   private final Chunks chunks;
   private final ChunkSink.Spare spare;
   private final CopyLock copyLock;
+  private final LeaderLocks locks;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
   private final ChildProcess pgDump = new ChildProcess();
   private final ChildProcess pgDumpall = new ChildProcess();
@@ -154,6 +155,7 @@ public final class Dumper {
     // Per worker: one chunk filling, two queued or being written.
     this.spare = new ChunkSink.Spare(opts.chunkBytes(), 3 * opts.jobs());
     this.copyLock = new CopyLock(vertx, spec, opts.lockTimeoutMs());
+    this.locks = new LeaderLocks(vertx, spec, opts.lockTimeoutMs(), () -> stopping, this::cancelled, this::tag);
   }
 
   /**
@@ -246,13 +248,14 @@ public final class Dumper {
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read the catalog of " + spec.describe())))
         .compose(rels -> l.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
             .compose(v -> l.query("SET LOCAL lock_timeout = " + opts.lockTimeoutMs()).execute())
-            .compose(v -> lockAll(l, rels))
-            .compose(v -> l.query("SELECT pg_export_snapshot() AS s, clock_timestamp() AS t").execute())
-            .compose(rs -> {
-              Row r = rs.iterator().next();
+            .compose(v -> locks.lockAll(l, rels))
+            .compose(locked -> l.query("SELECT pg_export_snapshot() AS s, clock_timestamp() AS t").execute()
+                .compose(rs -> locks.lockNew(l, opts.filter(), locked).map(all -> Map.entry(rs, all))))
+            .compose(snap -> {
+              Row r = snap.getKey().iterator().next();
               String snapshot = r.getString("s");
               Instant snapTime = r.getOffsetDateTime("t").toInstant();
-              Future<List<Catalog.TableInfo>> tables = Catalog.tables(l, rels);
+              Future<List<Catalog.TableInfo>> tables = Catalog.tables(l, snap.getValue());
               Future<List<Manifest.Matview>> matviews = Catalog.matviews(l, opts.filter());
               Future<List<Manifest.Sequence>> seqs = tables.compose(ts -> Catalog.sequences(l, opts.filter(),
                   ts.stream().map(Catalog.TableInfo::oid).collect(Collectors.toSet())));
@@ -262,84 +265,6 @@ public final class Dumper {
                       matviews.result()));
             }))
         .compose(res -> l.query("COMMIT").execute().map(res));
-  }
-
-  /**
-   * Tables per LOCK statement: one round trip per table took minutes for thousands of tables, and a
-   * statement of many names still lets a timeout name the table, through who holds it.
-   */
-  static final int LOCK_BATCH = 500;
-
-  /** Locks the relations in batches, in a loop (not a chain of futures, which grows with the table count). */
-  private Future<Void> lockAll(PgConnection l, List<Catalog.Rel> rels) {
-    int[] from = {0};
-    return Loops.repeat(() -> {
-      if (stopping) {
-        return Future.failedFuture(cancelled());
-      }
-      if (from[0] >= rels.size()) {
-        return Future.succeededFuture(false);
-      }
-      List<Catalog.Rel> batch = rels.subList(from[0], Math.min(rels.size(), from[0] + LOCK_BATCH));
-      from[0] += batch.size();
-      String names = batch.stream().map(r -> "ONLY " + r.sqlName()).collect(Collectors.joining(", "));
-      return l.query("LOCK TABLE " + names + " IN ACCESS SHARE MODE").execute()
-          .map(true)
-          .recover(e -> lockFailed(l, batch, e));
-    });
-  }
-
-  private Future<Boolean> lockFailed(PgConnection l, List<Catalog.Rel> batch, Throwable e) {
-    String what = batch.size() == 1 ? batch.get(0).qualifiedName()
-        : "one of " + batch.size() + " tables from " + batch.get(0).qualifiedName() + " to "
-            + batch.get(batch.size() - 1).qualifiedName();
-    CairnException ce = PgErrors.from(e, "cannot lock " + what);
-    if (ce.code() == ErrorCode.LOCK_TIMEOUT) {
-      return lockHolders(batch, l.processId()).compose(held -> Future.failedFuture(new CairnException(
-          ErrorCode.LOCK_TIMEOUT, "lock timeout on " + (held.isEmpty() ? what : held) + " after "
-              + opts.lockTimeoutMs() + " ms", "another session holds a conflicting lock; run the backup again later"
-              + " or raise --lock-timeout", ce.sqlState(), e)));
-    }
-    if (ce.sqlState() != null && ce.sqlState().equals("42P01")) {
-      return Future.failedFuture(new CairnException(ErrorCode.DB_QUERY, "a table was dropped while the backup"
-          + " started: " + ce.getMessage(), "run the backup again", ce.sqlState(), e));
-    }
-    if (ce.sqlState() != null && ce.sqlState().equals("53200")) {
-      return Future.failedFuture(new CairnException(ErrorCode.DB_QUERY, "cannot lock the " + batch.size()
-          + "+ tables of " + spec.describe() + ": the server's lock table is full", "raise max_locks_per_transaction"
-          + " on the server (a backup holds one lock per table, as pg_dump does)", ce.sqlState(), e));
-    }
-    return Future.failedFuture(ce);
-  }
-
-  /**
-   * "public.accounts (held by pid 4121: AccessExclusiveLock)", from a second session: the first table of
-   * the batch that another session holds in a mode conflicting with ACCESS SHARE; empty when none is.
-   */
-  private Future<String> lockHolders(List<Catalog.Rel> batch, int leaderPid) {
-    Long[] oids = batch.stream().map(Catalog.Rel::oid).toArray(Long[]::new);
-    return PgConnect.connect(vertx, spec).compose(c -> c
-            .preparedQuery("SELECT n.nspname::text AS schema, r.relname::text AS name, k.pid, k.mode"
-                + " FROM pg_locks k JOIN pg_class r ON r.oid = k.relation JOIN pg_namespace n ON n.oid = r.relnamespace"
-                + " WHERE k.relation = ANY($1::int8[]::oid[]) AND k.granted AND k.mode = 'AccessExclusiveLock'"
-                + " AND k.pid <> $2 ORDER BY n.nspname, r.relname, k.pid LIMIT 5")
-            .execute(Tuple.of(oids, leaderPid))
-            .map(rs -> {
-              String table = null;
-              List<String> held = new ArrayList<>();
-              for (Row r : rs) {
-                String t = r.getString("schema") + "." + r.getString("name");
-                if (table == null) {
-                  table = t;
-                }
-                if (t.equals(table)) {
-                  held.add("pid " + r.getInteger("pid") + ": " + r.getString("mode"));
-                }
-              }
-              return table == null ? "" : table + " (held by " + String.join(", ", held) + ")";
-            })
-            .eventually(() -> c.close()))
-        .otherwise("");
   }
 
   private Future<Result> writeArchive(Prepared p, String snapshot, Instant snapTime, Instant started,
