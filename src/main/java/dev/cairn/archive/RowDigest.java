@@ -1,6 +1,6 @@
 package dev.cairn.archive;
 
-import java.util.Arrays;
+import net.jpountz.xxhash.StreamingXXHash64;
 import net.jpountz.xxhash.XXHash64;
 import net.jpountz.xxhash.XXHashFactory;
 
@@ -17,18 +17,20 @@ public final class RowDigest {
 
   private long sum;
   private long rows;
-  private byte[] carry = new byte[0];
-  private int carryLen;
+  // A row split across calls is hashed as it comes: a copy of it would hold a 40 MiB row twice over.
+  private final StreamingXXHash64 partial = XXHashFactory.fastestJavaInstance().newStreamingHash64(0);
+  private boolean inRow;
 
   public void update(byte[] b, int off, int len) {
     int end = off + len;
     int lineStart = off;
     int nl = nextNewline(b, off, end);
     while (nl >= 0) {
-      if (carryLen > 0) {
-        append(b, lineStart, nl - lineStart);
-        sum += XXH64.hash(carry, 0, carryLen, 0);
-        carryLen = 0;
+      if (inRow) {
+        partial.update(b, lineStart, nl - lineStart);
+        sum += partial.getValue();
+        partial.reset();
+        inRow = false;
       } else {
         sum += XXH64.hash(b, lineStart, nl - lineStart, 0);
       }
@@ -37,7 +39,8 @@ public final class RowDigest {
       nl = nextNewline(b, lineStart, end);
     }
     if (lineStart < end) {
-      append(b, lineStart, end - lineStart);
+      partial.update(b, lineStart, end - lineStart);
+      inRow = true;
     }
   }
 
@@ -69,14 +72,6 @@ public final class RowDigest {
     return -1;
   }
 
-  private void append(byte[] b, int off, int len) {
-    if (carryLen + len > carry.length) {
-      carry = Arrays.copyOf(carry, Math.max(carryLen + len, carry.length * 2));
-    }
-    System.arraycopy(b, off, carry, carryLen, len);
-    carryLen += len;
-  }
-
   public long rows() {
     return rows;
   }
@@ -87,7 +82,7 @@ public final class RowDigest {
 
   /** True when the stream so far ends on a row boundary, as a complete COPY stream must. */
   public boolean complete() {
-    return carryLen == 0;
+    return !inRow;
   }
 
   /** Digests of disjoint parts of one table add up to the table's digest. */

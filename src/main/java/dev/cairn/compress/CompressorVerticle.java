@@ -34,7 +34,7 @@ public final class CompressorVerticle extends VerticleBase {
           w.digest().update(w.data(), 0, w.length());
         }
         w.done().handle(new Messages.ChunkResult(w.writer().writeChunk(w.kind(), w.data(), 0, w.length()), null, null));
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) { // an Error too: a reply never sent would hang the backup
         w.done().handle(new Messages.ChunkResult(null, null, CairnException.wrap(e, ErrorCode.INTERNAL, "chunk write")));
       }
     });
@@ -49,7 +49,7 @@ public final class CompressorVerticle extends VerticleBase {
       } catch (CairnException e) {
         r.done().handle(new Messages.ChunkResult(null, null, new CairnException(e.code(), r.what() + " at byte offset "
             + r.ref().offset() + ": " + e.getMessage(), e.hint(), null, e)));
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         r.done().handle(new Messages.ChunkResult(null, null, CairnException.wrap(e, ErrorCode.INTERNAL, r.what())));
       }
     });

@@ -31,6 +31,9 @@ final class ChunkSink implements WriteStream<Buffer> {
   private final Spare spare;
   private byte[] acc;
   private int accLen;
+  // What is left of the last write, not yet copied into a chunk.
+  private ByteBuf rest;
+  private int restIdx;
   private long rawBytes;
   // Full chunks waiting for the compressor, oldest first; one is written at a time.
   private final java.util.ArrayDeque<Full> queue = new java.util.ArrayDeque<>();
@@ -86,22 +89,35 @@ final class ChunkSink implements WriteStream<Buffer> {
       return Future.failedFuture(failure);
     }
     ByteBuf bb = ((BufferInternal) data).getByteBuf();
-    int idx = bb.readerIndex();
-    int left = bb.readableBytes();
-    while (left > 0) {
+    if (bb.readableBytes() > 0) {
+      rest = bb;
+      restIdx = bb.readerIndex();
+    }
+    pump();
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Copies the held buffer into chunks while fewer than two wait for or are in the compressor. A row
+   * larger than a chunk (a 20 MiB bytea is 40 MiB of hex) is split across chunks as they are written, so
+   * a sink holds the row and three chunks, never the whole row copied into chunks at once.
+   */
+  private void fill() {
+    while (rest != null && queue.size() + (writing ? 1 : 0) < 2) {
       if (acc == null) {
         acc = spare.take();
       }
-      int n = Math.min(left, chunkBytes - accLen);
-      bb.getBytes(idx, acc, accLen, n);
+      int n = Math.min(rest.writerIndex() - restIdx, chunkBytes - accLen);
+      rest.getBytes(restIdx, acc, accLen, n);
       accLen += n;
-      idx += n;
-      left -= n;
+      restIdx += n;
+      if (restIdx == rest.writerIndex()) {
+        rest = null;
+      }
       if (accLen == chunkBytes) {
         submit();
       }
     }
-    return Future.succeededFuture();
   }
 
   private void submit() {
@@ -109,7 +125,6 @@ final class ChunkSink implements WriteStream<Buffer> {
     rawBytes += accLen;
     acc = null;
     accLen = 0;
-    pump();
   }
 
   /** Starts the next write when none is running. No future chain: nothing keeps a written chunk alive. */
@@ -117,23 +132,27 @@ final class ChunkSink implements WriteStream<Buffer> {
     if (writing) {
       return;
     }
-    Full f = queue.poll();
-    if (f == null) {
+    if (failure != null) {
+      queue.clear();
+      rest = null;
       if (ended != null) {
-        if (failure != null) {
-          ended.tryFail(failure);
-        } else {
-          ended.tryComplete();
-        }
+        ended.tryFail(failure);
       }
       return;
     }
-    if (failure != null) {
-      queue.clear();
-      pump();
+    fill();
+    if (ended != null && rest == null && queue.isEmpty() && accLen > 0) {
+      submit(); // the last, partial chunk
+    }
+    Full f = queue.poll();
+    if (f == null) {
+      if (ended != null && rest == null) {
+        ended.tryComplete();
+      }
       return;
     }
     writing = true;
+    fill(); // one more chunk may fill while this one is written
     chunks.write(writer, kind, f.data(), f.length(), digest).onComplete(ar -> {
       writing = false;
       if (ar.succeeded()) {
@@ -145,20 +164,17 @@ final class ChunkSink implements WriteStream<Buffer> {
           exceptionHandler.handle(failure);
         }
       }
+      pump();
       if (!writeQueueFull() && drainHandler != null) {
         Handler<Void> h = drainHandler;
         drainHandler = null;
         h.handle(null);
       }
-      pump();
     });
   }
 
   @Override
   public Future<Void> end() {
-    if (accLen > 0) {
-      submit();
-    }
     if (ended == null) {
       ended = Promise.promise();
       pump();
@@ -168,7 +184,7 @@ final class ChunkSink implements WriteStream<Buffer> {
 
   @Override
   public boolean writeQueueFull() {
-    return queue.size() + (writing ? 1 : 0) >= 2;
+    return rest != null || queue.size() + (writing ? 1 : 0) >= 2;
   }
 
   @Override

@@ -123,6 +123,8 @@ public final class Dumper {
   private final Clock clock;
   private final Chunks chunks;
   private final ChunkSink.Spare spare;
+  private final CopyLock copyLock;
+  private final LeaderLocks locks;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
   private final ChildProcess pgDump = new ChildProcess();
   private final ChildProcess pgDumpall = new ChildProcess();
@@ -153,6 +155,8 @@ public final class Dumper {
     this.chunks = new Chunks(vertx);
     // Per worker: one chunk filling, two queued or being written.
     this.spare = new ChunkSink.Spare(opts.chunkBytes(), 3 * opts.jobs());
+    this.copyLock = new CopyLock(vertx, spec, opts.lockTimeoutMs());
+    this.locks = new LeaderLocks(vertx, spec, opts.lockTimeoutMs(), () -> stopping, this::cancelled, this::tag);
   }
 
   /**
@@ -246,13 +250,14 @@ public final class Dumper {
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read the catalog of " + spec.describe())))
         .compose(rels -> l.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute()
             .compose(v -> l.query("SET LOCAL lock_timeout = " + opts.lockTimeoutMs()).execute())
-            .compose(v -> lockAll(l, rels, 0))
-            .compose(v -> l.query("SELECT pg_export_snapshot() AS s, clock_timestamp() AS t").execute())
-            .compose(rs -> {
-              Row r = rs.iterator().next();
+            .compose(v -> locks.lockAll(l, rels))
+            .compose(locked -> l.query("SELECT pg_export_snapshot() AS s, clock_timestamp() AS t").execute()
+                .compose(rs -> locks.lockNew(l, opts.filter(), locked).map(all -> Map.entry(rs, all))))
+            .compose(snap -> {
+              Row r = snap.getKey().iterator().next();
               String snapshot = r.getString("s");
               Instant snapTime = r.getOffsetDateTime("t").toInstant();
-              Future<List<Catalog.TableInfo>> tables = Catalog.tables(l, rels);
+              Future<List<Catalog.TableInfo>> tables = Catalog.tables(l, snap.getValue());
               Future<List<Manifest.Matview>> matviews = Catalog.matviews(l, opts.filter());
               Future<List<Manifest.Sequence>> seqs = tables.compose(ts -> Catalog.sequences(l, opts.filter(),
                   ts.stream().map(Catalog.TableInfo::oid).collect(Collectors.toSet())));
@@ -262,46 +267,6 @@ public final class Dumper {
                       matviews.result()));
             }))
         .compose(res -> l.query("COMMIT").execute().map(res));
-  }
-
-  /** One LOCK per table, so a timeout names the table and who holds it. */
-  private Future<Void> lockAll(PgConnection l, List<Catalog.Rel> rels, int i) {
-    if (i >= rels.size() || stopping) {
-      return stopping ? Future.failedFuture(cancelled()) : Future.succeededFuture();
-    }
-    Catalog.Rel rel = rels.get(i);
-    return l.query("LOCK TABLE ONLY " + rel.sqlName() + " IN ACCESS SHARE MODE").execute()
-        .<Void>mapEmpty()
-        .recover(e -> {
-          CairnException ce = PgErrors.from(e, "cannot lock " + rel.qualifiedName());
-          if (ce.code() == ErrorCode.LOCK_TIMEOUT) {
-            return lockHolders(rel, l.processId()).compose(holders -> Future.failedFuture(new CairnException(
-                ErrorCode.LOCK_TIMEOUT, "lock timeout on " + rel.qualifiedName() + " after " + opts.lockTimeoutMs()
-                    + " ms" + holders, "another session holds a conflicting lock; run the backup again later"
-                    + " or raise --lock-timeout", ce.sqlState(), e)));
-          }
-          if (ce.sqlState() != null && ce.sqlState().equals("42P01")) {
-            return Future.failedFuture(new CairnException(ErrorCode.DB_QUERY, "table " + rel.qualifiedName()
-                + " was dropped while the backup started", "run the backup again", ce.sqlState(), e));
-          }
-          return Future.failedFuture(ce);
-        })
-        .compose(v -> lockAll(l, rels, i + 1));
-  }
-
-  /** " (held by pid 4121: AccessExclusiveLock)" from a second session; empty when it cannot tell. */
-  private Future<String> lockHolders(Catalog.Rel rel, int leaderPid) {
-    return PgConnect.connect(vertx, spec).compose(c -> c
-            .preparedQuery("SELECT pid, mode FROM pg_locks WHERE relation = $1::int8::oid AND granted AND pid <> $2"
-                + " ORDER BY pid LIMIT 5")
-            .execute(Tuple.of(rel.oid(), leaderPid))
-            .map(rs -> {
-              List<String> held = new ArrayList<>();
-              rs.forEach(r -> held.add("pid " + r.getInteger("pid") + ": " + r.getString("mode")));
-              return held.isEmpty() ? "" : " (held by " + String.join(", ", held) + ")";
-            })
-            .eventually(() -> c.close()))
-        .otherwise("");
   }
 
   private Future<Result> writeArchive(Prepared p, String snapshot, Instant snapTime, Instant started,
@@ -476,11 +441,18 @@ public final class Dumper {
     }
     ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, spare);
     long t0 = System.nanoTime();
-    return conn.copyOut(u.copySql())
+    return copyLock.lock(conn, u.table())
+        .compose(v -> conn.copyOut(u.copySql()))
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
         .recover(e -> {
           conn.cancel();
-          return Future.failedFuture(stopping ? cancelled() : PgErrors.from(e, "copy of " + u.describe()));
+          return Future.failedFuture(stopping ? cancelled() : outOfMemory(e)
+              ? new CairnException(ErrorCode.COPY_FAILED, "copy of " + u.describe() + ": a row does not fit in the"
+                  + " java heap (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)", "raise the heap, e.g."
+                  + " CAIRN_JAVA_OPTS=-Xmx1g: a row needs about twice its COPY text in memory (a bytea value four"
+                  + " times its size), plus " + (3 * opts.jobs() * (opts.chunkBytes() >> 20)) + " MiB of chunks",
+                  null, e)
+              : PgErrors.from(e, "copy of " + u.describe()));
         })
         .compose(serverRows -> {
           if (!sink.digest().complete() || sink.digest().rows() != serverRows) {
@@ -500,6 +472,15 @@ public final class Dumper {
               + (System.nanoTime() - t0) / 1_000_000 + " ms");
           return Future.succeededFuture(true);
         });
+  }
+
+  private static boolean outOfMemory(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof OutOfMemoryError) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void phase(Phase p) {

@@ -24,7 +24,7 @@ public final class Loops {
       Future<Boolean> f;
       try {
         f = step.get();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) { // an OutOfMemoryError too: thrown on, it would leave the loop hanging
         done.fail(e);
         return;
       }

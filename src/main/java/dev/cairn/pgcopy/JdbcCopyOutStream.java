@@ -123,7 +123,12 @@ final class JdbcCopyOutStream implements CopyOutStream {
         demand--;
       }
       permits.release();
-      handler.handle(b);
+      try {
+        handler.handle(b);
+      } catch (Throwable t) { // an OutOfMemoryError here would otherwise leave the COPY waiting forever
+        fail(PgErrors.from(t, "copy out failed on " + where));
+        return;
+      }
     }
     if (failure == null && endSeen && pending.isEmpty() && !endDelivered) {
       endDelivered = true;

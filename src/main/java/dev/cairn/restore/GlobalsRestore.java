@@ -3,6 +3,7 @@ package dev.cairn.restore;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
+import dev.cairn.engine.Loops;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
@@ -29,22 +30,26 @@ final class GlobalsRestore {
     ConnSpec admin = target.withDatabase("postgres");
     return PgConnect.connect(vertx, admin)
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + admin.describe())))
-        .compose(c -> run(c, g.statements(), 0).eventually(() -> c.close()))
+        .compose(c -> run(c, g.statements()).eventually(() -> c.close()))
         .onSuccess(v -> LOG.info(() -> "[restore " + backupId + "] created on " + target.describe() + ": "
             + (g.newRoles().isEmpty() ? "" : "roles " + String.join(", ", g.newRoles()))
             + (g.newTablespaces().isEmpty() ? "" : (g.newRoles().isEmpty() ? "" : "; ") + "tablespaces "
                 + String.join(", ", g.newTablespaces().keySet()))));
   }
 
-  private static Future<Void> run(PgConnection c, List<String> statements, int i) {
-    if (i >= statements.size()) {
-      return Future.succeededFuture();
-    }
-    String sql = statements.get(i);
-    return c.query(sql).execute()
-        // never the statement itself in the error: an ALTER ROLE may carry a password hash
-        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot run " + head(sql) + " from the backup's globals")))
-        .compose(v -> run(c, statements, i + 1));
+  /** One statement at a time, in a loop: a chain of futures would grow with the number of roles. */
+  private static Future<Void> run(PgConnection c, List<String> statements) {
+    int[] i = {0};
+    return Loops.repeat(() -> {
+      if (i[0] >= statements.size()) {
+        return Future.succeededFuture(false);
+      }
+      String sql = statements.get(i[0]++);
+      return c.query(sql).execute()
+          // never the statement itself in the error: an ALTER ROLE may carry a password hash
+          .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot run " + head(sql) + " from the backup's globals")))
+          .map(true);
+    });
   }
 
   /** The first three words, e.g. "CREATE ROLE app". */

@@ -488,18 +488,19 @@ public final class Restorer {
     return withTarget(c -> c.query(sql).execute().mapEmpty(), "cannot set sequence values");
   }
 
+  /** One view at a time, in a loop: a chain of futures built up front would grow with the view count. */
   private Future<Void> refreshMatviews(List<Manifest.Matview> views) {
-    Future<Void> f = Future.succeededFuture();
-    for (Manifest.Matview mv : views) {
-      if (!mv.populated()) {
-        continue;
+    java.util.Iterator<Manifest.Matview> it = views.stream().filter(Manifest.Matview::populated).iterator();
+    return Loops.repeat(() -> {
+      if (!it.hasNext()) {
+        return Future.succeededFuture(false);
       }
+      Manifest.Matview mv = it.next();
       // pg_restore leaves search_path empty; a view calling a function that relies on it needs its schema there.
-      f = f.compose(v -> withTarget(c -> c.query("SET search_path = " + Sql.ident(mv.schema()) + ", public").execute()
+      return withTarget(c -> c.query("SET search_path = " + Sql.ident(mv.schema()) + ", public").execute()
           .compose(x -> c.query("REFRESH MATERIALIZED VIEW " + mv.sqlName()).execute()).mapEmpty(),
-          "cannot refresh materialized view " + mv.schema() + "." + mv.name()));
-    }
-    return f;
+          "cannot refresh materialized view " + mv.schema() + "." + mv.name()).map(true);
+    });
   }
 
   /**
