@@ -89,9 +89,19 @@ public record Manifest(
     }
   }
 
-  /** One dumped table: its rows live in parts (page ranges), each a list of chunks in order. */
+  /**
+   * One dumped table: its rows live in parts (page ranges), each a list of chunks in order. {@code
+   * extension}: the extension whose configuration table this is (its CREATE EXTENSION creates the table
+   * and its own rows; the parts hold only the rows added since), else null.
+   */
   public record Table(long oid, String schema, String name, boolean unlogged, List<String> columns,
-      long relBytes, long rows, long digest, List<Part> parts, List<String> indexes, List<ForeignKey> foreignKeys) {
+      long relBytes, long rows, long digest, List<Part> parts, List<String> indexes, List<ForeignKey> foreignKeys,
+      String extension) {
+
+    public Table(long oid, String schema, String name, boolean unlogged, List<String> columns, long relBytes,
+        long rows, long digest, List<Part> parts, List<String> indexes, List<ForeignKey> foreignKeys) {
+      this(oid, schema, name, unlogged, columns, relBytes, rows, digest, parts, indexes, foreignKeys, null);
+    }
 
     public String qualifiedName() {
       return schema + "." + name;
@@ -103,11 +113,12 @@ public record Manifest(
     }
 
     JsonObject toJson() {
-      return new JsonObject().put("oid", oid).put("schema", schema).put("name", name).put("unlogged", unlogged)
+      JsonObject j = new JsonObject().put("oid", oid).put("schema", schema).put("name", name).put("unlogged", unlogged)
           .put("columns", new JsonArray(new ArrayList<>(columns))).put("relBytes", relBytes).put("rows", rows)
           .put("digest", hex(digest)).put("parts", arr(parts, Part::toJson))
           .put("indexes", new JsonArray(new ArrayList<>(indexes)))
           .put("foreignKeys", arr(foreignKeys, ForeignKey::toJson));
+      return extension == null ? j : j.put("extension", extension);
     }
 
     static Table fromJson(JsonObject j) {
@@ -115,7 +126,7 @@ public record Manifest(
           strings(j.getJsonArray("columns")), j.getLong("relBytes", 0L), j.getLong("rows"),
           Long.parseUnsignedLong(j.getString("digest"), 16), list(j.getJsonArray("parts"), Part::fromJson),
           strings(j.getJsonArray("indexes", new JsonArray())),
-          list(j.getJsonArray("foreignKeys", new JsonArray()), ForeignKey::fromJson));
+          list(j.getJsonArray("foreignKeys", new JsonArray()), ForeignKey::fromJson), j.getString("extension"));
     }
   }
 

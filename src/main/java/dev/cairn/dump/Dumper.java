@@ -90,6 +90,11 @@ public final class Dumper {
     String copySql() {
       String cols = table.columns().stream().map(Sql::ident).collect(Collectors.joining(", "));
       String name = Sql.ident(table.schema()) + "." + Sql.ident(table.name());
+      if (table.extConfig() != null) {
+        // only the rows the extension's own script does not insert (its registered filter), as pg_dump
+        return "COPY (SELECT " + (cols.isEmpty() ? "" : cols) + " FROM ONLY " + name + " "
+            + table.extConfig().condition() + ") TO STDOUT";
+      }
       if (fromPage == null) {
         return "COPY " + name + (cols.isEmpty() ? "" : " (" + cols + ")") + " TO STDOUT";
       }
@@ -428,7 +433,7 @@ public final class Dumper {
     List<Unit> units = new ArrayList<>();
     for (Catalog.TableInfo t : tables) {
       long pages = t.bytes() / t.blockSize();
-      if (t.dataBytes() > splitBytes && pages > 1 && !t.columns().isEmpty()) {
+      if (t.dataBytes() > splitBytes && pages > 1 && !t.columns().isEmpty() && t.extConfig() == null) {
         int parts = (int) Math.min(pages, (t.dataBytes() + splitBytes - 1) / splitBytes);
         for (int i = 0; i < parts; i++) {
           long from = pages * i / parts;
@@ -527,7 +532,7 @@ public final class Dumper {
         ps.add(pr.part());
       }
       out.add(new Manifest.Table(t.oid(), t.schema(), t.name(), t.unlogged(), t.columns(), t.bytes(), rows, digest,
-          ps, t.indexes(), t.foreignKeys()));
+          ps, t.indexes(), t.foreignKeys(), t.extConfig() == null ? null : t.extConfig().extension()));
     }
     JsonObject options = new JsonObject().put("jobs", opts.jobs())
         .put("tables", new JsonArray(new ArrayList<>(opts.filter().includes())))

@@ -369,8 +369,9 @@ public final class Restorer {
     String cols = l.table().columns().stream().map(Sql::ident).collect(Collectors.joining(", "));
     // A table loaded in one part is emptied in the same transaction, which lets COPY write its rows
     // frozen (no hint-bit rewrite or anti-wraparound vacuum of a fresh restore later). ONLY: an
-    // inheritance parent's children are loaded by their own parts.
-    boolean freeze = l.table().parts().size() == 1 && !intoExisting;
+    // inheritance parent's children are loaded by their own parts. An extension's configuration table
+    // already holds the rows its CREATE EXTENSION inserted: those stay.
+    boolean freeze = l.table().parts().size() == 1 && !intoExisting && l.table().extension() == null;
     String sql = "COPY " + l.table().sqlName() + (cols.isEmpty() ? "" : " (" + cols + ")") + " FROM STDIN"
         + (freeze ? " (FREEZE)" : "");
     String what = "table " + l.table().qualifiedName() + (l.table().parts().size() > 1
