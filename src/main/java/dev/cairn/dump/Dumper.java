@@ -216,13 +216,13 @@ public final class Dumper {
   private Future<Result> withLeader(PgConnection l, Instant started) {
     return l.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int AS n,"
             + " pg_encoding_to_char(encoding)::text AS enc, current_database()::text AS db,"
-            + " has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS authid"
-            + " FROM pg_database WHERE datname = current_database()").execute()
+            + " has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS authid, row_to_json(d)::text AS dbrow"
+            + " FROM pg_database d WHERE datname = current_database()").execute()
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read server version from " + spec.describe())))
         .compose(rs -> {
           Row r = rs.iterator().next();
           ServerInfo info = new ServerInfo(r.getString("v"), r.getInteger("n"), r.getString("enc"), r.getString("db"),
-              r.getBoolean("authid"));
+              r.getBoolean("authid"), locale(new JsonObject(r.getString("dbrow"))));
           return pools.io().executeBlocking(() -> new Prepared(info,
               PgTool.find("pg_dump", info.num / 10000, opts.pgBin()),
               PgTool.find("pg_dumpall", info.num / 10000, opts.pgBin()), newId(info.db, started)), false);
@@ -239,7 +239,15 @@ public final class Dumper {
   }
 
   /** {@code readsAuthid}: the backup role may read pg_authid, so role passwords can be captured. */
-  private record ServerInfo(String version, int num, String encoding, String db, boolean readsAuthid) {}
+  private record ServerInfo(String version, int num, String encoding, String db, boolean readsAuthid,
+      Manifest.Locale locale) {}
+
+  /** From the database's pg_database row, whose locale columns differ between major versions. */
+  private static Manifest.Locale locale(JsonObject row) {
+    return new Manifest.Locale(row.getString("datcollate"), row.getString("datctype"),
+        row.getString("datlocprovider", "c"), row.getString("datlocale", row.getString("daticulocale")),
+        row.getString("daticurules"));
+  }
 
   private record Prepared(ServerInfo info, PgTool pgDump, PgTool pgDumpall, String id) {}
 
@@ -314,7 +322,7 @@ public final class Dumper {
       Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer).onFailure(this::failFast);
       Future<Manifest.Globals> globals = pools.io().executeBlocking(() -> GlobalsDump.run(p.pgDumpall, spec,
           p.info.readsAuthid, writer, opts.chunkBytes(), pgDumpall), false).onFailure(this::failFast);
-      Future<List<PartResult>> data = copyData(snapshot,
+      Future<List<PartResult>> data = copyData(snapshot, p.info.encoding,
           opts.content() == Manifest.Content.SCHEMA_ONLY ? List.of() : tables, writer).onSuccess(v -> {
         if (!schema.isComplete()) {
           phase(Phase.DUMPING_SCHEMA);
@@ -401,7 +409,8 @@ public final class Dumper {
     return new CairnException(ErrorCode.CANCELLED, "pg_dump was stopped");
   }
 
-  private Future<List<PartResult>> copyData(String snapshot, List<Catalog.TableInfo> tables, ArchiveWriter writer) {
+  private Future<List<PartResult>> copyData(String snapshot, String encoding, List<Catalog.TableInfo> tables,
+      ArchiveWriter writer) {
     List<Unit> units = plan(tables, opts.splitBytes());
     tablesTotal = tables.size();
     units.forEach(u -> partsLeft.merge(u.table().oid(), 1, Integer::sum));
@@ -412,7 +421,7 @@ public final class Dumper {
     int n = Math.min(opts.jobs(), units.size());
     List<Future<Void>> running = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      running.add(worker(client, snapshot, queue, results, writer).onFailure(this::failFast));
+      running.add(worker(client, snapshot, encoding, queue, results, writer).onFailure(this::failFast));
     }
     return Future.join(running).transform(ar -> {
       for (Future<Void> f : running) {
@@ -448,14 +457,14 @@ public final class Dumper {
     return units;
   }
 
-  private Future<Void> worker(CopyClient client, String snapshot, ArrayDeque<Unit> queue, List<PartResult> results,
-      ArchiveWriter writer) {
+  private Future<Void> worker(CopyClient client, String snapshot, String encoding, ArrayDeque<Unit> queue,
+      List<PartResult> results, ArchiveWriter writer) {
     return client.connect().compose(conn -> {
       workers.add(conn);
       if (stopping || firstFailure != null) {
         conn.cancel();
       }
-      return conn.execute(CopySession.SETTINGS)
+      return conn.execute(CopySession.sql(CopySession.forBackup(encoding)))
           .compose(v -> conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
           .compose(v -> conn.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'"))
           .compose(v -> Loops.repeat(() -> nextUnit(conn, queue, results, writer)))
@@ -541,7 +550,7 @@ public final class Dumper {
         .put("lockTimeoutMs", opts.lockTimeoutMs()).put("content", opts.content().label());
     return new Manifest(Manifest.FORMAT_VERSION, p.id, p.info.db, Version.get(), p.info.version, p.info.num,
         p.pgDump.version(), p.info.encoding, snapshot, snapTime, started, clock.instant(), options, schema, out, seqs,
-        matviews, globals, opts.content());
+        matviews, globals, opts.content(), CopySession.forBackup(p.info.encoding), p.info.locale);
   }
 
   /**

@@ -187,7 +187,8 @@ public final class Restorer {
     Map<String, Long> phases = new java.util.LinkedHashMap<>();
     return (schemaSections ? timed(phases, Phase.PRE_DATA, () -> pgRestore(tool, schema, "pre-data", 1, listFile))
             : Future.<Void>succeededFuture())
-        .compose(v -> data ? timed(phases, Phase.COPYING, () -> loadData(reader, selected, !schemaSections))
+        .compose(v -> data ? timed(phases, Phase.COPYING, () -> loadData(reader, copySettings(m), selected,
+            !schemaSections))
             : Future.succeededFuture(0L))
         // Large objects and materialized views belong to the whole database, not to a table.
         .compose(rows -> (partial || !data ? Future.<Void>succeededFuture()
@@ -257,8 +258,10 @@ public final class Restorer {
               Future<Void> drop = exists
                   ? c.query("DROP DATABASE " + Sql.ident(db) + " WITH (FORCE)").execute().mapEmpty()
                   : Future.succeededFuture();
-              return drop.compose(v -> c.query("CREATE DATABASE " + Sql.ident(db) + " TEMPLATE template0 ENCODING "
-                  + Sql.literal(m.encoding())).execute()).<Void>mapEmpty();
+              return drop.compose(v -> c.query("SELECT current_setting('server_version_num')::int / 10000 AS major")
+                      .execute())
+                  .compose(ver -> c.query(CreateDatabase.sql(db, m, ver.iterator().next().getInteger("major")))
+                      .execute()).<Void>mapEmpty();
             })
             .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot prepare database " + db)))
             .eventually(() -> c.close()));
@@ -298,7 +301,13 @@ public final class Restorer {
    * the loads run with session_replication_role = replica (as pg_restore --disable-triggers) and without
    * the TRUNCATE that lets COPY freeze rows (a table referenced by a foreign key cannot be truncated).
    */
-  private Future<Long> loadData(ArchiveReader reader, List<Manifest.Table> tables, boolean intoExisting) {
+  /** What the COPY text was written with: the backup's recorded settings, or those of older archives. */
+  private static Map<String, String> copySettings(Manifest m) {
+    return m.copySettings() == null ? CopySession.LEGACY : m.copySettings();
+  }
+
+  private Future<Long> loadData(ArchiveReader reader, Map<String, String> copySettings, List<Manifest.Table> tables,
+      boolean intoExisting) {
     List<Load> loads = new ArrayList<>();
     for (Manifest.Table t : tables) {
       for (int i = 0; i < t.parts().size(); i++) {
@@ -323,7 +332,7 @@ public final class Restorer {
     for (int i = 0; i < Math.min(opts.jobs(), loads.size()); i++) {
       running.add(client.connect().compose(conn -> {
         workers.add(conn);
-        return conn.execute(CopySession.SETTINGS + "; SET synchronous_commit = off"
+        return conn.execute(CopySession.sql(copySettings) + "; SET synchronous_commit = off"
                 + (intoExisting ? "; SET session_replication_role = replica" : ""))
             .compose(v -> Loops.repeat(() -> nextLoad(conn, reader, queue, rowsByTable, intoExisting)))
             .eventually(conn::close);
