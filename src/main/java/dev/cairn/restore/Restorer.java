@@ -156,7 +156,11 @@ public final class Restorer {
               return (plan.globals() == null ? Future.<Void>succeededFuture()
                       : GlobalsRestore.apply(vertx, target, plan.globals(), m.id()))
                   .compose(v -> prepareDatabase(m))
-                  .compose(v -> steps(reader, m, selected, plan));
+                  .compose(v -> steps(reader, m, selected, plan))
+                  .compose(res -> !opts.create() && !opts.clean() ? Future.succeededFuture(res)
+                      : DatabaseProperties.apply(vertx, pools, target, plan.tool(), plan.schema(), scratch, m, opts,
+                          pgRestore)
+                          .map(res));
             })
             .eventually(() -> pools.io().executeBlocking(() -> {
               scratch.close();
