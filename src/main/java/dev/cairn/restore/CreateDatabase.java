@@ -2,6 +2,8 @@ package dev.cairn.restore;
 
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.Sql;
+import dev.cairn.error.CairnException;
+import java.util.Locale;
 
 /**
  * The CREATE DATABASE of restore --create: from template0, with the source database's encoding and, when
@@ -35,5 +37,23 @@ final class CreateDatabase {
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * A CREATE DATABASE that failed on the source's locale or encoding (not on this server, or not a pair it
+   * accepts) says what to do.
+   */
+  static CairnException explain(CairnException e, String db, Manifest m) {
+    String msg = e.getMessage().toLowerCase(Locale.ROOT);
+    if (e.hint() != null || m.locale() == null || !(msg.contains("locale") || msg.contains("encoding")
+        || msg.contains("collation"))) {
+      return e;
+    }
+    Manifest.Locale l = m.locale();
+    return new CairnException(e.code(), e.getMessage() + " (creating database " + db + " with encoding "
+        + m.encoding() + ", LC_COLLATE " + l.collate() + ", LC_CTYPE " + l.ctype()
+        + ("i".equals(l.provider()) ? ", ICU locale " + l.icuLocale() : "") + ", as the source database)",
+        "install that locale on the target server, or create the database yourself (CREATE DATABASE ... TEMPLATE"
+            + " template0 with the locale you want) and restore into it without --create", e.sqlState(), e);
   }
 }

@@ -267,7 +267,8 @@ public final class Restorer {
                   .compose(ver -> c.query(CreateDatabase.sql(db, m, ver.iterator().next().getInteger("major")))
                       .execute()).<Void>mapEmpty();
             })
-            .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot prepare database " + db)))
+            .recover(e -> Future.failedFuture(CreateDatabase.explain(PgErrors.from(e, "cannot prepare database " + db),
+                db, m)))
             .eventually(() -> c.close()));
   }
 
