@@ -322,7 +322,7 @@ public final class Dumper {
       Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer).onFailure(this::failFast);
       Future<Manifest.Globals> globals = pools.io().executeBlocking(() -> GlobalsDump.run(p.pgDumpall, spec,
           p.info.readsAuthid, writer, opts.chunkBytes(), pgDumpall), false).onFailure(this::failFast);
-      Future<List<PartResult>> data = copyData(snapshot, p.info.encoding,
+      Future<List<PartResult>> data = copyData(snapshot, CopySession.forBackup(p.info.encoding),
           opts.content() == Manifest.Content.SCHEMA_ONLY ? List.of() : tables, writer).onSuccess(v -> {
         if (!schema.isComplete()) {
           phase(Phase.DUMPING_SCHEMA);
@@ -409,7 +409,8 @@ public final class Dumper {
     return new CairnException(ErrorCode.CANCELLED, "pg_dump was stopped");
   }
 
-  private Future<List<PartResult>> copyData(String snapshot, String encoding, List<Catalog.TableInfo> tables,
+  private Future<List<PartResult>> copyData(String snapshot, Map<String, String> copySettings,
+      List<Catalog.TableInfo> tables,
       ArchiveWriter writer) {
     List<Unit> units = plan(tables, opts.splitBytes());
     tablesTotal = tables.size();
@@ -421,7 +422,7 @@ public final class Dumper {
     int n = Math.min(opts.jobs(), units.size());
     List<Future<Void>> running = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      running.add(worker(client, snapshot, encoding, queue, results, writer).onFailure(this::failFast));
+      running.add(worker(client, snapshot, copySettings, queue, results, writer).onFailure(this::failFast));
     }
     return Future.join(running).transform(ar -> {
       for (Future<Void> f : running) {
@@ -457,24 +458,26 @@ public final class Dumper {
     return units;
   }
 
-  private Future<Void> worker(CopyClient client, String snapshot, String encoding, ArrayDeque<Unit> queue,
+  private Future<Void> worker(CopyClient client, String snapshot, Map<String, String> copySettings,
+      ArrayDeque<Unit> queue,
       List<PartResult> results, ArchiveWriter writer) {
     return client.connect().compose(conn -> {
       workers.add(conn);
       if (stopping || firstFailure != null) {
         conn.cancel();
       }
-      return conn.execute(CopySession.sql(CopySession.forBackup(encoding)))
+      return conn.execute(CopySession.sql(copySettings))
           .compose(v -> conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
           .compose(v -> conn.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'"))
-          .compose(v -> Loops.repeat(() -> nextUnit(conn, queue, results, writer)))
+          .compose(v -> Loops.repeat(() -> nextUnit(conn, copySettings, queue, results, writer)))
           .compose(v -> conn.execute("COMMIT"))
           .eventually(conn::close);
     });
   }
 
   /** Copies the next unit from the queue; false when the queue is empty. */
-  private Future<Boolean> nextUnit(CopyConnection conn, ArrayDeque<Unit> queue, List<PartResult> results,
+  private Future<Boolean> nextUnit(CopyConnection conn, Map<String, String> copySettings, ArrayDeque<Unit> queue,
+      List<PartResult> results,
       ArchiveWriter writer) {
     if (stopping || firstFailure != null) {
       return Future.failedFuture(cancelled());
@@ -488,7 +491,8 @@ public final class Dumper {
     }
     ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, spare);
     long t0 = System.nanoTime();
-    return conn.copyOut(u.copySql())
+    String encoding = CopySession.encodingOption(copySettings);
+    return conn.copyOut(u.copySql() + (encoding == null ? "" : " (" + encoding + ")"))
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
         .recover(e -> {
           conn.cancel();

@@ -26,8 +26,6 @@ final class JdbcCopyClient implements CopyClient {
     Future<CopyConnection> attempt = pool.<CopyConnection>executeBlocking(() -> {
       try {
         Properties props = spec.jdbcProperties();
-        // COPY sessions use the database's own encoding (CopySession): bytes pass through pgjdbc unchanged
-        props.setProperty("allowEncodingChanges", "true");
         int timeout = spec.connectTimeoutSeconds();
         if (timeout > 0) {
           // pgjdbc's connectTimeout bounds only the TCP connect: bound every read of the establishment too,

@@ -339,7 +339,8 @@ public final class Restorer {
         workers.add(conn);
         return conn.execute(CopySession.sql(copySettings) + "; SET synchronous_commit = off"
                 + (intoExisting ? "; SET session_replication_role = replica" : ""))
-            .compose(v -> Loops.repeat(() -> nextLoad(conn, reader, queue, rowsByTable, intoExisting)))
+            .compose(v -> Loops.repeat(() -> nextLoad(conn, reader, queue, rowsByTable, intoExisting,
+                CopySession.encodingOption(copySettings))))
             .eventually(conn::close);
       }).onFailure(e -> {
         // The first failure is the cause; it stops the other loads, whose errors are consequences.
@@ -372,7 +373,7 @@ public final class Restorer {
 
   /** Loads the next part from the queue; false when the queue is empty. */
   private Future<Boolean> nextLoad(CopyConnection conn, ArchiveReader reader, ArrayDeque<Load> queue,
-      Map<String, AtomicLong> rows, boolean intoExisting) {
+      Map<String, AtomicLong> rows, boolean intoExisting, String encoding) {
     if (stopping) {
       return Future.failedFuture(cancelled());
     }
@@ -386,8 +387,15 @@ public final class Restorer {
     // inheritance parent's children are loaded by their own parts. An extension's configuration table
     // already holds the rows its CREATE EXTENSION inserted: those stay.
     boolean freeze = l.table().parts().size() == 1 && !intoExisting && l.table().extension() == null;
+    List<String> options = new ArrayList<>();
+    if (freeze) {
+      options.add("FREEZE");
+    }
+    if (encoding != null) {
+      options.add(encoding);
+    }
     String sql = "COPY " + l.table().sqlName() + (cols.isEmpty() ? "" : " (" + cols + ")") + " FROM STDIN"
-        + (freeze ? " (FREEZE)" : "");
+        + (options.isEmpty() ? "" : " (" + String.join(", ", options) + ")");
     String what = "table " + l.table().qualifiedName() + (l.table().parts().size() > 1
         ? " part " + (l.index() + 1) + "/" + l.table().parts().size() : "");
     Future<Void> begin = freeze

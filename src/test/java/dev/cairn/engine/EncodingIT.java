@@ -34,21 +34,37 @@ class EncodingIT {
   }
 
   @Test
+  void sqlAsciiDatabaseWithNonAsciiNamesBacksUpAndRestores() {
+    String src = newDatabase("sqlascii_names", "ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'");
+    PG.psql(src, "CREATE TABLE \"naïve\" (id int PRIMARY KEY, \"größe\" text); INSERT INTO \"naïve\" VALUES (1, 'é');");
+    String bytes = "SELECT id, encode(convert_to(\"größe\", 'SQL_ASCII'), 'hex') FROM \"naïve\"";
+    assertEquals("1|c3a9", PG.psql(src, bytes));
+
+    String dst = restoreCreate(backup(src), src + "_restored");
+
+    assertEquals("1|c3a9", PG.psql(dst, bytes));
+  }
+
+  @Test
   void latin1DatabaseRestoresWithCreateInLatin1AndIntoAUtf8DatabaseConverted() {
     String src = newDatabase("latin1", "ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
     PG.psql(src, "SET client_encoding = 'UTF8'; CREATE TABLE t (id int PRIMARY KEY, v text);"
-        + " INSERT INTO t VALUES (1, 'café'), (2, 'Straße ½ ÿ');");
+        + " INSERT INTO t VALUES (1, 'café'), (2, 'Straße ½ ÿ');"
+        + " CREATE TABLE \"größe\" (\"naïve\" text); INSERT INTO \"größe\" VALUES ('é');");
     String id = backup(src);
 
     String created = restoreCreate(id, src + "_created");
     assertEquals("LATIN1|C|C", PG.psql(created, properties(created)));
     String bytes = "SELECT id, encode(convert_to(v, 'LATIN1'), 'hex') FROM t ORDER BY id";
     assertEquals(PG.psql(src, bytes), PG.psql(created, bytes));
+    String named = "SET client_encoding = 'UTF8'; SELECT \"naïve\" FROM \"größe\"";
+    assertEquals("é", PG.psql(created, named), "names outside ASCII are copied by name");
 
     String utf8 = PG.newDatabase("latin1_into_utf8");
     CairnCli.Run restore = CairnCli.run("restore", id, "--repo", repo, "--db", PG.conninfo(utf8));
     assertEquals(0, restore.code(), restore.toString());
     assertEquals("1|café\n2|Straße ½ ÿ", PG.psql(utf8, "SET client_encoding = 'UTF8'; SELECT id, v FROM t ORDER BY id"));
+    assertEquals("é", PG.psql(utf8, named));
   }
 
   @Test
