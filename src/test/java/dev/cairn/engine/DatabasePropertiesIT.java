@@ -18,7 +18,7 @@ class DatabasePropertiesIT {
   @TempDir Path repo;
 
   @Test
-  void restoreCreateKeepsSettingsRoleSettingsCommentConnectionLimitAndPrivilegesOfTheDatabase() {
+  void restoreCreateAndCleanKeepSettingsRoleSettingsCommentConnectionLimitAndPrivilegesOfTheDatabase() {
     String src = PG.newDatabase("dbprops");
     String suffix = Long.toHexString(System.nanoTime());
     String reader = "reader_" + suffix;
@@ -45,6 +45,12 @@ class DatabasePropertiesIT {
     assertEquals("7|the shop's database", PG.psql("postgres", "SELECT datconnlimit, shobj_description(oid,"
         + " 'pg_database') FROM pg_database WHERE datname = '" + dst + "'"));
     assertEquals("1", PG.psql(dst, "SELECT id FROM t"), "the database's search_path is in effect");
+
+    PG.psql("postgres", "ALTER DATABASE " + dst + " RESET ALL; COMMENT ON DATABASE " + dst + " IS NULL");
+    CairnCli.Run clean = CairnCli.run("restore", backup.lastLine(), "--repo", repo, "--db", PG.conninfo(dst),
+        "--clean", "--yes");
+    assertEquals(0, clean.code(), clean.toString());
+    assertEquals(properties(src).replace(src, "DB"), properties(dst).replace(dst, "DB"), "--clean restores them too");
   }
 
   /** Everything of the database that pg_dump --create carries, as one comparable text. */
