@@ -42,6 +42,27 @@ class ExtensionConfigIT {
   }
 
   @Test
+  void aDataOnlyRestoreAddsTheUserRowsToTheExtensionsOwnInTheSchemaRestoredBefore() {
+    assumeTrue(TestExtensions.install(PG, TestExtensions.CONFIG_TABLES),
+        "skipped: cannot install the test extension into the server's share directory (needs root)");
+    String src = PG.newDatabase("extcfg_split");
+    PG.psql(src, "CREATE EXTENSION cairn_cfgtest; INSERT INTO cfgtest_codes VALUES (3, 'mine', false);");
+    CairnCli.Run schema = CairnCli.run("backup", "--db", PG.conninfo(src), "--repo", repo, "--schema-only");
+    assertEquals(0, schema.code(), schema.toString());
+    CairnCli.Run data = CairnCli.run("backup", "--db", PG.conninfo(src), "--repo", repo, "--data-only");
+    assertEquals(0, data.code(), data.toString());
+    String dst = src + "_restored";
+    CairnCli.Run first = CairnCli.run("restore", schema.lastLine(), "--repo", repo, "--db", PG.conninfo(dst),
+        "--create");
+    assertEquals(0, first.code(), first.toString());
+
+    CairnCli.Run second = CairnCli.run("restore", data.lastLine(), "--repo", repo, "--db", PG.conninfo(dst));
+
+    assertEquals(0, second.code(), "the extension's own rows are no reason to refuse: " + second);
+    assertEquals("1,2,3", PG.psql(dst, "SELECT string_agg(id::text, ',' ORDER BY id) FROM cfgtest_codes"));
+  }
+
+  @Test
   void customPostgisSridAndGeometriesSurviveRestore() {
     assumeTrue(TestExtensions.available(PG, "postgis"),
         "skipped: PostGIS is not installed (Debian postgresql-15-postgis-3; scripts/lib.sh installs it)");
