@@ -47,7 +47,8 @@ public record Manifest(
    * they were recorded. {@code locale}: the source database's, for restore --create; null in those too.
    */
   public Manifest {
-    copySettings = copySettings == null ? null : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(copySettings));
+    copySettings = copySettings == null ? null
+        : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(copySettings));
   }
 
   /** A manifest without recorded COPY settings or locale (written before cairn recorded them). */

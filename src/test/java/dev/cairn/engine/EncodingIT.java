@@ -36,7 +36,8 @@ class EncodingIT {
   @Test
   void sqlAsciiDatabaseWithNonAsciiNamesBacksUpAndRestores() {
     String src = newDatabase("sqlascii_names", "ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C'");
-    PG.psql(src, "CREATE TABLE \"naïve\" (id int PRIMARY KEY, \"größe\" text); INSERT INTO \"naïve\" VALUES (1, 'é');");
+    PG.psql(src, "CREATE TABLE \"naïve\" (id int PRIMARY KEY, \"größe\" text);"
+        + " INSERT INTO \"naïve\" VALUES (1, 'é');");
     String bytes = "SELECT id, encode(convert_to(\"größe\", 'SQL_ASCII'), 'hex') FROM \"naïve\"";
     assertEquals("1|c3a9", PG.psql(src, bytes));
 
@@ -63,7 +64,8 @@ class EncodingIT {
     String utf8 = PG.newDatabase("latin1_into_utf8");
     CairnCli.Run restore = CairnCli.run("restore", id, "--repo", repo, "--db", PG.conninfo(utf8));
     assertEquals(0, restore.code(), restore.toString());
-    assertEquals("1|café\n2|Straße ½ ÿ", PG.psql(utf8, "SET client_encoding = 'UTF8'; SELECT id, v FROM t ORDER BY id"));
+    assertEquals("1|café\n2|Straße ½ ÿ",
+        PG.psql(utf8, "SET client_encoding = 'UTF8'; SELECT id, v FROM t ORDER BY id"));
     assertEquals("é", PG.psql(utf8, named));
   }
 

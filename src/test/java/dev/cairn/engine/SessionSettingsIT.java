@@ -53,7 +53,8 @@ class SessionSettingsIT {
     }
     PG.psql(src, "CREATE TABLE m (id int PRIMARY KEY, amount money);"
         + " INSERT INTO m VALUES (1, 1234.56), (2, -0.01), (3, 1000000);");
-    assertEquals("1.234,56 €", PG.psql(src, "SELECT amount FROM m WHERE id = 1"), "the database's locale is in effect");
+    assertEquals("1.234,56 €", PG.psql(src, "SELECT amount FROM m WHERE id = 1"),
+        "the database's locale is in effect");
 
     String id = backup(src);
     assertEquals("C", manifest(id).copySettings().get("lc_monetary"));
