@@ -253,6 +253,9 @@ final class Preflight {
   /** The roles and extensions of what would be restored, from the SQL pg_restore prints for it. Blocking. */
   private SchemaRefs refs(PgTool tool, Path schema, Toc toc) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(tool.path().toString(), "--schema-only", "--file=-"));
+    if (opts.create() || opts.clean()) {
+      cmd.add("--create"); // the database's owner and grantees too: the restore gives it its properties
+    }
     if (opts.noOwner()) {
       cmd.add("--no-owner");
     }

@@ -1,6 +1,7 @@
 package dev.cairn.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.testkit.CairnCli;
 import dev.cairn.testkit.PgCluster;
@@ -51,6 +52,27 @@ class DatabasePropertiesIT {
         "--clean", "--yes");
     assertEquals(0, clean.code(), clean.toString());
     assertEquals(properties(src).replace(src, "DB"), properties(dst).replace(dst, "DB"), "--clean restores them too");
+  }
+
+  @Test
+  void restoreCreateRefusesBeforeChangingAnythingWhenTheDatabasesOwnerIsMissing() {
+    String role = "gone_owner_" + Long.toHexString(System.nanoTime());
+    PG.psql("postgres", "CREATE ROLE " + role);
+    String src = PG.newDatabase("dbowner");
+    PG.psql("postgres", "ALTER DATABASE " + src + " OWNER TO " + role);
+    PG.psql(src, "CREATE TABLE t (id int); INSERT INTO t VALUES (1);");
+    CairnCli.Run backup = CairnCli.run("backup", "--db", PG.conninfo(src), "--repo", repo);
+    assertEquals(0, backup.code(), backup.toString());
+    PG.psql("postgres", "ALTER DATABASE " + src + " OWNER TO postgres; DROP ROLE " + role);
+
+    String dst = src + "_restored";
+    CairnCli.Run restore = CairnCli.run("restore", backup.lastLine(), "--repo", repo, "--db", PG.conninfo(dst),
+        "--create");
+
+    assertEquals(8, restore.code(), restore.toString());
+    assertTrue(restore.err().contains("RESTORE_PRECONDITION") && restore.err().contains(role), restore.toString());
+    assertEquals("", PG.psql("postgres", "SELECT 1 FROM pg_database WHERE datname = '" + dst + "'"),
+        "nothing was created");
   }
 
   /** Everything of the database that pg_dump --create carries, as one comparable text. */
