@@ -46,6 +46,21 @@ ensure_postgres() {
   fi
   command -v openssl >/dev/null 2>&1 || apt_install openssl
   command -v lz4 >/dev/null 2>&1 || apt_install lz4
+  # The fidelity tests: PostGIS (an extension with a configuration table), and a de_DE locale for a
+  # database whose lc_monetary changes money's text. Both are skipped, not failed, when missing.
+  local major
+  major=$(basename "$(dirname "$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/postgres' | sort -V | tail -1)")")")
+  if [ ! -f "/usr/share/postgresql/$major/extension/postgis.control" ] \
+      && apt-cache show "postgresql-$major-postgis-3" >/dev/null 2>&1; then
+    apt_install "postgresql-$major-postgis-3"
+  fi
+  if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' && [ "$(id -u)" = 0 ]; then
+    command -v locale-gen >/dev/null 2>&1 || apt_install locales
+    if [ -f /etc/locale.gen ]; then
+      sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+      locale-gen >/dev/null 2>&1 || true
+    fi
+  fi
   if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
     # initdb and postgres refuse to run as root: clusters run as this user
     useradd --system --user-group --create-home --home-dir /var/lib/postgresql --shell /bin/bash postgres

@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -33,9 +35,48 @@ public record Manifest(
     List<Sequence> sequences,
     List<Matview> matviews,
     Globals globals,
-    Content content) {
+    Content content,
+    Map<String, String> copySettings,
+    Locale locale) {
 
   public static final int FORMAT_VERSION = 1;
+
+  /**
+   * {@code copySettings}: the session settings the COPY text was written with (client_encoding,
+   * DateStyle, search_path, lc_monetary, ...), which a restore loads with; null in archives written before
+   * they were recorded. {@code locale}: the source database's, for restore --create; null in those too.
+   */
+  public Manifest {
+    copySettings = copySettings == null ? null
+        : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(copySettings));
+  }
+
+  /** A manifest without recorded COPY settings or locale (written before cairn recorded them). */
+  public Manifest(int formatVersion, String id, String database, String toolVersion, String serverVersion,
+      int serverVersionNum, String pgDumpVersion, String encoding, String snapshotId, Instant snapshotTime,
+      Instant started, Instant finished, JsonObject options, List<ChunkRef> schemaChunks, List<Table> tables,
+      List<Sequence> sequences, List<Matview> matviews, Globals globals, Content content) {
+    this(formatVersion, id, database, toolVersion, serverVersion, serverVersionNum, pgDumpVersion, encoding,
+        snapshotId, snapshotTime, started, finished, options, schemaChunks, tables, sequences, matviews, globals,
+        content, null, null);
+  }
+
+  /**
+   * The source database's locale: {@code provider} as pg_database.datlocprovider ('c' libc, 'i' ICU, 'b'
+   * builtin), {@code icuLocale} the ICU (or builtin) locale, {@code icuRules} ICU tailoring rules (PostgreSQL
+   * 16+); null where the server has none.
+   */
+  public record Locale(String collate, String ctype, String provider, String icuLocale, String icuRules) {
+    JsonObject toJson() {
+      return new JsonObject().put("collate", collate).put("ctype", ctype).put("provider", provider)
+          .put("icuLocale", icuLocale).put("icuRules", icuRules);
+    }
+
+    static Locale fromJson(JsonObject j) {
+      return j == null ? null : new Locale(j.getString("collate"), j.getString("ctype"), j.getString("provider"),
+          j.getString("icuLocale"), j.getString("icuRules"));
+    }
+  }
 
   /** A manifest without globals (written before they were captured) of a full backup. */
   public Manifest(int formatVersion, String id, String database, String toolVersion, String serverVersion,
@@ -44,7 +85,7 @@ public record Manifest(
       List<Sequence> sequences, List<Matview> matviews) {
     this(formatVersion, id, database, toolVersion, serverVersion, serverVersionNum, pgDumpVersion, encoding,
         snapshotId, snapshotTime, started, finished, options, schemaChunks, tables, sequences, matviews, null,
-        Content.ALL);
+        Content.ALL, null, null);
   }
 
   /** What a backup holds: everything, the schema without table data, or the table data without the schema. */
@@ -89,9 +130,19 @@ public record Manifest(
     }
   }
 
-  /** One dumped table: its rows live in parts (page ranges), each a list of chunks in order. */
+  /**
+   * One dumped table: its rows live in parts (page ranges), each a list of chunks in order. {@code
+   * extension}: the extension whose configuration table this is (its CREATE EXTENSION creates the table
+   * and its own rows; the parts hold only the rows added since), else null.
+   */
   public record Table(long oid, String schema, String name, boolean unlogged, List<String> columns,
-      long relBytes, long rows, long digest, List<Part> parts, List<String> indexes, List<ForeignKey> foreignKeys) {
+      long relBytes, long rows, long digest, List<Part> parts, List<String> indexes, List<ForeignKey> foreignKeys,
+      String extension) {
+
+    public Table(long oid, String schema, String name, boolean unlogged, List<String> columns, long relBytes,
+        long rows, long digest, List<Part> parts, List<String> indexes, List<ForeignKey> foreignKeys) {
+      this(oid, schema, name, unlogged, columns, relBytes, rows, digest, parts, indexes, foreignKeys, null);
+    }
 
     public String qualifiedName() {
       return schema + "." + name;
@@ -103,11 +154,12 @@ public record Manifest(
     }
 
     JsonObject toJson() {
-      return new JsonObject().put("oid", oid).put("schema", schema).put("name", name).put("unlogged", unlogged)
+      JsonObject j = new JsonObject().put("oid", oid).put("schema", schema).put("name", name).put("unlogged", unlogged)
           .put("columns", new JsonArray(new ArrayList<>(columns))).put("relBytes", relBytes).put("rows", rows)
           .put("digest", hex(digest)).put("parts", arr(parts, Part::toJson))
           .put("indexes", new JsonArray(new ArrayList<>(indexes)))
           .put("foreignKeys", arr(foreignKeys, ForeignKey::toJson));
+      return extension == null ? j : j.put("extension", extension);
     }
 
     static Table fromJson(JsonObject j) {
@@ -115,7 +167,7 @@ public record Manifest(
           strings(j.getJsonArray("columns")), j.getLong("relBytes", 0L), j.getLong("rows"),
           Long.parseUnsignedLong(j.getString("digest"), 16), list(j.getJsonArray("parts"), Part::fromJson),
           strings(j.getJsonArray("indexes", new JsonArray())),
-          list(j.getJsonArray("foreignKeys", new JsonArray()), ForeignKey::fromJson));
+          list(j.getJsonArray("foreignKeys", new JsonArray()), ForeignKey::fromJson), j.getString("extension"));
     }
   }
 
@@ -221,6 +273,14 @@ public record Manifest(
         .put("sequences", arr(sequences, Sequence::toJson))
         .put("matviews", arr(matviews, Matview::toJson))
         .put("content", content.label());
+    if (copySettings != null) {
+      JsonObject cs = new JsonObject();
+      copySettings.forEach(cs::put);
+      j.put("copySettings", cs);
+    }
+    if (locale != null) {
+      j.put("locale", locale.toJson());
+    }
     return globals == null ? j : j.put("globals", globals.toJson());
   }
 
@@ -244,13 +304,23 @@ public record Manifest(
           j.getJsonObject("options", new JsonObject()), list(j.getJsonArray("schemaChunks"), ChunkRef::fromJson),
           list(j.getJsonArray("tables"), Table::fromJson), list(j.getJsonArray("sequences"), Sequence::fromJson),
           list(j.getJsonArray("matviews"), Matview::fromJson), Globals.fromJson(j.getJsonObject("globals")),
-          Content.of(j.getString("content", Content.ALL.label())));
+          Content.of(j.getString("content", Content.ALL.label())), copySettings(j.getJsonObject("copySettings")),
+          Locale.fromJson(j.getJsonObject("locale")));
     } catch (CairnException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, "manifest of " + source + " is not valid: " + e, null,
           null, e);
     }
+  }
+
+  private static Map<String, String> copySettings(JsonObject j) {
+    if (j == null) {
+      return null;
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    j.forEach(e -> m.put(e.getKey(), String.valueOf(e.getValue())));
+    return m;
   }
 
   static String hex(long v) {

@@ -38,24 +38,40 @@ final class Catalog {
    * table, where long values live (a table of documents may be mostly TOAST).
    */
   record TableInfo(long oid, String schema, String name, boolean unlogged, long bytes, long toastBytes,
-      int blockSize, List<String> columns, List<String> indexes, List<Manifest.ForeignKey> foreignKeys) {
+      int blockSize, List<String> columns, List<String> indexes, List<Manifest.ForeignKey> foreignKeys,
+      ExtConfig extConfig) {
+    TableInfo(long oid, String schema, String name, boolean unlogged, long bytes, long toastBytes, int blockSize,
+        List<String> columns, List<String> indexes, List<Manifest.ForeignKey> foreignKeys) {
+      this(oid, schema, name, unlogged, bytes, toastBytes, blockSize, columns, indexes, foreignKeys, null);
+    }
+
     /** What copying the whole table reads: heap and TOAST. */
     long dataBytes() {
       return bytes + toastBytes;
     }
   }
 
-  // Extension member objects are created by CREATE EXTENSION, not dumped (as pg_dump does by default).
+  /**
+   * A configuration table of an extension ({@code pg_extension_config_dump}): created by CREATE EXTENSION,
+   * but the rows the user adds are data. {@code condition}: the WHERE clause the extension registered to
+   * leave out its own rows ("" for all rows), as pg_dump applies it.
+   */
+  record ExtConfig(String extension, String condition) {}
+
+  // Extension member objects are created by CREATE EXTENSION, not dumped (as pg_dump does by default),
+  // except the data of the extension's configuration tables and sequences.
   private static final String NOT_EXTENSION_MEMBER =
       "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid"
           + " AND d.deptype = 'e')";
+  private static final String EXTENSION_CONFIG = "c.oid IN (SELECT unnest(extconfig) FROM pg_extension)";
+  private static final String DUMPED = "(" + NOT_EXTENSION_MEMBER + " OR " + EXTENSION_CONFIG + ")";
   private static final String USER_SCHEMA =
       "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'";
 
   static Future<List<Rel>> relations(SqlConnection c, TableFilter filter) {
     return c.query("SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name,"
             + " c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE c.relkind IN ('r', 'p') AND " + USER_SCHEMA + " AND " + NOT_EXTENSION_MEMBER
+            + " WHERE c.relkind IN ('r', 'p') AND " + USER_SCHEMA + " AND " + DUMPED
             + " ORDER BY n.nspname, c.relname")
         .execute()
         .map(rs -> {
@@ -84,8 +100,10 @@ final class Catalog {
             + " coalesce((SELECT json_agg(json_build_array(co.conname, rn.nspname, rc.relname)"
             + "   ORDER BY co.conname) FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid"
             + "   JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE co.conrelid = c.oid AND co.contype = 'f'),"
-            + "   '[]')::text AS fks"
+            + "   '[]')::text AS fks,"
+            + " e.extname::text AS ext, coalesce(e.extcondition[array_position(e.extconfig, c.oid)], '') AS ext_cond"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " LEFT JOIN pg_extension e ON c.oid = ANY (e.extconfig)"
             + " WHERE c.oid = ANY($1::int8[]::oid[]) ORDER BY n.nspname, c.relname")
         .execute(Tuple.of(oids))
         .map(rs -> {
@@ -94,7 +112,8 @@ final class Catalog {
             out.add(new TableInfo(r.getLong("oid"), r.getString("schema"), r.getString("name"),
                 r.getBoolean("unlogged"), r.getLong("bytes"), r.getLong("toast_bytes"), r.getInteger("block_size"),
                 List.of(r.getArrayOfStrings("cols")), List.of(r.getArrayOfStrings("idx")),
-                foreignKeys(new io.vertx.core.json.JsonArray(r.getString("fks")))));
+                foreignKeys(new io.vertx.core.json.JsonArray(r.getString("fks"))),
+                r.getString("ext") == null ? null : new ExtConfig(r.getString("ext"), r.getString("ext_cond"))));
           }
           return out;
         });
@@ -122,7 +141,7 @@ final class Catalog {
             + "   ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace"
             + "   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass"
             + "   AND d.deptype IN ('a', 'i') LIMIT 1) o ON true"
-            + " WHERE c.relkind = 'S' AND " + USER_SCHEMA + " AND " + NOT_EXTENSION_MEMBER
+            + " WHERE c.relkind = 'S' AND " + USER_SCHEMA + " AND " + DUMPED
             + " ORDER BY n.nspname, c.relname")
         .execute()
         .compose(rs -> {

@@ -91,6 +91,11 @@ public final class Dumper {
     String copySql() {
       String cols = table.columns().stream().map(Sql::ident).collect(Collectors.joining(", "));
       String name = Sql.ident(table.schema()) + "." + Sql.ident(table.name());
+      if (table.extConfig() != null) {
+        // only the rows the extension's own script does not insert (its registered filter), as pg_dump
+        return "COPY (SELECT " + (cols.isEmpty() ? "" : cols) + " FROM ONLY " + name + " "
+            + table.extConfig().condition() + ") TO STDOUT";
+      }
       if (fromPage == null) {
         return "COPY " + name + (cols.isEmpty() ? "" : " (" + cols + ")") + " TO STDOUT";
       }
@@ -217,13 +222,13 @@ public final class Dumper {
   private Future<Result> withLeader(PgConnection l, Instant started) {
     return l.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int AS n,"
             + " pg_encoding_to_char(encoding)::text AS enc, current_database()::text AS db,"
-            + " has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS authid"
-            + " FROM pg_database WHERE datname = current_database()").execute()
+            + " has_table_privilege('pg_catalog.pg_authid', 'SELECT') AS authid, row_to_json(d)::text AS dbrow"
+            + " FROM pg_database d WHERE datname = current_database()").execute()
         .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot read server version from " + spec.describe())))
         .compose(rs -> {
           Row r = rs.iterator().next();
           ServerInfo info = new ServerInfo(r.getString("v"), r.getInteger("n"), r.getString("enc"), r.getString("db"),
-              r.getBoolean("authid"));
+              r.getBoolean("authid"), locale(new JsonObject(r.getString("dbrow"))));
           return pools.io().executeBlocking(() -> new Prepared(info,
               PgTool.find("pg_dump", info.num / 10000, opts.pgBin()),
               PgTool.find("pg_dumpall", info.num / 10000, opts.pgBin()), newId(info.db, started)), false);
@@ -240,7 +245,15 @@ public final class Dumper {
   }
 
   /** {@code readsAuthid}: the backup role may read pg_authid, so role passwords can be captured. */
-  private record ServerInfo(String version, int num, String encoding, String db, boolean readsAuthid) {}
+  private record ServerInfo(String version, int num, String encoding, String db, boolean readsAuthid,
+      Manifest.Locale locale) {}
+
+  /** From the database's pg_database row, whose locale columns differ between major versions. */
+  private static Manifest.Locale locale(JsonObject row) {
+    return new Manifest.Locale(row.getString("datcollate"), row.getString("datctype"),
+        row.getString("datlocprovider", "c"), row.getString("datlocale", row.getString("daticulocale")),
+        row.getString("daticurules"));
+  }
 
   private record Prepared(ServerInfo info, PgTool pgDump, PgTool pgDumpall, String id) {}
 
@@ -276,7 +289,7 @@ public final class Dumper {
       Future<List<ChunkRef>> schema = dumpSchema(p, snapshot, writer).onFailure(this::failFast);
       Future<Manifest.Globals> globals = pools.io().executeBlocking(() -> GlobalsDump.run(p.pgDumpall, spec,
           p.info.readsAuthid, writer, opts.chunkBytes(), pgDumpall), false).onFailure(this::failFast);
-      Future<List<PartResult>> data = copyData(snapshot,
+      Future<List<PartResult>> data = copyData(snapshot, CopySession.forBackup(p.info.encoding),
           opts.content() == Manifest.Content.SCHEMA_ONLY ? List.of() : tables, writer).onSuccess(v -> {
         if (!schema.isComplete()) {
           phase(Phase.DUMPING_SCHEMA);
@@ -363,7 +376,9 @@ public final class Dumper {
     return new CairnException(ErrorCode.CANCELLED, "pg_dump was stopped");
   }
 
-  private Future<List<PartResult>> copyData(String snapshot, List<Catalog.TableInfo> tables, ArchiveWriter writer) {
+  private Future<List<PartResult>> copyData(String snapshot, Map<String, String> copySettings,
+      List<Catalog.TableInfo> tables,
+      ArchiveWriter writer) {
     List<Unit> units = plan(tables, opts.splitBytes());
     tablesTotal = tables.size();
     units.forEach(u -> partsLeft.merge(u.table().oid(), 1, Integer::sum));
@@ -374,7 +389,7 @@ public final class Dumper {
     int n = Math.min(opts.jobs(), units.size());
     List<Future<Void>> running = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      running.add(worker(client, snapshot, queue, results, writer).onFailure(this::failFast));
+      running.add(worker(client, snapshot, copySettings, queue, results, writer).onFailure(this::failFast));
     }
     return Future.join(running).transform(ar -> {
       for (Future<Void> f : running) {
@@ -395,7 +410,7 @@ public final class Dumper {
     List<Unit> units = new ArrayList<>();
     for (Catalog.TableInfo t : tables) {
       long pages = t.bytes() / t.blockSize();
-      if (t.dataBytes() > splitBytes && pages > 1 && !t.columns().isEmpty()) {
+      if (t.dataBytes() > splitBytes && pages > 1 && !t.columns().isEmpty() && t.extConfig() == null) {
         int parts = (int) Math.min(pages, (t.dataBytes() + splitBytes - 1) / splitBytes);
         for (int i = 0; i < parts; i++) {
           long from = pages * i / parts;
@@ -410,24 +425,26 @@ public final class Dumper {
     return units;
   }
 
-  private Future<Void> worker(CopyClient client, String snapshot, ArrayDeque<Unit> queue, List<PartResult> results,
-      ArchiveWriter writer) {
+  private Future<Void> worker(CopyClient client, String snapshot, Map<String, String> copySettings,
+      ArrayDeque<Unit> queue,
+      List<PartResult> results, ArchiveWriter writer) {
     return client.connect().compose(conn -> {
       workers.add(conn);
       if (stopping || firstFailure != null) {
         conn.cancel();
       }
-      return conn.execute(CopySession.SETTINGS)
+      return conn.execute(CopySession.sql(copySettings))
           .compose(v -> conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
           .compose(v -> conn.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'"))
-          .compose(v -> Loops.repeat(() -> nextUnit(conn, queue, results, writer)))
+          .compose(v -> Loops.repeat(() -> nextUnit(conn, copySettings, queue, results, writer)))
           .compose(v -> conn.execute("COMMIT"))
           .eventually(conn::close);
     });
   }
 
   /** Copies the next unit from the queue; false when the queue is empty. */
-  private Future<Boolean> nextUnit(CopyConnection conn, ArrayDeque<Unit> queue, List<PartResult> results,
+  private Future<Boolean> nextUnit(CopyConnection conn, Map<String, String> copySettings, ArrayDeque<Unit> queue,
+      List<PartResult> results,
       ArchiveWriter writer) {
     if (stopping || firstFailure != null) {
       return Future.failedFuture(cancelled());
@@ -441,8 +458,9 @@ public final class Dumper {
     }
     ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, spare);
     long t0 = System.nanoTime();
+    String encoding = CopySession.encodingOption(copySettings);
     return copyLock.lock(conn, u.table())
-        .compose(v -> conn.copyOut(u.copySql()))
+        .compose(v -> conn.copyOut(u.copySql() + (encoding == null ? "" : " (" + encoding + ")")))
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
         .recover(e -> {
           conn.cancel();
@@ -510,7 +528,7 @@ public final class Dumper {
         ps.add(pr.part());
       }
       out.add(new Manifest.Table(t.oid(), t.schema(), t.name(), t.unlogged(), t.columns(), t.bytes(), rows, digest,
-          ps, t.indexes(), t.foreignKeys()));
+          ps, t.indexes(), t.foreignKeys(), t.extConfig() == null ? null : t.extConfig().extension()));
     }
     JsonObject options = new JsonObject().put("jobs", opts.jobs())
         .put("tables", new JsonArray(new ArrayList<>(opts.filter().includes())))
@@ -519,7 +537,7 @@ public final class Dumper {
         .put("lockTimeoutMs", opts.lockTimeoutMs()).put("content", opts.content().label());
     return new Manifest(Manifest.FORMAT_VERSION, p.id, p.info.db, Version.get(), p.info.version, p.info.num,
         p.pgDump.version(), p.info.encoding, snapshot, snapTime, started, clock.instant(), options, schema, out, seqs,
-        matviews, globals, opts.content());
+        matviews, globals, opts.content(), CopySession.forBackup(p.info.encoding), p.info.locale);
   }
 
   /**

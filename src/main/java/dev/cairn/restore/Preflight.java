@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Everything a restore checks before it changes anything, shared by the restore and its dry run: the
@@ -157,13 +158,17 @@ final class Preflight {
             ErrorCode.RESTORE_PRECONDITION, "database " + db + " does not exist; backup " + m.id() + " is data-only"
                 + " and restores into existing tables", "restore the schema first, then this backup"));
       }
-      if (!f.missingTables().isEmpty() || !f.nonEmptyTables().isEmpty()) {
+      // an extension's configuration table holds the extension's own rows; the backup's are added to them
+      Set<String> extConfig = m.tables().stream().filter(t -> t.extension() != null)
+          .map(Manifest.Table::qualifiedName).collect(Collectors.toSet());
+      List<String> holding = f.nonEmptyTables().stream().filter(t -> !extConfig.contains(t)).toList();
+      if (!f.missingTables().isEmpty() || !holding.isEmpty()) {
         List<String> why = new ArrayList<>();
         if (!f.missingTables().isEmpty()) {
           why.add("missing tables " + String.join(", ", f.missingTables()));
         }
-        if (!f.nonEmptyTables().isEmpty()) {
-          why.add("tables holding rows " + String.join(", ", f.nonEmptyTables()));
+        if (!holding.isEmpty()) {
+          why.add("tables holding rows " + String.join(", ", holding));
         }
         return new Check("target", String.join("; ", why), new CairnException(ErrorCode.RESTORE_PRECONDITION,
             "database " + db + " cannot take the data of backup " + m.id() + ": " + String.join("; ", why),
@@ -251,6 +256,9 @@ final class Preflight {
   /** The roles and extensions of what would be restored, from the SQL pg_restore prints for it. Blocking. */
   private SchemaRefs refs(PgTool tool, Path schema, Toc toc) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(tool.path().toString(), "--schema-only", "--file=-"));
+    if (opts.create() || opts.clean()) {
+      cmd.add("--create"); // the database's owner and grantees too: the restore gives it its properties
+    }
     if (opts.noOwner()) {
       cmd.add("--no-owner");
     }

@@ -160,7 +160,11 @@ public final class Restorer {
               return (plan.globals() == null ? Future.<Void>succeededFuture()
                       : GlobalsRestore.apply(vertx, target, plan.globals(), m.id()))
                   .compose(v -> prepareDatabase(m))
-                  .compose(v -> steps(reader, m, selected, plan));
+                  .compose(v -> steps(reader, m, selected, plan))
+                  .compose(res -> !opts.create() && !opts.clean() ? Future.succeededFuture(res)
+                      : DatabaseProperties.apply(vertx, pools, target, plan.tool(), plan.schema(), scratch, m, opts,
+                          pgRestore)
+                          .map(res));
             })
             .recover(e -> ConnectionLoss.explain(vertx, target, started, e)
                 .compose(x -> Future.failedFuture(targetChanged ? leftPartial(x, m) : x)))
@@ -205,7 +209,8 @@ public final class Restorer {
     targetChanged = true;
     return (schemaSections ? timed(phases, Phase.PRE_DATA, () -> pgRestore(tool, schema, "pre-data", 1, listFile))
             : Future.<Void>succeededFuture())
-        .compose(v -> data ? timed(phases, Phase.COPYING, () -> loadData(reader, selected, !schemaSections))
+        .compose(v -> data ? timed(phases, Phase.COPYING, () -> loadData(reader, copySettings(m), selected,
+            !schemaSections))
             : Future.succeededFuture(0L))
         // Large objects and materialized views belong to the whole database, not to a table.
         .compose(rows -> (partial || !data ? Future.<Void>succeededFuture()
@@ -281,10 +286,13 @@ public final class Restorer {
               Future<Void> drop = exists
                   ? c.query("DROP DATABASE " + Sql.ident(db) + " WITH (FORCE)").execute().mapEmpty()
                   : Future.succeededFuture();
-              return drop.compose(v -> c.query("CREATE DATABASE " + Sql.ident(db) + " TEMPLATE template0 ENCODING "
-                  + Sql.literal(m.encoding())).execute()).<Void>mapEmpty();
+              return drop.compose(v -> c.query("SELECT current_setting('server_version_num')::int / 10000 AS major")
+                      .execute())
+                  .compose(ver -> c.query(CreateDatabase.sql(db, m, ver.iterator().next().getInteger("major")))
+                      .execute()).<Void>mapEmpty();
             })
-            .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot prepare database " + db)))
+            .recover(e -> Future.failedFuture(CreateDatabase.explain(PgErrors.from(e, "cannot prepare database " + db),
+                db, m)))
             .eventually(() -> c.close()));
   }
 
@@ -339,7 +347,13 @@ public final class Restorer {
    * the loads run with session_replication_role = replica (as pg_restore --disable-triggers) and without
    * the TRUNCATE that lets COPY freeze rows (a table referenced by a foreign key cannot be truncated).
    */
-  private Future<Long> loadData(ArchiveReader reader, List<Manifest.Table> tables, boolean intoExisting) {
+  /** What the COPY text was written with: the backup's recorded settings, or those of older archives. */
+  private static Map<String, String> copySettings(Manifest m) {
+    return m.copySettings() == null ? CopySession.LEGACY : m.copySettings();
+  }
+
+  private Future<Long> loadData(ArchiveReader reader, Map<String, String> copySettings, List<Manifest.Table> tables,
+      boolean intoExisting) {
     List<Load> loads = new ArrayList<>();
     for (Manifest.Table t : tables) {
       for (int i = 0; i < t.parts().size(); i++) {
@@ -364,9 +378,10 @@ public final class Restorer {
     for (int i = 0; i < Math.min(opts.jobs(), loads.size()); i++) {
       running.add(client.connect().compose(conn -> {
         workers.add(conn);
-        return conn.execute(CopySession.SETTINGS + "; SET synchronous_commit = off"
+        return conn.execute(CopySession.sql(copySettings) + "; SET synchronous_commit = off"
                 + (intoExisting ? "; SET session_replication_role = replica" : ""))
-            .compose(v -> Loops.repeat(() -> nextLoad(conn, reader, queue, rowsByTable, intoExisting)))
+            .compose(v -> Loops.repeat(() -> nextLoad(conn, reader, queue, rowsByTable, intoExisting,
+                CopySession.encodingOption(copySettings))))
             .eventually(conn::close);
       }).onFailure(e -> {
         // The first failure is the cause; it stops the other loads, whose errors are consequences.
@@ -399,7 +414,7 @@ public final class Restorer {
 
   /** Loads the next part from the queue; false when the queue is empty. */
   private Future<Boolean> nextLoad(CopyConnection conn, ArchiveReader reader, ArrayDeque<Load> queue,
-      Map<String, AtomicLong> rows, boolean intoExisting) {
+      Map<String, AtomicLong> rows, boolean intoExisting, String encoding) {
     if (stopping) {
       return Future.failedFuture(cancelled());
     }
@@ -410,10 +425,18 @@ public final class Restorer {
     String cols = l.table().columns().stream().map(Sql::ident).collect(Collectors.joining(", "));
     // A table loaded in one part is emptied in the same transaction, which lets COPY write its rows
     // frozen (no hint-bit rewrite or anti-wraparound vacuum of a fresh restore later). ONLY: an
-    // inheritance parent's children are loaded by their own parts.
-    boolean freeze = l.table().parts().size() == 1 && !intoExisting;
+    // inheritance parent's children are loaded by their own parts. An extension's configuration table
+    // already holds the rows its CREATE EXTENSION inserted: those stay.
+    boolean freeze = l.table().parts().size() == 1 && !intoExisting && l.table().extension() == null;
+    List<String> options = new ArrayList<>();
+    if (freeze) {
+      options.add("FREEZE");
+    }
+    if (encoding != null) {
+      options.add(encoding);
+    }
     String sql = "COPY " + l.table().sqlName() + (cols.isEmpty() ? "" : " (" + cols + ")") + " FROM STDIN"
-        + (freeze ? " (FREEZE)" : "");
+        + (options.isEmpty() ? "" : " (" + String.join(", ", options) + ")");
     String what = "table " + l.table().qualifiedName() + (l.table().parts().size() > 1
         ? " part " + (l.index() + 1) + "/" + l.table().parts().size() : "");
     Future<Void> begin = freeze
