@@ -56,6 +56,27 @@ class BigValueIT {
   }
 
   @Test
+  @Timeout(600)
+  void a200MibByteaValueBacksUpAndRestoresWithTheHeapTheReadmeNames() throws Exception {
+    String db = PG.newDatabase("bigvalue200");
+    PG.psql(db, "CREATE TABLE big (id int PRIMARY KEY, blob bytea); INSERT INTO big SELECT 1, " + bigValue(200));
+    Path repo = dir.resolve("repo");
+    // 200 MiB of bytea is 400 MiB of COPY text: about twice that in heap, as the README says
+    List<String> heap = List.of("-Xmx1200m", "-XX:+UseSerialGC");
+    Result backup = run(heap, "backup", "backup", "--db", PG.conninfo(db), "--repo", repo);
+    assertEquals(0, backup.code(), backup.log());
+    String id = backup.log().strip().lines().reduce((a, b) -> b).orElseThrow().strip();
+    String restored = db + "_r";
+    Result restore = run(heap, "restore", "restore", id, "--repo", repo, "--db", PG.conninfo(restored), "--create");
+    assertEquals(0, restore.code(), restore.log());
+    String sum = "SELECT length(blob) || ':' || md5(blob) FROM big";
+    assertEquals(PG.psql(db, sum).strip(), PG.psql(restored, sum).strip());
+    assertTrue(PG.psql(restored, sum).startsWith("209715200:"), PG.psql(restored, sum));
+    PG.dropDatabase(restored);
+    PG.dropDatabase(db);
+  }
+
+  @Test
   @Timeout(300)
   void aValueTooLargeForTheHeapFailsFastNamingTheTableAndTheSetting() throws Exception {
     String db = PG.newDatabase("hugevalue");
