@@ -18,8 +18,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -35,7 +33,6 @@ final class ImportApi {
   /** How much of an unwanted body is read and dropped, at most, before the connection is closed anyway. */
   static final long LINGER_BYTES = 16L << 20;
   static final long LINGER_MILLIS = 5_000;
-  private static final SecureRandom RANDOM = new SecureRandom();
   static final int FLUSH_BYTES = 1 << 20;
 
   private final Vertx vertx;
@@ -165,11 +162,6 @@ final class ImportApi {
         });
   }
 
-  private static byte[] randomBytes() {
-    byte[] b = new byte[8];
-    RANDOM.nextBytes(b);
-    return b;
-  }
 
   private Backups.Entry publish(String id, String incoming) {
     if (id == null || !Repository.ID.matcher(id).matches()) {

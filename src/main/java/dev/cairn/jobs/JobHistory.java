@@ -62,14 +62,7 @@ public final class JobHistory {
       read();
     }
     byte[] line = (job.toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
-    if (storage.features().contains(Storage.Feature.APPEND)) {
-      storage.append(KEY, line);
-    } else {
-      byte[] old = storage.get(KEY).orElse(new byte[0]);
-      byte[] all = java.util.Arrays.copyOf(old, old.length + line.length);
-      System.arraycopy(line, 0, all, old.length, line.length);
-      storage.put(KEY, all);
-    }
+    storage.append(KEY, line);
     if (++lines > 2 * limit) {
       compact();
     }

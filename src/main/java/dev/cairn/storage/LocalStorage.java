@@ -81,7 +81,7 @@ public final class LocalStorage implements Storage {
 
   @Override
   public Set<Feature> features() {
-    return EnumSet.of(Feature.APPEND, Feature.FREE_SPACE, Feature.LOCAL);
+    return EnumSet.of(Feature.FREE_SPACE, Feature.LOCAL);
   }
 
   @Override

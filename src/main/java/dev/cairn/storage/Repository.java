@@ -92,7 +92,7 @@ public final class Repository {
    * it is being deleted.
    */
   public Leases.Lease use(String id, String purpose) {
-    archive(id);
+    archiveKey(id); // a malformed id is BACKUP_NOT_FOUND before any lease; absence is checked once, below
     byte[] r = new byte[6];
     RANDOM.nextBytes(r);
     Leases.Lease lease = leases.tryAcquire("use-" + id + "." + java.util.HexFormat.of().formatHex(r), purpose)

@@ -20,8 +20,6 @@ import java.util.regex.Pattern;
 public interface Storage {
   /** What a driver can do beyond the required operations. */
   enum Feature {
-    /** {@link #append} adds to an object in place (local files); others rewrite it whole. */
-    APPEND,
     /** {@link #freeSpace} knows the free space. */
     FREE_SPACE,
     /** Same-host process liveness can be judged for leases (pid on this host). */
@@ -63,7 +61,7 @@ public interface Storage {
   void put(String key, byte[] content);
 
   /**
-   * Appends to an object (creating it), durably; needs {@link Feature#APPEND}. A failed append (a full
+   * Appends to an object (creating it), durably. A failed append (a full
    * disk) leaves the object as it was, never with half the bytes.
    */
   void append(String key, byte[] content);
