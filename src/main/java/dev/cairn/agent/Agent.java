@@ -14,6 +14,7 @@ import dev.cairn.engine.Pools;
 import dev.cairn.http.HttpVerticle;
 import dev.cairn.jobs.JobHistory;
 import dev.cairn.jobs.JobsVerticle;
+import dev.cairn.notify.NotifyVerticle;
 import dev.cairn.restore.RestoreVerticle;
 import dev.cairn.retention.RetentionPolicy;
 import dev.cairn.retention.RetentionVerticle;
@@ -89,6 +90,7 @@ public final class Agent {
     List<SchedulerVerticle.Entry> schedules = new ArrayList<>();
     List<RestoreVerticle.Target> restoreTargets = new ArrayList<>();
     Map<String, Duration> maxAge = new LinkedHashMap<>();
+    Map<String, Duration> slowAfter = new LinkedHashMap<>();
     for (DatabaseConfig db : config.databases()) {
       ConnSpec spec = ConnSpec.parse(db.url());
       dumps.add(new DumperVerticle.Target(db.name(), spec, new Dumper.Options(db.jobs(),
@@ -104,6 +106,9 @@ public final class Agent {
           .map(b -> b.summary().finished()).findFirst().orElse(null);
       schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood, db.verifySchedule()));
       maxAge.put(db.name(), db.maxAge());
+      if (db.slowAfter() != null) {
+        slowAfter.put(db.name(), db.slowAfter());
+      }
       restoreTargets.add(new RestoreVerticle.Target(db.name(), spec, db.jobs()));
     }
     JobHistory history = new JobHistory(repo.storage(), config.agent().historyLimit());
@@ -112,6 +117,8 @@ public final class Agent {
     Promise<Agent> started = Promise.promise();
     CompressorVerticle.deploy(vertx)
         .compose(x -> vertx.deployVerticle(new JobsVerticle(history, pools.io(), clock, config.agent().historyLimit())))
+        .compose(x -> vertx.deployVerticle(new NotifyVerticle(config.notifications(), repo, maxAge, slowAfter,
+            config.http().publicUrl(), clock, NotifyVerticle.Options.DEFAULTS)))
         .compose(x -> vertx.deployVerticle(new DumperVerticle(dumps, repo, pools, clock,
             config.agent().maxConcurrentJobs())))
         .compose(x -> vertx.deployVerticle(new RetentionVerticle(retention, repo, pools.io(), clock)))

@@ -51,4 +51,12 @@ public final class Addresses {
    * 404 when no restore job of that id runs.
    */
   public static final String RESTORE_CANCEL = "cairn.restore.cancel";
+
+  /** Published {@link Messages.NotificationOutcome}: one per notification delivered or given up. */
+  public static final String NOTIFY_OUTCOME = "cairn.notify.outcome";
+  /**
+   * {@link Messages.NotifyTest} -> {@link Messages.NotifyTestReport}: send a test message to the configured sinks
+   * (once each, no retry) and report each one's outcome. Fails with 404 when the named sink is not configured.
+   */
+  public static final String NOTIFY_TEST = "cairn.notify.test";
 }

@@ -19,6 +19,11 @@ public final class Bus {
     }
   }
 
+  /** The same pass-through codec for a payload record defined beside its verticle (e.g. notify's). */
+  public static <T> void registerLocal(Vertx vertx, Class<T> type) {
+    register(vertx, type);
+  }
+
   private static <T> void register(Vertx vertx, Class<T> type) {
     vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>(type.getName()));
   }

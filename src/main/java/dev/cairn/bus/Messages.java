@@ -94,4 +94,15 @@ public final class Messages {
    */
   public record RestoreRequest(String backupId, String database, dev.cairn.conn.ConnSpec spec, List<String> tables,
       boolean create, boolean clean, boolean globals, String trigger) {}
+
+  /** A notification delivered to (or given up for) sink {@code sink} of kind {@code kind}: counted in metrics. */
+  public record NotificationOutcome(String sink, String kind, boolean delivered) {}
+
+  /** Send a test message to every sink, or to {@code sink} only (null: all). */
+  public record NotifyTest(String sink) {}
+
+  /** One line per sink: {@code error} null when delivered. */
+  public record NotifyTestResult(String sink, String kind, boolean delivered, String error) {}
+
+  public record NotifyTestReport(List<NotifyTestResult> results) {}
 }

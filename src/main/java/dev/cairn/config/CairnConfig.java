@@ -10,14 +10,21 @@ import java.util.Optional;
  * The agent's configuration, as loaded and validated by {@link ConfigLoader}; immutable.
  *
  * @param pgBin where pg_dump/pg_restore live, or null to search PATH, then /usr/lib/postgresql/{@literal *}/bin
+ * @param notifications where alerts go ({@code notifications:}); empty: nowhere
  */
 public record CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http,
-    AgentConfig agent, LogConfig log, Path pgBin) {
+    AgentConfig agent, LogConfig log, Path pgBin, List<NotificationConfig> notifications) {
   /** The time zone of schedules when neither the database nor the top level names one. */
   public static final ZoneId DEFAULT_TIMEZONE = ZoneOffset.UTC;
 
   public CairnConfig {
     databases = List.copyOf(databases);
+    notifications = List.copyOf(notifications);
+  }
+
+  public CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http, AgentConfig agent,
+      LogConfig log, Path pgBin) {
+    this(repository, databases, http, agent, log, pgBin, List.of());
   }
 
   public Optional<DatabaseConfig> database(String name) {

@@ -25,14 +25,16 @@ import java.util.Map;
  * as {@code <key path>: <what is wrong>}. The result is immutable.
  */
 public final class ConfigLoader {
-  static final List<String> TOP_KEYS = List.of("repository", "databases", "timezone", "http", "agent", "log", "pg_bin");
+  static final List<String> TOP_KEYS = List.of("repository", "databases", "timezone", "http", "agent", "log", "pg_bin",
+      "notifications");
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size",
-      "verify_schedule", "verify_after_backup", "content");
+      "verify_schedule", "verify_after_backup", "content", "slow_after");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
   static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
-      "max_body_size", "metrics_public", "max_import_size", "idle_timeout", "header_timeout", "max_connections");
+      "max_body_size", "metrics_public", "max_import_size", "idle_timeout", "header_timeout", "max_connections",
+      "public_url");
   static final List<String> TOKEN_KEYS = List.of("name", "role", "sha256");
   static final List<String> TLS_KEYS = List.of("cert", "key");
   static final int MAX_RATE_LIMIT = 100_000;
@@ -90,6 +92,7 @@ public final class ConfigLoader {
     HttpConfig http = http(top.section("http"));
     AgentConfig agent = agent(top.section("agent"), defaultZone);
     LogConfig log = log(top.section("log"));
+    List<NotificationConfig> notifications = new NotificationsLoader(env, home).load(top);
     Path pgBin = null;
     Section.Scalar bin = top.scalar("pg_bin");
     if (bin != null) {
@@ -101,7 +104,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw problems.exception(source);
     }
-    return new CairnConfig(repository, databases, http, agent, log, pgBin);
+    return new CairnConfig(repository, databases, http, agent, log, pgBin, notifications);
   }
 
   private RepositoryConfig repository(Section top) {
@@ -215,8 +218,9 @@ public final class ConfigLoader {
     }
     Schedule verifySchedule = schedule(s, "verify_schedule", zone, false);
     boolean verifyAfter = s.bool("verify_after_backup", false);
+    Duration slowAfter = s.duration("slow_after", null, Duration.ofSeconds(1));
     return new DatabaseConfig(name, url, jobs, schedule, zone, retention, tables, excludes, backupTimeout, maxAge,
-        lockTimeout, split, chunk, verifySchedule, verifyAfter, content);
+        lockTimeout, split, chunk, verifySchedule, verifyAfter, content, slowAfter);
   }
 
   /** A max_age no longer than the gap between two runs would report every database stale before its next backup. */
@@ -315,7 +319,8 @@ public final class ConfigLoader {
         s.duration("idle_timeout", HttpConfig.Limits.DEFAULT_IDLE_TIMEOUT, second),
         s.duration("header_timeout", HttpConfig.Limits.DEFAULT_HEADER_TIMEOUT, second),
         s.integer("max_connections", HttpConfig.Limits.DEFAULT_MAX_CONNECTIONS, 2, 100_000));
-    return new HttpConfig(bind, port, tokens, tls, rate, body, metricsPublic, maxImport, limits);
+    return new HttpConfig(bind, port, tokens, tls, rate, body, metricsPublic, maxImport, limits,
+        new NotificationsLoader(env, home).publicUrl(s));
   }
 
   private List<HttpConfig.Token> tokens(Section s) {

@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
  * @param metricsPublic whether GET /metrics answers without a token (else it needs a viewer token)
  * @param maxImportBytes the largest archive POST /api/v1/backups/import accepts
  * @param limits how long connections may idle and how many may be open
+ * @param publicUrl the console's address as people reach it (links in notifications), or null
  */
 public record HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute,
-    long maxBodyBytes, boolean metricsPublic, long maxImportBytes, Limits limits) {
+    long maxBodyBytes, boolean metricsPublic, long maxImportBytes, Limits limits, String publicUrl) {
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 8432;
   public static final int DEFAULT_RATE_LIMIT_PER_MINUTE = 10;
@@ -95,5 +96,10 @@ public record HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int
   public HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute, long maxBodyBytes,
       boolean metricsPublic, long maxImportBytes) {
     this(bind, port, tokens, tls, rateLimitPerMinute, maxBodyBytes, metricsPublic, maxImportBytes, Limits.DEFAULTS);
+  }
+
+  public HttpConfig(String bind, int port, List<Token> tokens, Tls tls, int rateLimitPerMinute, long maxBodyBytes,
+      boolean metricsPublic, long maxImportBytes, Limits limits) {
+    this(bind, port, tokens, tls, rateLimitPerMinute, maxBodyBytes, metricsPublic, maxImportBytes, limits, null);
   }
 }

@@ -29,6 +29,8 @@ public enum ErrorCode {
   REPO_LOCKED(10),
   /** A backup is being restored, verified, downloaded or deleted by another job or process. */
   BACKUP_IN_USE(10),
+  /** {@code cairn notify test}: a notification sink did not take the test message. */
+  NOTIFY_FAILED(11),
   INTERNAL(1);
 
   private final int exitCode;

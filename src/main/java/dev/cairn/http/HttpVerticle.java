@@ -178,6 +178,8 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
+    change(r.post(BASE + "/notifications/test"), auth, Role.OPERATOR, "notifications.test", body,
+        new NotificationsApi(vertx)::test);
 
     Console.mount(r, indexHtml);
 

@@ -117,6 +117,15 @@ final class Metrics {
   void listen() {
     vertx.eventBus().<Messages.JobUpdate>consumer(Addresses.JOB_EVENTS, m -> onJob(m.body().job()));
     vertx.eventBus().<Messages.BackupPublished>consumer(Addresses.BACKUP_PUBLISHED, m -> stale = true);
+    vertx.eventBus().<Messages.NotificationOutcome>consumer(Addresses.NOTIFY_OUTCOME, m -> notified(m.body()));
+  }
+
+  /** cairn_notifications_sent_total / cairn_notifications_failed_total, by sink and its kind. */
+  private void notified(Messages.NotificationOutcome o) {
+    Counter.builder(o.delivered() ? "cairn.notifications.sent" : "cairn.notifications.failed").tag("sink", o.sink())
+        .tag("kind", o.kind()).description(o.delivered() ? "notifications delivered, by sink"
+            : "notifications given up (final error, retries used up or queue full), by sink")
+        .register(registry).increment();
   }
 
   private void onJob(Job job) {
