@@ -118,9 +118,10 @@ public record Event(String id, Type type, Instant at, String database, String ba
   public static Event fromJson(JsonObject j) {
     Double secs = j.getDouble("durationSeconds");
     JsonObject err = j.getJsonObject("error");
+    Long bytes = j.getLong("bytes"); // written as null when unknown
     return new Event(j.getString("id"), Type.of(j.getString("type")), Instant.parse(j.getString("at")),
         j.getString("database"), j.getString("backupId"), j.getString("jobId"),
-        secs == null ? null : Duration.ofMillis(Math.round(secs * 1000)), j.getLong("bytes", 0L),
+        secs == null ? null : Duration.ofMillis(Math.round(secs * 1000)), bytes == null ? 0 : bytes,
         err == null ? null : err.getString("code"), j.getString("message"), err == null ? null : err.getString("hint"),
         j.getString("link"));
   }
