@@ -10,6 +10,8 @@ public final class Bus {
   private Bus() {}
 
   private static final Class<?>[] TYPES = Messages.class.getDeclaredClasses();
+  /** Payload records defined beside the verticle that takes them. */
+  private static final Class<?>[] ELSEWHERE = {dev.cairn.notify.RestoreTestOutcome.class};
 
   public static void register(Vertx vertx) {
     for (Class<?> type : TYPES) {
@@ -17,11 +19,9 @@ public final class Bus {
         register(vertx, type);
       }
     }
-  }
-
-  /** The same pass-through codec for a payload record defined beside its verticle (e.g. notify's). */
-  public static <T> void registerLocal(Vertx vertx, Class<T> type) {
-    register(vertx, type);
+    for (Class<?> type : ELSEWHERE) {
+      register(vertx, type);
+    }
   }
 
   private static <T> void register(Vertx vertx, Class<T> type) {

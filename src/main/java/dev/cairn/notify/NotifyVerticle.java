@@ -1,7 +1,6 @@
 package dev.cairn.notify;
 
 import dev.cairn.bus.Addresses;
-import dev.cairn.bus.Bus;
 import dev.cairn.bus.Messages;
 import dev.cairn.config.NotificationConfig;
 import dev.cairn.storage.Repository;
@@ -67,7 +66,6 @@ public final class NotifyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     try {
-      Bus.registerLocal(vertx, RestoreTestOutcome.class);
       pool = vertx.createSharedWorkerExecutor("cairn-notify", POOL_SIZE);
       sinks = Sinks.create(vertx, configs, pool, clock);
     } catch (RuntimeException e) {
