@@ -78,7 +78,8 @@ class HttpApiIT {
     assertTrue(doc.body().startsWith("openapi: 3"), doc.body());
     for (String path : List.of("/health", "/backups", "/backups/{id}", "/backups/{id}/archive",
         "/backups/{id}/download-ticket", "/jobs", "/jobs/{id}",
-        "/schedules", "/stats", "/retention/run", "/openapi.yaml", "/whoami")) {
+        "/schedules", "/stats", "/retention/run", "/openapi.yaml", "/whoami",
+        "/notifications/test")) {
       assertTrue(doc.body().contains("\n  " + path + ":"), "openapi.yaml documents " + path);
     }
   }

@@ -56,7 +56,9 @@ class RoleMatrixIT {
           new Endpoint("GET", "/api/v1/whoami", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/schedules", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/stats", null, Role.VIEWER, 200),
-          new Endpoint("POST", "/api/v1/retention/run", "{\"dryRun\":true}", Role.OPERATOR, 200));
+          new Endpoint("POST", "/api/v1/retention/run", "{\"dryRun\":true}", Role.OPERATOR, 200),
+          // this agent configures no notifications
+          new Endpoint("POST", "/api/v1/notifications/test", "{}", Role.OPERATOR, 404));
       List<String> wrong = new ArrayList<>();
       for (Endpoint e : endpoints) {
         for (String token : new String[] {null, WRONG, VIEWER, OPERATOR, ADMIN}) {
