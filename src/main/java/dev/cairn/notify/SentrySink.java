@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  */
 final class SentrySink implements Sink {
   /** Connection strings and password settings, wherever they appear in a message. */
-  private static final Pattern URI_SECRET = Pattern.compile("(?i)\\b(postgres(?:ql)?|https?|smtp)://[^\\s\"']+");
-  private static final Pattern KV_SECRET = Pattern.compile("(?i)\\b(password|passwd|secret|token|dsn)\\s*[=:]\\s*\\S+");
+  private static final Pattern URI_SECRET = Pattern.compile("(?i)\\b(postgres(?:ql)?|https?|smtp)://[^\\s\"'()<>,;]+");
+  private static final Pattern KV_SECRET = Pattern.compile("(?i)\\b(password|passwd|secret|token|dsn)\\s*[=:]\\s*[^\\s\"'()<>,;]+");
 
   private final String name;
   private final Set<String> events;
