@@ -45,7 +45,7 @@ final class JobEvents {
       case BACKUP:
         if (j.state() == Job.State.QUEUED && "missed".equals(j.trigger())) {
           return Optional.of(event(Event.Type.BACKUP_MISSED, j, null,
-              "a scheduled run passed while the agent was down; backing up now", null));
+              "no backup since a scheduled run (the agent was down, or this is its first start); backing up now", null));
         }
         if (j.state() == Job.State.RUNNING) {
           return Optional.of(event(Event.Type.BACKUP_STARTED, j, null, null, null));
