@@ -11,16 +11,13 @@ import io.vertx.ext.mail.StartTLSOptions;
 import java.util.Set;
 
 /** E-mail through vertx-mail-client (non-blocking SMTP); the subject is the title, the body the facts. */
-final class EmailSink implements Sink {
-  private final String name;
+final class EmailSink extends Sink {
   private final NotificationConfig.Email config;
-  private final Set<String> events;
   private final MailClient client;
 
   EmailSink(Vertx vertx, String name, NotificationConfig.Email config, Set<String> events) {
-    this.name = name;
+    super(name, "email", events);
     this.config = config;
-    this.events = events;
     NotificationConfig.Smtp s = config.smtp();
     MailConfig mc = new MailConfig().setHostname(s.host()).setPort(s.port())
         .setStarttls(s.starttls() ? StartTLSOptions.REQUIRED : StartTLSOptions.DISABLED)
@@ -32,33 +29,18 @@ final class EmailSink implements Sink {
     this.client = MailClient.create(vertx, mc);
   }
 
-  public String name() {
-    return name;
-  }
-
-  public String kind() {
-    return "email";
-  }
-
-  public Set<String> events() {
-    return events;
-  }
-
-  public Future<Void> deliver(Event e) {
-    try {
-      MailMessage m = new MailMessage().setFrom(config.from()).setTo(config.to())
-          .setSubject("[cairn] " + e.title()).setText(Text.plain(e));
-      m.setHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("X-Cairn-Event", e.id()));
-      String where = "smtp " + config.smtp().host() + ":" + config.smtp().port();
-      return client.sendMail(m).<Void>mapEmpty()
-          .recover(ex -> Future.failedFuture(new DeliveryException(where + ": " + ex.getMessage(), true, null)));
-    } catch (RuntimeException ex) {
-      return Future.failedFuture(ex);
-    }
+  @Override
+  Future<Void> send(Event e) {
+    MailMessage m = new MailMessage().setFrom(config.from()).setTo(config.to())
+        .setSubject("[cairn] " + e.title()).setText(Text.plain(e));
+    m.setHeaders(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("X-Cairn-Event", e.id()));
+    String where = "smtp " + config.smtp().host() + ":" + config.smtp().port();
+    return client.sendMail(m).<Void>mapEmpty()
+        .recover(ex -> Future.failedFuture(new DeliveryException(where + ": " + ex.getMessage(), true, null)));
   }
 
   @Override
-  public Future<Void> close() {
+  Future<Void> close() {
     return client.close();
   }
 }

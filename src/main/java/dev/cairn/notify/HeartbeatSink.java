@@ -11,29 +11,14 @@ import java.util.Set;
  * when one succeeds (or anything good happens), {@code <url>/fail} on a failure; the body is the message text,
  * which healthchecks.io shows beside the ping.
  */
-final class HeartbeatSink implements Sink {
-  private final String name;
+final class HeartbeatSink extends Sink {
   private final NotificationConfig.Heartbeat config;
-  private final Set<String> events;
   private final HttpPost http;
 
   HeartbeatSink(String name, NotificationConfig.Heartbeat config, Set<String> events, HttpPost http) {
-    this.name = name;
+    super(name, "heartbeat", events);
     this.config = config;
-    this.events = events;
     this.http = http;
-  }
-
-  public String name() {
-    return name;
-  }
-
-  public String kind() {
-    return "heartbeat";
-  }
-
-  public Set<String> events() {
-    return events;
   }
 
   /** Where an event pings. */
@@ -45,12 +30,9 @@ final class HeartbeatSink implements Sink {
     return e.type().bad() ? b + "/fail" : b;
   }
 
-  public Future<Void> deliver(Event e) {
-    try {
-      return http.post(url(config.url(), e), MultiMap.caseInsensitiveMultiMap().add("content-type", "text/plain"),
-          Buffer.buffer(Text.plain(e)));
-    } catch (RuntimeException ex) {
-      return Future.failedFuture(ex);
-    }
+  @Override
+  Future<Void> send(Event e) {
+    return http.post(url(config.url(), e), MultiMap.caseInsensitiveMultiMap().add("content-type", "text/plain"),
+        Buffer.buffer(Text.plain(e)));
   }
 }

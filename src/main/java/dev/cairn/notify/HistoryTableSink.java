@@ -16,32 +16,17 @@ import java.util.Set;
  * One row per event in a PostgreSQL table (by default one per finished job), created with its schema when
  * missing. The event id is the primary key, so a retried insert never adds a second row.
  */
-final class HistoryTableSink implements Sink {
+final class HistoryTableSink extends Sink {
   private final Vertx vertx;
-  private final String name;
   private final NotificationConfig.Postgres config;
-  private final Set<String> events;
   private final ConnSpec spec;
   private boolean created;
 
   HistoryTableSink(Vertx vertx, String name, NotificationConfig.Postgres config, Set<String> events) {
+    super(name, "postgres", events);
     this.vertx = vertx;
-    this.name = name;
     this.config = config;
-    this.events = events;
     this.spec = ConnSpec.parse(config.url());
-  }
-
-  public String name() {
-    return name;
-  }
-
-  public String kind() {
-    return "postgres";
-  }
-
-  public Set<String> events() {
-    return events;
   }
 
   static String ddl(String table) {
@@ -52,7 +37,8 @@ final class HistoryTableSink implements Sink {
         + " bytes bigint, error_code text, message text)";
   }
 
-  public Future<Void> deliver(Event e) {
+  @Override
+  Future<Void> send(Event e) {
     String where = "history table " + config.table() + " on " + spec.describe();
     return PgConnect.connect(vertx, spec)
         .recover(ex -> Future.failedFuture(new DeliveryException(where + ": " + ex.getMessage(), true, null)))

@@ -27,13 +27,11 @@ import java.util.regex.Pattern;
  * Retry-After and counting as every sink. A private {@link SentryClient}, not the global hub: no uncaught
  * exception handler, no shutdown hook, no sessions, no PII, no server name.
  */
-final class SentrySink implements Sink {
+final class SentrySink extends Sink {
   /** Connection strings and password settings, wherever they appear in a message. */
   private static final Pattern URI_SECRET = Pattern.compile("(?i)\\b(postgres(?:ql)?|https?|smtp)://[^\\s\"'()<>,;]+");
   private static final Pattern KV_SECRET = Pattern.compile("(?i)\\b(password|passwd|secret|token|dsn)\\s*[=:]\\s*[^\\s\"'()<>,;]+");
 
-  private final String name;
-  private final Set<String> events;
   private final HttpPost http;
   private final WorkerExecutor pool;
   private final SentryOptions options = new SentryOptions();
@@ -45,8 +43,7 @@ final class SentrySink implements Sink {
   private record Captured(byte[] body) {}
 
   SentrySink(String name, NotificationConfig.Sentry config, Set<String> events, HttpPost http, WorkerExecutor pool) {
-    this.name = name;
-    this.events = events;
+    super(name, "sentry", events);
     this.http = http;
     this.pool = pool;
     options.setDsn(config.dsn());
@@ -66,19 +63,8 @@ final class SentrySink implements Sink {
     this.client = new SentryClient(options);
   }
 
-  public String name() {
-    return name;
-  }
-
-  public String kind() {
-    return "sentry";
-  }
-
-  public Set<String> events() {
-    return events;
-  }
-
-  public Future<Void> deliver(Event e) {
+  @Override
+  Future<Void> send(Event e) {
     return pool.<Map.Entry<RequestDetails, byte[]>>executeBlocking(() -> capture(e), false).compose(env -> {
       MultiMap h = MultiMap.caseInsensitiveMultiMap().add("content-type", "application/x-sentry-envelope");
       env.getKey().getHeaders().forEach(h::add);
@@ -180,7 +166,7 @@ final class SentrySink implements Sink {
   }
 
   @Override
-  public Future<Void> close() {
+  Future<Void> close() {
     return pool.executeBlocking(() -> {
       client.close();
       return null;

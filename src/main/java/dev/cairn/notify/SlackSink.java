@@ -9,29 +9,14 @@ import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
 /** A Slack incoming webhook: a header block, the facts as mrkdwn fields, a link button to the console. */
-final class SlackSink implements Sink {
-  private final String name;
+final class SlackSink extends Sink {
   private final NotificationConfig.Slack config;
-  private final Set<String> events;
   private final HttpPost http;
 
   SlackSink(String name, NotificationConfig.Slack config, Set<String> events, HttpPost http) {
-    this.name = name;
+    super(name, "slack", events);
     this.config = config;
-    this.events = events;
     this.http = http;
-  }
-
-  public String name() {
-    return name;
-  }
-
-  public String kind() {
-    return "slack";
-  }
-
-  public Set<String> events() {
-    return events;
   }
 
   static JsonObject payload(Event e) {
@@ -69,12 +54,9 @@ final class SlackSink implements Sink {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
-  public Future<Void> deliver(Event e) {
-    try {
-      return http.post(config.webhookUrl(), MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json"),
-          Buffer.buffer(payload(e).encode()));
-    } catch (RuntimeException ex) {
-      return Future.failedFuture(ex);
-    }
+  @Override
+  Future<Void> send(Event e) {
+    return http.post(config.webhookUrl(), MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json"),
+        Buffer.buffer(payload(e).encode()));
   }
 }

@@ -17,31 +17,16 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code webhook-timestamp} (Unix seconds of this attempt) and {@code webhook-signature: v1,<base64
  * HMAC-SHA256 of "id.timestamp.body">}, keyed with the base64 bytes after {@code whsec_}.
  */
-final class WebhookSink implements Sink {
-  private final String name;
+final class WebhookSink extends Sink {
   private final NotificationConfig.Webhook config;
-  private final Set<String> events;
   private final HttpPost http;
   private final Clock clock;
 
   WebhookSink(String name, NotificationConfig.Webhook config, Set<String> events, HttpPost http, Clock clock) {
-    this.name = name;
+    super(name, "webhook", events);
     this.config = config;
-    this.events = events;
     this.http = http;
     this.clock = clock;
-  }
-
-  public String name() {
-    return name;
-  }
-
-  public String kind() {
-    return "webhook";
-  }
-
-  public Set<String> events() {
-    return events;
   }
 
   /** {"type", "timestamp", "data": the event}, the envelope Standard Webhooks recommends. */
@@ -49,19 +34,16 @@ final class WebhookSink implements Sink {
     return new JsonObject().put("type", e.type().code()).put("timestamp", e.at().toString()).put("data", e.toJson());
   }
 
-  public Future<Void> deliver(Event e) {
-    try {
-      String body = body(e).encode();
-      String ts = Long.toString(clock.instant().getEpochSecond());
-      MultiMap h = MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json")
-          .add("user-agent", "cairn").add("webhook-id", e.id()).add("webhook-timestamp", ts);
-      if (config.secret() != null) {
-        h.add("webhook-signature", "v1," + sign(config.secret(), e.id(), ts, body));
-      }
-      return http.post(config.url(), h, Buffer.buffer(body));
-    } catch (RuntimeException ex) {
-      return Future.failedFuture(ex);
+  @Override
+  Future<Void> send(Event e) {
+    String body = body(e).encode();
+    String ts = Long.toString(clock.instant().getEpochSecond());
+    MultiMap h = MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json")
+        .add("user-agent", "cairn").add("webhook-id", e.id()).add("webhook-timestamp", ts);
+    if (config.secret() != null) {
+      h.add("webhook-signature", "v1," + sign(config.secret(), e.id(), ts, body));
     }
+    return http.post(config.url(), h, Buffer.buffer(body));
   }
 
   static String sign(String secret, String id, String timestamp, String body) {
