@@ -51,6 +51,7 @@ public final class NotifyVerticle extends VerticleBase {
   private JobEvents jobEvents;
   private final Conditions conditions = new Conditions();
   private boolean checking;
+  private long timer = -1;
 
   public NotifyVerticle(List<NotificationConfig> configs, Repository repo, Map<String, Duration> maxAge,
       Map<String, Duration> slowAfter, String publicUrl, Clock clock, Options options) {
@@ -100,7 +101,7 @@ public final class NotifyVerticle extends VerticleBase {
         .map(state -> {
           conditions.replace(state.getKey());
           dispatcher.resume(state.getValue());
-          vertx.setPeriodic(0, options.checkEvery().toMillis(), t -> check());
+          timer = vertx.setPeriodic(0, options.checkEvery().toMillis(), t -> check());
           LOG.info(() -> "notifications: " + String.join(", ", sinks.byName().keySet())
               + (state.getValue().isEmpty() ? "" : "; " + state.getValue().size() + " pending from before"));
           return null;
@@ -142,6 +143,8 @@ public final class NotifyVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    // before the pool closes: a round started after that would be refused
+    vertx.cancelTimer(timer);
     return (sinks == null ? Future.succeededFuture() : sinks.close().recover(e -> Future.succeededFuture()))
         .compose(v -> pool == null ? Future.succeededFuture() : pool.close());
   }

@@ -48,6 +48,12 @@ class EventsTest {
     assertEquals("2 of 9 backups deleted by the retention policy", events.of(retention).get(0).message());
     Job keptAll = Job.queued(Job.Kind.RETENTION, "app", "schedule", T).running(T).succeeded(T);
     assertEquals(List.of(), events.of(keptAll), "nothing deleted, nothing to say");
+    Job verify = Job.queued(Job.Kind.VERIFY, "app", "api", T).running(T).withBackup("app-20261202T010000Z")
+        .failed(T.plusSeconds(5), "ARCHIVE_CORRUPT", "backup app-20261202T010000Z: chunk 3 of public.t: crc mismatch");
+    Event v = events.of(verify).get(0);
+    assertEquals(Event.Type.VERIFY_FAILED, v.type());
+    assertEquals("verify of app-20261202T010000Z failed", v.title());
+    assertEquals("ARCHIVE_CORRUPT", v.errorCode());
     Job cancelled = Job.queued(Job.Kind.BACKUP, "app", "api", T).running(T).cancelled(T, "cancelled by op");
     assertEquals(List.of(Event.Type.BACKUP_STARTED), events.of(cancelled.running(T)).stream().map(Event::type).toList());
     assertEquals(List.of(), events.of(cancelled), "an operator's cancel is no alert");

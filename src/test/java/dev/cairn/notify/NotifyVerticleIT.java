@@ -288,4 +288,40 @@ class NotifyVerticleIT {
     assertEquals(404, none.failureCode());
     assertEquals("no notification sink named nope (configured: pager, down)", none.getMessage());
   }
+
+  @Test
+  void aRestoreTestOutcomeBecomesAPassedOrFailedEvent() throws Exception {
+    deploy(List.of(hook("ops", Set.of("restore_test"))), Map.of(), Map.of());
+    vertx.eventBus().publish(NotifyVerticle.RESTORE_TEST, new RestoreTestOutcome("app", "app-20261202T010000Z",
+        "j-20261202T020000-0001", false, Duration.ofSeconds(95), "RESTORE_MISMATCH",
+        "table public.orders: digest differs from the manifest", null));
+    vertx.eventBus().publish(NotifyVerticle.RESTORE_TEST, new RestoreTestOutcome("app", "app-20261202T010000Z",
+        "j-20261202T020000-0002", true, Duration.ofSeconds(90), null, "every table matches", null));
+    receiver.await(r -> r.json().getString("type").equals("restore_test.passed"), 20, "the passed test");
+    JsonObject failed = of("restore_test.failed").get(0).json().getJsonObject("data");
+    assertEquals("app-20261202T010000Z", failed.getString("backupId"));
+    assertEquals(95.0, failed.getDouble("durationSeconds"));
+    assertEquals("RESTORE_MISMATCH", failed.getJsonObject("error").getString("code"));
+    assertEquals(Hints.of("RESTORE_MISMATCH"), failed.getJsonObject("error").getString("hint"));
+    assertEquals("https://cairn.example.com/#job=j-20261202T020000-0001", failed.getString("link"));
+  }
+
+  @Test
+  void aRepositoryThatCannotBeListedAlertsOnceAndAgainWhenItIsBack() throws Exception {
+    deploy(List.of(hook("ops", Set.of("storage"))), Map.of("app", Duration.ofHours(1)), Map.of());
+    awaitRounds(5);
+    Path root = dir.resolve("repo");
+    Path aside = dir.resolve("repo-aside");
+    java.nio.file.Files.move(root, aside);
+    java.nio.file.Files.writeString(root, "not a directory");
+    Receiver.Request down = receiver.await(r -> r.json().getString("type").equals("storage.unreachable"), 20,
+        "unreachable");
+    assertTrue(down.json().getJsonObject("data").getString("message").startsWith("cannot list repository "),
+        down.body());
+    awaitRounds(10);
+    java.nio.file.Files.delete(root);
+    java.nio.file.Files.move(aside, root);
+    receiver.await(r -> r.json().getString("type").equals("storage.recovered"), 20, "recovered");
+    assertEquals(1, of("storage.unreachable").size(), "once: " + receiver.requests());
+  }
 }
