@@ -35,7 +35,8 @@ final class SentrySink extends Sink {
   private final HttpPost http;
   private final WorkerExecutor pool;
   private final SentryOptions options = new SentryOptions();
-  private final SentryClient client;
+  /** Made on the pool at first use: building it reads the DSN and sets up the SDK. */
+  private SentryClient client;
   /** The envelope of the capture running now; captures are serialised by {@code this}. */
   private Captured captured;
   private RequestDetails endpoint;
@@ -60,7 +61,6 @@ final class SentrySink extends Sink {
     options.setEnableBackpressureHandling(false);
     options.setBeforeSend((event, hint) -> scrub(event));
     options.setTransportFactory((opts, details) -> new Capture(details));
-    this.client = new SentryClient(options);
   }
 
   @Override
@@ -73,6 +73,9 @@ final class SentrySink extends Sink {
   }
 
   private synchronized Map.Entry<RequestDetails, byte[]> capture(Event e) {
+    if (client == null) {
+      client = new SentryClient(options);
+    }
     captured = null;
     client.captureEvent(event(e), null, new Hint());
     if (captured == null || endpoint == null) {
@@ -168,7 +171,11 @@ final class SentrySink extends Sink {
   @Override
   Future<Void> close() {
     return pool.executeBlocking(() -> {
-      client.close();
+      synchronized (this) {
+        if (client != null) {
+          client.close();
+        }
+      }
       return null;
     }, false);
   }

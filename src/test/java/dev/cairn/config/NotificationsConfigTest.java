@@ -161,4 +161,19 @@ class NotificationsConfigTest {
     assertEquals(NotificationConfig.DEFAULT_EVENTS, load("  - {name: x, slack: {webhook_url: \"https://a.b/c\"}}\n")
         .notifications().get(0).events(), "failures only by default");
   }
+
+  @Test
+  void theCommentedExampleInConfCairnYamlLoads() throws IOException {
+    List<String> lines = Files.readAllLines(Path.of("conf/cairn.yaml"));
+    int from = lines.indexOf("# notifications:");
+    StringBuilder block = new StringBuilder();
+    for (int i = from + 1; i < lines.size() && lines.get(i).startsWith("#   "); i++) {
+      block.append(lines.get(i).substring(2)).append('\n');
+    }
+    Map<String, String> vars = Map.of("SLACK_URL", "https://hooks.slack.com/services/T/B/x", "HOOK_SECRET", SECRET,
+        "SMTP_PW", "pw", "SENTRY_DSN", "https://k@o1.ingest.sentry.io/7", "HISTORY_DB_URL", "postgresql://u@h/d");
+    CairnConfig c = ConfigLoader.parse(yaml(block.toString()), "example.yaml", vars, tmp);
+    assertEquals(List.of("ops-slack", "pager", "dba-mail", "healthchecks", "sentry", "history-table"),
+        c.notifications().stream().map(NotificationConfig::name).toList());
+  }
 }
