@@ -141,7 +141,7 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
 
     Router r = Router.router(vertx);
-    r.get(BASE + "/health").handler(this::health);
+    r.get(BASE + "/health").handler(rc -> health(rc, jobs));
     Metrics metrics = new Metrics(vertx, repo, io, maxAge, clock);
     metrics.listen();
     if (config.metricsPublic()) {
@@ -223,8 +223,14 @@ public final class HttpVerticle extends VerticleBase {
     e.send(rc);
   }
 
-  private void health(RoutingContext rc) {
-    io.executeBlocking(() -> Health.evaluate(Backups.list(repo), maxAge, clock.instant()), false)
+  /** Health, and the problems the console's summary row names (from the backups and the recent jobs). */
+  private void health(RoutingContext rc, JobsApi jobs) {
+    jobs.jobs(null, false, 0).compose(js -> io.executeBlocking(() -> {
+      List<Backups.Entry> backups = Backups.list(repo);
+      Health.Report h = Health.evaluate(backups, maxAge, clock.instant());
+      h.json().put("problems", Problems.json(Problems.of(h.json(), js, backups, maxAge)));
+      return h;
+    }, false))
         .onSuccess(r -> rc.response().setStatusCode(r.ok() ? 200 : 503).putHeader("content-type", "application/json")
             .putHeader("cache-control", "no-store").end(r.json().encodePrettily()))
         .onFailure(e -> ApiError.from(e).send(rc));

@@ -93,7 +93,7 @@ public final class RetentionVerticle extends VerticleBase {
         })
         .recover(e -> {
           CairnException ce = CairnException.wrap(e, ErrorCode.INTERNAL, "retention");
-          update(job.failed(clock.instant(), ce.code().name(), ce.getMessage()));
+          update(job.failed(clock.instant(), ce));
           LOG.warning(() -> "[" + job.id() + "] retention failed: " + ce.getMessage());
           return Future.failedFuture(ce);
         });
