@@ -177,6 +177,7 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/whoami"), auth, Role.VIEWER, HttpVerticle::whoami);
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
+    read(r.get(BASE + "/databases/:name/retention-preview"), auth, Role.VIEWER, agent::retentionPreview);
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
 
     Console.mount(r, indexHtml);
