@@ -70,7 +70,8 @@
     const iw = W - L - R, ih = H - T - B;
     const all = pts.map(p => p.t).concat(fails.map(f => f.t));
     let t0 = Math.min(...all), t1 = Math.max(...all, Date.now());
-    if (t1 - t0 < MIN) t0 = t1 - MIN;
+    const short = Math.max(0, MIN - (t1 - t0)) / 2; // at least a minute, the points in the middle
+    t0 -= short; t1 += short;
     const pad = (t1 - t0) * 0.03;
     t0 -= pad; t1 += pad;
     const x = (t) => L + iw * (t - t0) / (t1 - t0);

@@ -153,6 +153,8 @@ class ConsoleAtAGlanceBrowserIT {
         List<?> w = (List<?>) widths;
         assertTrue(((Number) w.get(0)).longValue() <= ((Number) w.get(1)).longValue(), "horizontal scroll: " + widths);
         screenshot(web, "05-phone.png");
+        js.executeScript("document.getElementById('history').scrollIntoView()");
+        screenshot(web, "05-phone-history.png");
         chrome.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
 
         // the agent stops answering: greyed, every button off, title and favicon say so; then it comes back
