@@ -12,12 +12,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sends the agent's log lines that name a job ("[j-20261201T020000-1a2b] ...", also "[tag j-...]") to the
+ * Sends the agent's log lines that name a job ("[j-20261201T020000-1a2b] ...", also "[j-... app-...]") to the
  * jobs verticle, which keeps the last few per job for the console's job detail. Installed on the "cairn"
  * logger while the jobs verticle runs; the bus is the only thing it touches, so it may run on any thread.
  */
 final class JobLogCapture extends Handler {
-  private static final Pattern JOB = Pattern.compile("^\\[(?:[^\\]]* )?(j-\\d{8}T\\d{6}-[0-9a-f]{4})\\] ?");
+  /** The job id anywhere in the leading tag: "[j-...]", "[j-... app-20261201T020000Z]". */
+  private static final Pattern JOB = Pattern.compile("^\\[[^\\]]*?\\b(j-\\d{8}T\\d{6}-[0-9a-f]{4})\\b[^\\]]*\\] ?");
   private static final Logger CAIRN = Logger.getLogger("cairn");
 
   private final Vertx vertx;

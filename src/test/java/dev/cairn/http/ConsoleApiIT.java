@@ -70,6 +70,8 @@ class ConsoleApiIT {
       JsonObject okDetail = api.json(api.get("/api/v1/jobs/" + b1.getString("id"), ApiAgent.VIEWER), 200);
       assertTrue(okDetail.getJsonArray("log").stream().anyMatch(l -> ((JsonObject) l).getString("message")
           .contains("published")), okDetail.encodePrettily());
+      assertTrue(okDetail.getJsonArray("log").stream().anyMatch(l -> ((JsonObject) l).getString("message")
+          .contains("(server ")), "the dumper's own lines, tagged [job-id backup-id]: " + okDetail.encodePrettily());
 
       // history: filters and pages over 5,000 jobs
       long start = System.nanoTime();
