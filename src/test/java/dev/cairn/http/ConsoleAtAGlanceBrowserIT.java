@@ -98,6 +98,23 @@ class ConsoleAtAGlanceBrowserIT {
         // no password anywhere on the page, though the broken database's URL has one
         assertFalse(web.getPageSource().contains(SECRET), "the password is on the page");
         screenshot(web, "01-failing-first.png");
+        // endpoints this agent does not have (404): their panels stay hidden
+        for (String panel : List.of("panel-repositories", "panel-restore-tests", "panel-pitr")) {
+          assertFalse(web.findElement(By.id(panel)).isDisplayed(), panel);
+        }
+        // text on cards at AA contrast (4.5:1), the muted text too
+        assertTrue(contrast(js, ".db dt") >= 4.5 && contrast(js, ".db dd") >= 4.5, "contrast " + contrast(js, ".db dt"));
+
+        // a password typed into the restore dialog's target moves to its password field and is never shown
+        web.findElement(By.cssSelector("#history tr[data-kind='backup'] button.restore")).click();
+        WebElement target = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("restore-target")));
+        target.sendKeys("postgresql://postgres:" + SECRET + "@127.0.0.1:5432/elsewhere");
+        assertEquals("postgresql://postgres@127.0.0.1:5432/elsewhere", target.getDomProperty("value"));
+        assertEquals(SECRET, web.findElement(By.id("restore-password")).getDomProperty("value"));
+        assertEquals("password", web.findElement(By.id("restore-password")).getDomAttribute("type"));
+        assertEquals("elsewhere", web.findElement(By.id("restore-dbname")).getText());
+        assertFalse(((String) js.executeScript("return document.body.innerText")).contains(SECRET));
+        web.findElement(By.id("restore-cancel")).click();
 
         // a split table's parts move while the backup copies
         web.findElement(By.cssSelector("button.run-backup[data-database='" + api.db + "']")).click();
@@ -132,14 +149,24 @@ class ConsoleAtAGlanceBrowserIT {
         assertTrue(detail.findElement(By.cssSelector(".error-box .hint")).getText().startsWith("hint: "), detail.getText());
         assertTrue(detail.findElement(By.cssSelector(".log")).getText().contains("backup of zz_broken failed"),
             detail.getText());
+        js.executeScript("document.getElementById('jobs').scrollIntoView()");
         screenshot(web, "03-history-filtered-detail.png");
         web.findElement(By.id("job-detail-close")).click();
+        // by keyboard: Enter on a Details button opens the panel with focus on Close, Escape closes it
+        WebElement details = web.findElement(By.cssSelector("#jobs tr[data-id='" + failed.getString("id") + "'] button.details"));
+        js.executeScript("arguments[0].focus()", details);
+        new org.openqa.selenium.interactions.Actions(web).sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("job-detail")));
+        wait.until(d -> "job-detail-close".equals(js.executeScript("return document.activeElement.id")));
+        new org.openqa.selenium.interactions.Actions(web).sendKeys(org.openqa.selenium.Keys.ESCAPE).perform();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("job-detail")));
 
         // dark mode: a dark page for a dark-scheme browser
         chrome.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
             List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
         String bg = (String) js.executeScript("return getComputedStyle(document.body).backgroundColor");
         assertTrue(luminance(bg) < 0.1, "dark background: " + bg);
+        assertTrue(contrast(js, ".db dt") >= 4.5 && contrast(js, ".problem .msg") >= 4.5, "dark contrast");
         js.executeScript("window.scrollTo(0, 0)");
         screenshot(web, "04-dark.png");
         chrome.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
@@ -176,6 +203,16 @@ class ConsoleAtAGlanceBrowserIT {
         web.quit();
       }
     }
+  }
+
+  /** The contrast ratio of the first {@code selector}'s text on its card's background. */
+  private static double contrast(JavascriptExecutor js, String selector) {
+    List<?> c = (List<?>) js.executeScript("const e = document.querySelector(arguments[0]);"
+        + " let b = e; while (b && getComputedStyle(b).backgroundColor.match(/rgba\\(.*, 0\\)|transparent/)) b = b.parentElement;"
+        + " return [getComputedStyle(e).color, getComputedStyle(b).backgroundColor]", selector);
+    double a = luminance((String) c.get(0));
+    double b = luminance((String) c.get(1));
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
   }
 
   /** Relative luminance of a CSS "rgb(r, g, b)". */
