@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What needs attention, as a flat list the console's summary row is drawn from (GET /api/v1/health,
@@ -76,7 +77,7 @@ final class Problems {
   }
 
   /** The newest finished backup job failed: since the first of the failures in a row, with how many. */
-  private static java.util.Optional<Problem> failing(String db, List<Job> jobs) {
+  private static Optional<Problem> failing(String db, List<Job> jobs) {
     List<Job> done = jobs.stream().filter(j -> j.kind() == Job.Kind.BACKUP && db.equals(j.database())
         && j.state().done()).toList();
     int n = 0;
@@ -84,12 +85,12 @@ final class Problems {
       n++;
     }
     if (n == 0) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     Job newest = done.get(0);
     Job first = done.get(n - 1);
     String runs = n == 1 ? "" : " (" + n + " runs in a row)";
-    return java.util.Optional.of(new Problem("failed", Severity.CRITICAL, db, "last backup failed" + runs + ": "
+    return Optional.of(new Problem("failed", Severity.CRITICAL, db, "last backup failed" + runs + ": "
         + newest.errorCode() + ": " + newest.errorMessage(), newest.errorHint(), first.finished()));
   }
 
