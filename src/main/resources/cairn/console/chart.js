@@ -61,7 +61,10 @@
     const metric = METRICS[C.$('chart-metric').value] || METRICS.size;
     const mine = S().backups.filter(b => b.database === db && b.finished);
     const pts = mine.map(b => ({ t: Date.parse(b.finished), v: metric.value(b), b })).sort((a, b) => a.t - b.t);
-    const fails = S().jobs.filter(j => j.database === db && j.kind === 'backup' && j.state === 'failed' && j.finished)
+    // the failed runs of this database (loaded with its retention preview), else those among the recent jobs
+    const failedJobs = (S().failures || {})[db] || S().jobs.filter(j => j.database === db && j.kind === 'backup' && j.state === 'failed');
+    const first = mine.length ? Math.min(...mine.map(b => Date.parse(b.finished))) : 0;
+    const fails = failedJobs.filter(j => j.finished && Date.parse(j.finished) >= first - DAY)
       .map(j => ({ t: Date.parse(j.finished), j }));
     if (!pts.length) { box.appendChild(el('p', { class: 'muted' }, 'No backups of ' + (db || 'any database') + ' yet.')); return; }
     const preview = (S().preview || {})[db];

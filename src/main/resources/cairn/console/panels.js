@@ -55,6 +55,10 @@
       return;
     }
     S().preview = Object.assign(S().preview || {}, { [db]: p });
+    try {
+      const f = await C.api('GET', '/jobs?kind=backup&status=failed&limit=200&database=' + encodeURIComponent(db));
+      S().failures = Object.assign(S().failures || {}, { [db]: f.jobs });
+    } catch (e) { /* the chart falls back to the recent jobs */ }
     box.textContent = '';
     box.setAttribute('data-database', db);
     box.appendChild(el('h3', {}, 'Retention of ' + db + ': ' + p.policy + ' (days in ' + p.timezone + ')'));
