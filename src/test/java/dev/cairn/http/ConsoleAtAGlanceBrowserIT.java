@@ -136,6 +136,27 @@ class ConsoleAtAGlanceBrowserIT {
         System.out.println("parts seen moving in the browser: " + done1 + " -> " + p2.get(0) + " of " + total);
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#history tr[data-kind='backup']"), 2));
 
+        // the honesty rules on jobs drawn in one script (the next poll redraws the real ones): no counts while
+        // connecting, no ETA once the estimate has run out (the phase's time instead), none in an unmeasured phase
+        List<?> drawn = (List<?>) js.executeScript("const s = Cairn.state, saved = s.jobs, now = Date.now();"
+            + " const iso = (ms) => new Date(now + ms).toISOString();"
+            + " const job = (id, phase, label, pct, eta, bytes) => ({id, kind: 'backup', database: 'x', state: 'running',"
+            + "   started: iso(-9000), phase, phaseLabel: label, phaseStarted: iso(-2000), bytes, rows: bytes ? 10 : 0,"
+            + "   tablesDone: 0, tablesTotal: bytes ? 3 : 0, partsDone: 0, partsTotal: 0, percent: pct, estimatedFinish: eta});"
+            + " s.jobs = [job('j-1', 'connecting', 'connecting', null, null, 0),"
+            + "   job('j-2', 'copying', 'copying', 99, iso(-5000), 2048), job('j-3', 'copying', 'copying', 40, iso(60000), 2048),"
+            + "   job('j-4', 'analyze', 'ANALYZE', null, null, 2048)];"
+            + " Cairn.renderRunning();"
+            + " const out = [...document.querySelectorAll('#running .progress-text')].map(e => e.textContent);"
+            + " s.jobs = saved; Cairn.renderRunning(); return out;");
+        assertTrue(((String) drawn.get(0)).matches("connecting · 2\\.\\d s"), "no 0 B · 0 rows while connecting: " + drawn.get(0));
+        assertTrue(((String) drawn.get(1)).matches("copying · 99 % · 2\\.\\d s · 2.0 KB.*") && !((String) drawn.get(1)).contains("ETA"),
+            "an estimate that has run out: " + drawn.get(1));
+        assertTrue(((String) drawn.get(2)).matches("copying · 40 % · 2.0 KB · 10 rows · tables 0 of 3 · ETA (59|60|1 min).*"),
+            "an estimate ahead: " + drawn.get(2));
+        assertTrue(((String) drawn.get(3)).matches("ANALYZE · 2\\.\\d s · .*") && !((String) drawn.get(3)).contains("%")
+            && !((String) drawn.get(3)).contains("ETA"), "unmeasured: " + drawn.get(3));
+
         // the history filtered by status: only failed jobs, the broken one's detail with its code, hint and log
         new Select(web.findElement(By.id("jobs-status"))).selectByValue("failed");
         wait.until(ExpectedConditions.attributeContains(By.id("jobs"), "data-filter", "status=failed"));
