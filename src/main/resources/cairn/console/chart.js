@@ -142,7 +142,7 @@
     }
     s.appendChild(svg('line', { class: 'axis', x1: L, y1: T + ih, x2: W - R, y2: T + ih }));
     s.appendChild(svg('text', { x: L - 6, y: T + 10, 'text-anchor': 'end' }, fmt.bytes(maxV)));
-    const line = u.map((p, i) => (i ? '' : '') + x(p.t).toFixed(1) + ',' + y(p.v).toFixed(1));
+    const line = u.map(p => x(p.t).toFixed(1) + ',' + y(p.v).toFixed(1));
     line.push(x(t1).toFixed(1) + ',' + y(u[u.length - 1].v).toFixed(1));
     s.appendChild(svg('polyline', { class: 'line', points: line.join(' ') }));
     box.appendChild(s);
