@@ -73,8 +73,7 @@
     const iw = W - L - R, ih = H - T - B;
     const all = pts.map(p => p.t).concat(fails.map(f => f.t));
     let t0 = Math.min(...all), t1 = Math.max(...all, Date.now());
-    const short = Math.max(0, MIN - (t1 - t0)) / 2; // at least a minute, the points in the middle
-    t0 -= short; t1 += short;
+    if (t1 - t0 < MIN) t0 = t1 - MIN; // at least a minute, up to now
     const pad = (t1 - t0) * 0.03;
     t0 -= pad; t1 += pad;
     const x = (t) => L + iw * (t - t0) / (t1 - t0);
@@ -89,7 +88,8 @@
       const r = svg('rect', { class: 'window', x: x(from) - 3, y: T, width: Math.max(6, x(t1) - x(from) + 3), height: ih });
       r.appendChild(svg('title', {}, 'kept by retention (' + preview.policy + ') from ' + fmt.abs(new Date(from).toISOString())));
       s.appendChild(r);
-      s.appendChild(svg('text', { class: 'window-label', x: x(from) + 2, y: T + 11 }, 'retention window'));
+      // above the plot, so no bar hides it
+      s.appendChild(svg('text', { class: 'window-label', x: Math.min(x(from), W - R - 100), y: T - 3 }, 'retention window'));
     }
     for (const tk of ticks(t0, t1, Math.max(2, Math.floor(iw / 110)))) {
       s.appendChild(svg('line', { class: 'grid', x1: x(tk.t), y1: T, x2: x(tk.t), y2: T + ih }));
@@ -146,7 +146,7 @@
     line.push(x(t1).toFixed(1) + ',' + y(u[u.length - 1].v).toFixed(1));
     s.appendChild(svg('polyline', { class: 'line', points: line.join(' ') }));
     box.appendChild(s);
-    box.appendChild(el('p', { class: 'muted' }, fmt.bytes(st.bytes) + ' in ' + st.count + ' backups now'
+    box.appendChild(el('p', { class: 'muted' }, fmt.bytes(st.bytes) + ' in ' + st.count + (st.count === 1 ? ' backup' : ' backups') + ' now'
       + (st.freeBytes !== null && st.freeBytes !== undefined ? ' · ' + fmt.bytes(st.freeBytes) + ' free on the repository\'s storage'
         : ' · free space: not known for this storage') + ' (deleted backups are not in the catalog: this is the growth of what is kept)'));
   }

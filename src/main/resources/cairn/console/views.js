@@ -60,7 +60,7 @@
     const st = S().stats;
     const repo = st && st.backups;
     C.$('repo-size').textContent = repo ? fmt.bytes(repo.bytes) : '–';
-    C.$('repo-detail').textContent = repo ? repo.count + ' backups' + (repo.damaged ? ', ' + repo.damaged + ' damaged' : '')
+    C.$('repo-detail').textContent = repo ? repo.count + (repo.count === 1 ? ' backup' : ' backups') + (repo.damaged ? ', ' + repo.damaged + ' damaged' : '')
       + (repo.failed ? ', ' + repo.failed + ' failed verification' : '')
       + (repo.freeBytes !== null && repo.freeBytes !== undefined ? ' · ' + fmt.bytes(repo.freeBytes) + ' free' : '') : '';
     const d = st && st.last24h;

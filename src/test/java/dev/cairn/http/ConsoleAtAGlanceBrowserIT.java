@@ -135,6 +135,10 @@ class ConsoleAtAGlanceBrowserIT {
         });
         System.out.println("parts seen moving in the browser: " + done1 + " -> " + p2.get(0) + " of " + total);
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#history tr[data-kind='backup']"), 2));
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#chart svg rect.bar"), 2));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#retention .going li")));
+        js.executeScript("document.getElementById('chart-title').scrollIntoView()");
+        screenshot(web, "02b-chart-retention.png");
 
         // the honesty rules on jobs drawn in one script (the next poll redraws the real ones): no counts while
         // connecting, no ETA once the estimate has run out (the phase's time instead), none in an unmeasured phase
