@@ -2,7 +2,7 @@ package dev.cairn.notify;
 
 import java.util.Map;
 
-/** What an operator usually does about a failed job's error code: jobs keep the code, not the hint. */
+/** What an operator usually does about an error code, for jobs that recorded the code without a hint. */
 final class Hints {
   private Hints() {}
 

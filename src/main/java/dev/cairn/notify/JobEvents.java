@@ -77,7 +77,8 @@ final class JobEvents {
   private Event event(Event.Type type, Job j, Duration took, String message, String code) {
     String backup = j.backupId();
     return new Event(Event.newId(), type, j.finished() != null ? j.finished() : j.started() != null ? j.started()
-        : j.created(), j.database(), backup, j.id(), took, j.bytes(), code, message, Hints.of(code),
+        : j.created(), j.database(), backup, j.id(), took, j.bytes(), code, message,
+        j.errorHint() != null ? j.errorHint() : Hints.of(code),
         backup != null && j.state() == Job.State.SUCCEEDED ? links.backup(backup) : links.job(j.id()));
   }
 }

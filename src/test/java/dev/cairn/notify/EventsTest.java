@@ -54,6 +54,9 @@ class EventsTest {
     assertEquals(Event.Type.VERIFY_FAILED, v.type());
     assertEquals("verify of app-20261202T010000Z failed", v.title());
     assertEquals("ARCHIVE_CORRUPT", v.errorCode());
+    Job withHint = Job.queued(Job.Kind.BACKUP, "app", "api", T).running(T).failed(T, new dev.cairn.error.CairnException(
+        dev.cairn.error.ErrorCode.LOCK_TIMEOUT, "lock timeout on public.t after 10 s", "run it outside the DDL window"));
+    assertEquals("run it outside the DDL window", events.of(withHint).get(0).hint(), "the job's own hint first");
     Job cancelled = Job.queued(Job.Kind.BACKUP, "app", "api", T).running(T).cancelled(T, "cancelled by op");
     assertEquals(List.of(Event.Type.BACKUP_STARTED), events.of(cancelled.running(T)).stream().map(Event::type).toList());
     assertEquals(List.of(), events.of(cancelled), "an operator's cancel is no alert");
