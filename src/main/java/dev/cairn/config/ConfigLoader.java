@@ -29,7 +29,7 @@ public final class ConfigLoader {
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size",
-      "verify_schedule", "verify_after_backup", "content");
+      "verify_schedule", "verify_after_backup", "content", "restore_test");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
   static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
       "max_body_size", "metrics_public", "max_import_size", "idle_timeout", "header_timeout", "max_connections");
@@ -215,8 +215,11 @@ public final class ConfigLoader {
     }
     Schedule verifySchedule = schedule(s, "verify_schedule", zone, false);
     boolean verifyAfter = s.bool("verify_after_backup", false);
+    RestoreTestConfig restoreTest = !s.has("restore_test") ? null
+        : new RestoreTestSection(s.section("restore_test"), url, env, home,
+            (sec, key) -> schedule(sec, key, zone, false)).read();
     return new DatabaseConfig(name, url, jobs, schedule, zone, retention, tables, excludes, backupTimeout, maxAge,
-        lockTimeout, split, chunk, verifySchedule, verifyAfter, content);
+        lockTimeout, split, chunk, verifySchedule, verifyAfter, content, restoreTest);
   }
 
   /** A max_age no longer than the gap between two runs would report every database stale before its next backup. */

@@ -23,11 +23,12 @@ import java.util.regex.Pattern;
  * @param verifySchedule when the agent verifies the newest good backup on its own; null = never
  * @param verifyAfterBackup whether each published backup is verified at once
  * @param content what each backup takes: {@code all}, {@code schema-only} or {@code data-only}
+ * @param restoreTest the database's restore tests; null = none configured
  */
 public record DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
     RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
     Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, Schedule verifySchedule,
-    boolean verifyAfterBackup, String content) {
+    boolean verifyAfterBackup, String content, RestoreTestConfig restoreTest) {
   /** Database names: they start backup ids, so the same rule as {@code Repository.ID}'s first part. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   public static final int DEFAULT_JOBS = 2;
@@ -50,13 +51,23 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
     excludeTables = List.copyOf(excludeTables);
   }
 
+  /** Without restore tests. */
+  public DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
+      RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
+      Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, Schedule verifySchedule,
+      boolean verifyAfterBackup, String content) {
+    this(name, url, jobs, schedule, timezone, retention, tables, excludeTables, backupTimeout, maxAge, lockTimeout,
+        splitBytes, chunkBytes, verifySchedule, verifyAfterBackup, content, null);
+  }
+
   @Override
   public String toString() {
     return "DatabaseConfig[name=" + name + ", url=" + redact(url) + ", jobs=" + jobs + ", schedule=" + schedule
         + ", timezone=" + timezone + ", retention=" + retention + ", tables=" + tables + ", excludeTables="
         + excludeTables + ", backupTimeout=" + backupTimeout + ", maxAge=" + maxAge + ", lockTimeout=" + lockTimeout
         + ", splitBytes=" + splitBytes + ", chunkBytes=" + chunkBytes + ", verifySchedule=" + verifySchedule
-        + ", verifyAfterBackup=" + verifyAfterBackup + ", content=" + content + "]";
+        + ", verifyAfterBackup=" + verifyAfterBackup + ", content=" + content
+        + (restoreTest == null ? "" : ", restoreTest=" + restoreTest) + "]";
   }
 
   /** The url with any password replaced by {@code ***} (URI user info, {@code password=} parameters). */

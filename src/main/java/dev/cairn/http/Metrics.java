@@ -227,7 +227,7 @@ final class Metrics {
       dbs.put(db, newest == null ? new Db(0, 0, 0, 0, ok, failed, 0) : new Db(
           newest.summary().finished().toEpochMilli() / 1000.0,
           Duration.between(newest.summary().started(), newest.summary().finished()).toMillis() / 1000.0,
-          newest.bytes(), kept, ok, failed, newest.verification().state() == Verification.State.VERIFIED
+          newest.bytes(), kept, ok, failed, newest.verification().state().good()
               ? newest.verification().at().toEpochMilli() / 1000.0 : 0));
     }
     Map<Job.Kind, Map<Job.State, Integer>> counts = new EnumMap<>(Job.Kind.class);
