@@ -15,6 +15,7 @@ import dev.cairn.http.HttpVerticle;
 import dev.cairn.jobs.JobHistory;
 import dev.cairn.jobs.JobsVerticle;
 import dev.cairn.restore.RestoreVerticle;
+import dev.cairn.restoretest.RestoreTestVerticle;
 import dev.cairn.retention.RetentionPolicy;
 import dev.cairn.retention.RetentionVerticle;
 import dev.cairn.schedule.SchedulerVerticle;
@@ -89,6 +90,8 @@ public final class Agent {
     List<SchedulerVerticle.Entry> schedules = new ArrayList<>();
     List<RestoreVerticle.Target> restoreTargets = new ArrayList<>();
     Map<String, Duration> maxAge = new LinkedHashMap<>();
+    List<RestoreTestVerticle.Target> restoreTests = new ArrayList<>();
+    Map<String, Duration> maxTestAge = new LinkedHashMap<>();
     for (DatabaseConfig db : config.databases()) {
       ConnSpec spec = ConnSpec.parse(db.url());
       dumps.add(new DumperVerticle.Target(db.name(), spec, new Dumper.Options(db.jobs(),
@@ -105,9 +108,13 @@ public final class Agent {
       schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood, db.verifySchedule()));
       maxAge.put(db.name(), db.maxAge());
       restoreTargets.add(new RestoreVerticle.Target(db.name(), spec, db.jobs()));
+      if (db.restoreTest() != null) {
+        restoreTests.add(new RestoreTestVerticle.Target(db.name(), db.restoreTest(), db.jobs()));
+        maxTestAge.put(db.name(), db.restoreTest().maxTestAge());
+      }
     }
     JobHistory history = new JobHistory(repo.storage(), config.agent().historyLimit());
-    agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock);
+    agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock).withRestoreTests(maxTestAge);
     // Not bound to a context: a failure must still be reported while the event loops shut down.
     Promise<Agent> started = Promise.promise();
     CompressorVerticle.deploy(vertx)
@@ -119,6 +126,7 @@ public final class Agent {
             .filter(DatabaseConfig::verifyAfterBackup).map(DatabaseConfig::name).collect(Collectors.toSet()))))
         .compose(x -> vertx.deployVerticle(new RestoreVerticle(restoreTargets, repo, pools, clock, maxJobs,
             config.pgBin())))
+        .compose(x -> vertx.deployVerticle(new RestoreTestVerticle(restoreTests, repo, pools, clock, config.pgBin())))
         .compose(x -> vertx.deployVerticle(agent.http))
         .compose(x -> vertx.deployVerticle(new SchedulerVerticle(schedules, config.agent().retentionSchedule(),
             config.agent().runMissedOnStart(), clock), new DeploymentOptions()))

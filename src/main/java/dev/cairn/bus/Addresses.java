@@ -51,4 +51,10 @@ public final class Addresses {
    * 404 when no restore job of that id runs.
    */
   public static final String RESTORE_CANCEL = "cairn.restore.cancel";
+  /** {@link Messages.RestoreTestRequest} -> {@link Messages.JobAccepted}: restore-test a backup as a job (kind test). */
+  public static final String RESTORE_TEST_REQUEST = "cairn.restoretest.request";
+  /** {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a running restore test. */
+  public static final String RESTORE_TEST_CANCEL = "cairn.restoretest.cancel";
+  /** Published {@link Messages.RestoreTestFinished}: a restore test ended, passed or failed. */
+  public static final String RESTORE_TEST_FINISHED = "cairn.restoretest.finished";
 }

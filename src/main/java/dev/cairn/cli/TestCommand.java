@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.config.RestoreTestConfig;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.restoretest.RestoreTestLog;
 import dev.cairn.restoretest.RestoreTestRecord;
 import dev.cairn.restoretest.RestoreTestResult;
 import dev.cairn.restoretest.RestoreTester;
@@ -103,6 +104,7 @@ final class TestCommand implements Callable<Integer> {
     }
     try {
       RestoreTestRecord.record(repository, r, clock.instant());
+      RestoreTestLog.add(repository, r);
     } catch (CairnException x) {
       cmd.commandLine().getErr().println("note: the result is not recorded in the catalog: " + x.getMessage());
     }

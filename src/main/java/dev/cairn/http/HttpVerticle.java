@@ -5,6 +5,7 @@ import dev.cairn.config.HttpConfig.Role;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.restoretest.RestoreTestLog;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
@@ -54,6 +55,7 @@ public final class HttpVerticle extends VerticleBase {
   private Buffer openapi;
   private Buffer indexHtml;
   private volatile boolean exposed;
+  private Map<String, Duration> maxTestAge = Map.of();
 
   public HttpVerticle(HttpConfig config, Repository repo, Pools pools, int verifyJobs, Map<String, Duration> maxAge,
       Clock clock) {
@@ -64,6 +66,15 @@ public final class HttpVerticle extends VerticleBase {
     this.verifyJobs = verifyJobs;
     this.maxAge = maxAge;
     this.clock = clock;
+  }
+
+  /**
+   * The databases with restore tests, to their {@code max_test_age} (null: no limit): health, metrics and
+   * {@code GET /api/v1/restore-tests} cover them. Before deploying.
+   */
+  public HttpVerticle withRestoreTests(Map<String, Duration> maxTestAge) {
+    this.maxTestAge = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(maxTestAge));
+    return this;
   }
 
   @Override
@@ -144,6 +155,7 @@ public final class HttpVerticle extends VerticleBase {
     r.get(BASE + "/health").handler(this::health);
     Metrics metrics = new Metrics(vertx, repo, io, maxAge, clock);
     metrics.listen();
+    new RestoreTestMetrics(vertx, repo, io, maxTestAge.keySet()).register(metrics.registry());
     if (config.metricsPublic()) {
       r.get("/metrics").handler(metrics::handle);
     } else {
@@ -178,6 +190,9 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
+    RestoreTestsApi restoreTests = new RestoreTestsApi(vertx, repo, io, maxTestAge.keySet());
+    change(r.post(BASE + "/backups/:id/test"), auth, Role.OPERATOR, "backup.test", body, restoreTests::test);
+    read(r.get(BASE + "/restore-tests"), auth, Role.VIEWER, restoreTests::list);
 
     Console.mount(r, indexHtml);
 
@@ -224,7 +239,8 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void health(RoutingContext rc) {
-    io.executeBlocking(() -> Health.evaluate(Backups.list(repo), maxAge, clock.instant()), false)
+    io.executeBlocking(() -> RestoreTestHealth.amend(Health.evaluate(Backups.list(repo), maxAge, clock.instant()),
+            maxTestAge, RestoreTestLog.last(repo, maxTestAge.keySet()), clock.instant()), false)
         .onSuccess(r -> rc.response().setStatusCode(r.ok() ? 200 : 503).putHeader("content-type", "application/json")
             .putHeader("cache-control", "no-store").end(r.json().encodePrettily()))
         .onFailure(e -> ApiError.from(e).send(rc));

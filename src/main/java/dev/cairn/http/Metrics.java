@@ -138,6 +138,11 @@ final class Metrics {
     }
   }
 
+  /** For the restore-test gauges ({@link RestoreTestMetrics}), which live beside these. */
+  PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
   void handle(RoutingContext rc) {
     current().onComplete(ar -> {
       if (rc.response().ended()) {

@@ -32,6 +32,29 @@ public record RestoreTestResult(String backupId, String database, String scratch
         .put("kept", kept);
   }
 
+  public static RestoreTestResult fromJson(JsonObject j) {
+    JsonObject err = j.getJsonObject("error");
+    String started = j.getString("started");
+    return new RestoreTestResult(j.getString("backupId"), j.getString("database"), j.getString("scratchDatabase"),
+        j.getString("target"), j.getBoolean("passed", false), started == null ? null : Instant.parse(started),
+        j.getLong("durationMs", 0L), j.getLong("restoreMs", 0L), strings(j.getJsonArray("checked")),
+        strings(j.getJsonArray("problems")), err == null ? null : err.getString("code"),
+        err == null ? null : err.getString("message"), err == null ? null : err.getString("hint"), j.getString("kept"));
+  }
+
+  private static List<String> strings(JsonArray a) {
+    List<String> out = new ArrayList<>();
+    if (a != null) {
+      a.forEach(o -> out.add(String.valueOf(o)));
+    }
+    return out;
+  }
+
+  /** When it ended. */
+  public Instant finished() {
+    return started == null ? null : started.plusMillis(durationMs);
+  }
+
   /** "12 tables: row counts and content digests; 3 sequences; schema; 1 SQL check; amcheck of 9 btree indexes". */
   public String checkedLine() {
     return String.join("; ", checked);
