@@ -12,7 +12,7 @@
   let timer = null;
   let tick = 0;
   let jobStates = '';   // every job's id and state at the last poll: a new job or a state change reloads all
-  let schedules = [], health = null, backups = [], jobs = [], stats = null;
+  let schedules = [], health = null, backups = [], jobs = [], stats = null, restoreTests = [];
 
   // ---------- small helpers ----------
   function el(tag, attrs, ...children) {
@@ -179,9 +179,9 @@
 
   async function refreshAll() {
     try {
-      const [b, j, s, h, st] = await Promise.all([api('GET', '/backups'), api('GET', '/jobs?limit=100'),
-        api('GET', '/schedules'), api('GET', '/health'), api('GET', '/stats')]);
-      backups = b.backups; jobs = j.jobs; schedules = s.schedules; health = h; stats = st;
+      const [b, j, s, h, st, rt] = await Promise.all([api('GET', '/backups'), api('GET', '/jobs?limit=100'),
+        api('GET', '/schedules'), api('GET', '/health'), api('GET', '/stats'), api('GET', '/restore-tests?limit=1')]);
+      backups = b.backups; jobs = j.jobs; schedules = s.schedules; health = h; stats = st; restoreTests = rt.databases;
       jobStates = signature(jobs);
       showBanner(null);
       render();
@@ -250,11 +250,22 @@
         el('dt', {}, 'Last run'), el('dd', {}, lastJob ? badge(lastJob.state) : '–',
           lastJob && lastJob.error ? el('div', { class: 'err-msg' }, lastJob.error.code + ': ' + lastJob.error.message) : null),
         el('dt', {}, 'Next run'), el('dd', {}, s.nextRuns && s.nextRuns.length ? when(s.nextRuns[0]) + ' (' + age(s.nextRuns[0]) + ')' : '–'),
-        el('dt', {}, 'Schedule'), el('dd', {}, s.cron ? s.cron.join(', ') + (s.timezone ? ' · ' + (s.timezone === 'Z' ? 'UTC' : s.timezone) : '') : '–'));
+        el('dt', {}, 'Schedule'), el('dd', {}, s.cron ? s.cron.join(', ') + (s.timezone ? ' · ' + (s.timezone === 'Z' ? 'UTC' : s.timezone) : '') : '–'),
+        ...restoreTestItems(db));
       box.appendChild(el('div', { class: 'db', 'data-database': db },
         el('div', { class: 'db-head' }, el('span', { class: 'db-name' }, db)), dl,
         el('div', { class: 'actions' }, may('operator') ? run : el('span', { class: 'muted' }, 'Starting backups needs an operator token.'))));
     }
+  }
+
+  // the database's last restore test: result, age, recovery time (only for databases with restore_test)
+  function restoreTestItems(db) {
+    const rt = restoreTests.find(x => x.database === db);
+    if (!rt) return [];
+    const t = rt.last;
+    return [el('dt', {}, 'Restore test'), el('dd', { class: 'restore-test' }, t ? badge(t.passed ? 'passed' : 'failed') : 'none yet',
+      t ? ' ' + age(t.started) + ' · restore ' + dur(t.restoreMs / 1000) + ' (' + t.backupId + ')' : '',
+      t && t.error ? el('div', { class: 'err-msg' }, t.error.code + ': ' + t.error.message) : null)];
   }
 
   function renderRunning() {
@@ -360,6 +371,11 @@
       el('button', { type: 'button', class: 'btn small verify', disabled: !op || verifying(b.id),
         title: !op ? 'needs an operator token' : verifying(b.id) ? 'a verify of ' + b.id + ' is running'
           : 'Read every byte of ' + b.id + ' and check it', onclick: () => verifyBackup(b.id) }, 'Verify'),
+      restoreTests.some(x => x.database === b.database) ? el('button', { type: 'button', class: 'btn small test-restore',
+        disabled: !op || b.status !== 'ok' || testing(b.database),
+        title: !op ? 'needs an operator token' : testing(b.database) ? 'a restore test of ' + b.database + ' is running'
+          : 'Restore ' + b.id + ' into a scratch database, prove its content, drop it', onclick: () => testBackup(b.id) },
+        'Test restore') : null,
       el('button', { type: 'button', class: 'btn small restore', disabled: !admin || b.status !== 'ok',
         title: b.status === 'failed' ? b.id + ' failed verification: it is never restored'
           : admin ? 'Restore ' + b.id + ' into a database' : 'needs an admin token',
@@ -375,7 +391,8 @@
       el('td', { 'data-label': 'Database' }, b.database),
       el('td', { 'data-label': 'Status' }, badge(b.status), ' ',
         el('span', { class: 'muted verification', title: v.at ? v.method + ' at ' + v.at : 'never verified' },
-          v.state === 'verified' ? 'verified ' + when(v.at) : v.state === 'unverified' ? 'unverified' : '')),
+          v.state === 'verified' || v.state === 'restore-tested' ? v.state + ' ' + when(v.at)
+            : v.state === 'unverified' ? 'unverified' : '')),
       el('td', { 'data-label': 'Finished', title: b.finished || '' }, when(b.finished)),
       el('td', { 'data-label': 'Size', class: 'num' }, bytes(b.bytes)),
       el('td', { 'data-label': 'Duration', class: 'num' }, dur(secondsBetween(b.started, b.finished))),
@@ -428,6 +445,14 @@
     renderHistory();
     if (timer) clearTimeout(timer);
     timer = setTimeout(poll, 300);
+  }
+
+  function testing(db) {
+    return jobs.some(j => j.kind === 'test' && j.database === db && (j.state === 'running' || j.state === 'queued'));
+  }
+
+  async function testBackup(id) {
+    try { started((await api('POST', '/backups/' + encodeURIComponent(id) + '/test')).job); } catch (e) { failed(e); }
   }
 
   async function verifyBackup(id) {

@@ -59,7 +59,7 @@ final class QueryChecks {
       + " WHERE a.amname = 'btree' AND c.relkind = 'i' AND x.indisvalid AND x.indisready AND c.relpersistence <> 't'"
       + " AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 2, 3";
 
-  /** Null outcome problems when the server has no amcheck: then it says so in {@code checked}. */
+  /** Without amcheck on the server: no problems, and {@code checked} says it was skipped. */
   Future<Outcome> amcheck() {
     return Db.with(vertx, scratch, c -> c.query("SELECT 1 FROM pg_available_extensions WHERE name = 'amcheck'")
         .execute().compose(avail -> {

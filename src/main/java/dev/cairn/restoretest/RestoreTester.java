@@ -60,6 +60,7 @@ public final class RestoreTester {
   private final List<String> checked = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
   private Consumer<Progress> progress = p -> {};
+  private Progress lastProgress;
   private volatile boolean stopping;
   private volatile String stopReason;
   private volatile Restorer restorer;
@@ -178,7 +179,10 @@ public final class RestoreTester {
     boolean partial = selected.size() < m.tables().size();
     List<String> names = partial ? selected.stream().map(Manifest.Table::qualifiedName).toList() : List.of();
     Restorer r = new Restorer(vertx, pools, st.scratch, new Restorer.Options(opts.jobs(), true, false, names, false,
-        false, st.cluster != null, opts.pgBin())).onProgress(progress);
+        false, st.cluster != null, opts.pgBin())).onProgress(p -> {
+          lastProgress = p;
+          progress.accept(p);
+        });
     restorer = r;
     if (stopping) {
       return Future.failedFuture(new CairnException(ErrorCode.CANCELLED, stopReason));
@@ -187,7 +191,8 @@ public final class RestoreTester {
     st.created = true;
     return r.run(() -> repo.openArchive(st.backupId, "restore test")).compose(res -> {
       st.restoreMs = (System.nanoTime() - r0) / 1_000_000;
-      progress.accept(new Progress(0, res.rows(), res.tables(), res.tables(), 0, 0, Phase.CHECKING));
+      progress.accept(new Progress(lastProgress == null ? 0 : lastProgress.bytes(), res.rows(), res.tables(),
+          res.tables(), 0, 0, Phase.CHECKING));
       ContentCheck c = new ContentCheck(vertx, pools, st.scratch, opts.jobs());
       content = c;
       return step(c.tables(m, selected), selected.size() + " table" + (selected.size() == 1 ? "" : "s")
