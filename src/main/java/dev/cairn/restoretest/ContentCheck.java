@@ -80,22 +80,36 @@ final class ContentCheck {
     if (t == null || stopping) {
       return Future.succeededFuture(false);
     }
-    RowDigest digest = new RowDigest();
+    java.util.concurrent.atomic.AtomicLong sum = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong lines = new java.util.concurrent.atomic.AtomicLong();
     String sql = copySql(t, filters.get(t.qualifiedName())) + (encoding == null ? "" : " (" + encoding + ")");
     return conn.copyOut(sql).compose(out -> {
+      // Hashing is CPU work: each batch (whole rows) on the io pool, one after another, the stream paused meanwhile;
+      // digests of disjoint rows add up, so the batches' sums make the table's.
+      @SuppressWarnings("unchecked")
+      Future<Void>[] hashed = new Future[] {Future.succeededFuture()};
       out.handler(b -> {
-        byte[] bytes = b.getBytes();
-        digest.update(bytes, 0, bytes.length);
+        out.pause();
+        // chained: a batch delivered while paused is hashed after the one before, never beside it
+        hashed[0] = hashed[0].compose(v -> pools.io().<Void>executeBlocking(() -> {
+          byte[] bytes = b.getBytes();
+          RowDigest d = new RowDigest();
+          d.update(bytes, 0, bytes.length);
+          sum.addAndGet(d.digest());
+          lines.addAndGet(d.rows());
+          return null;
+        }, false)).onComplete(x -> out.resume());
       });
-      return out.rows();
+      return out.rows().compose(rows -> hashed[0].map(rows));
     }).recover(e -> Future.failedFuture(PgErrors.from(e, "copy of restored table " + t.qualifiedName())))
         .map(rows -> {
-          if (rows != t.rows()) {
+          long digest = sum.get();
+          if (rows != t.rows() || lines.get() != rows) {
             problems.put(t.qualifiedName(), "table " + t.qualifiedName() + ": " + rows + " rows restored, " + t.rows()
                 + " in the backup");
-          } else if (digest.digest() != t.digest()) {
+          } else if (digest != t.digest()) {
             problems.put(t.qualifiedName(), "table " + t.qualifiedName() + ": content differs from the backup (digest "
-                + Long.toHexString(digest.digest()) + ", backup " + Long.toHexString(t.digest()) + ", " + rows + " rows)");
+                + Long.toHexString(digest) + ", backup " + Long.toHexString(t.digest()) + ", " + rows + " rows)");
           }
           return true;
         });

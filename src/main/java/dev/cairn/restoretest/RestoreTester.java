@@ -113,7 +113,8 @@ public final class RestoreTester {
     long t0 = System.nanoTime();
     State st = new State(backupId, Repository.nameOf(backupId), scratchName(Repository.nameOf(backupId), started));
     long timer = vertx.setTimer(Math.max(1, opts.timeout().toMillis()),
-        t -> stop("restore test timed out after " + opts.timeout().toSeconds() + " s (timeout)"));
+        t -> stop("restore test timed out after " + (opts.timeout().toMillis() < 1000 ? opts.timeout().toMillis()
+            + " ms" : opts.timeout().toSeconds() + " s") + " (timeout)"));
     Future<Void> test;
     try {
       test = pools.io().executeBlocking(() -> {

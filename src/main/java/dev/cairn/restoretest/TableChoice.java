@@ -1,16 +1,12 @@
 package dev.cairn.restoretest;
 
 import dev.cairn.archive.Manifest;
-import dev.cairn.error.CairnException;
-import dev.cairn.error.ErrorCode;
+import dev.cairn.restore.Restorer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** Which tables a restore test restores and proves: named ones, a sample, or all. */
 final class TableChoice {
@@ -23,18 +19,7 @@ final class TableChoice {
    */
   static List<Manifest.Table> choose(Manifest m, List<String> names, int sample) {
     if (!names.isEmpty()) {
-      Map<String, Manifest.Table> byName = m.tables().stream()
-          .collect(Collectors.toMap(Manifest.Table::qualifiedName, Function.identity(), (a, b) -> a));
-      List<Manifest.Table> out = new ArrayList<>();
-      for (String n : names) {
-        Manifest.Table t = byName.get(n);
-        if (t == null) {
-          throw new CairnException(ErrorCode.USAGE, "table " + n + " is not in backup " + m.id(),
-              "name tables as schema.table; cairn show " + m.id() + " lists them");
-        }
-        out.add(t);
-      }
-      return out;
+      return Restorer.select(m, names);
     }
     if (sample <= 0 || sample >= m.tables().size()) {
       return m.tables();

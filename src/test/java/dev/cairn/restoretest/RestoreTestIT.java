@@ -66,8 +66,13 @@ class RestoreTestIT {
   }
 
   private RestoreTestResult test(String id, List<RestoreTestConfig.SqlCheck> checks, boolean keep) throws Exception {
+    return test(id, checks, keep, Duration.ofMinutes(5));
+  }
+
+  private RestoreTestResult test(String id, List<RestoreTestConfig.SqlCheck> checks, boolean keep, Duration timeout)
+      throws Exception {
     RestoreTester.Options o = new RestoreTester.Options(pg.conninfo("postgres"), List.of(), 0, checks, true, keep,
-        Duration.ofMinutes(5), 2, null);
+        timeout, 2, null);
     return vertx.<RestoreTestResult>executeBlocking(() -> null).compose(x -> new RestoreTester(vertx, pools, o,
         Clock.systemUTC()).run(Repository.open(repo), id)).toCompletionStage().toCompletableFuture()
         .get(5, TimeUnit.MINUTES);
@@ -154,6 +159,19 @@ class RestoreTestIT {
     assertEquals(List.of(kept.scratchDatabase()), scratchDatabases(), "kept on failure: " + kept.kept());
     assertEquals("20", pg.psql(kept.scratchDatabase(), "SELECT count(*) FROM orders").strip());
     pg.dropDatabase(kept.scratchDatabase());
+  }
+
+  @Test
+  void aTestPastItsTimeoutIsStoppedAndFailsAndLeavesNoScratchDatabase() throws Exception {
+    String db = pg.newDatabase("slow");
+    pg.psql(db, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g;");
+    String id = backup(db);
+    // a restore takes seconds (CREATE DATABASE, pg_restore twice, COPY, vacuumdb): 200 ms stops it midway
+    RestoreTestResult r = test(id, List.of(), false, Duration.ofMillis(200));
+    assertFalse(r.passed(), r.toString());
+    assertEquals("CANCELLED", r.errorCode(), r.toString());
+    assertTrue(r.message().contains("timed out after"), r.message());
+    assertEquals(List.of(), scratchDatabases(), "a stopped test drops what it created");
   }
 
   @Test
