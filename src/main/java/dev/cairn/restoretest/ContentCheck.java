@@ -11,6 +11,7 @@ import dev.cairn.engine.Pools;
 import dev.cairn.pgcopy.CopyClient;
 import dev.cairn.pgcopy.CopyConnection;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import java.util.ArrayDeque;
@@ -100,11 +101,19 @@ final class ContentCheck {
           return null;
         }, false)).onComplete(x -> out.resume());
       });
-      return out.rows().compose(rows -> hashed[0].map(rows));
+      // rows() completes when the server is done, maybe before the last batches are delivered: wait for the end
+      Promise<Void> ended = Promise.promise();
+      out.exceptionHandler(ended::tryFail);
+      out.endHandler(v -> ended.tryComplete());
+      out.rows().onFailure(ended::tryFail);
+      return ended.future().compose(v -> hashed[0]).compose(v -> out.rows());
     }).recover(e -> Future.failedFuture(PgErrors.from(e, "copy of restored table " + t.qualifiedName())))
         .map(rows -> {
           long digest = sum.get();
-          if (rows != t.rows() || lines.get() != rows) {
+          if (lines.get() != rows) {
+            problems.put(t.qualifiedName(), "table " + t.qualifiedName() + ": COPY of the restored table returned " + rows
+                + " rows but " + lines.get() + " complete lines");
+          } else if (rows != t.rows()) {
             problems.put(t.qualifiedName(), "table " + t.qualifiedName() + ": " + rows + " rows restored, " + t.rows()
                 + " in the backup");
           } else if (digest != t.digest()) {

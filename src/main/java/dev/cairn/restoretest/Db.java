@@ -5,11 +5,11 @@ import dev.cairn.conn.PgConnect;
 import dev.cairn.conn.PgErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import io.vertx.pgclient.PgConnection;
 
 /** One short session per statement on a restore test's databases (vertx-pg-client, never blocking). */
 final class Db {

@@ -1,8 +1,6 @@
 package dev.cairn.restoretest;
 
-import dev.cairn.archive.ArchiveReader;
 import dev.cairn.archive.Manifest;
-import dev.cairn.archive.Sql;
 import dev.cairn.config.RestoreTestConfig;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.engine.Pools;
@@ -111,7 +109,7 @@ public final class RestoreTester {
   public Future<RestoreTestResult> run(Repository repo, String backupId) {
     Instant started = clock.instant();
     long t0 = System.nanoTime();
-    State st = new State(backupId, Repository.nameOf(backupId), scratchName(Repository.nameOf(backupId), started));
+    TestRun st = new TestRun(backupId, Repository.nameOf(backupId), scratchName(Repository.nameOf(backupId), started));
     long timer = vertx.setTimer(Math.max(1, opts.timeout().toMillis()),
         t -> stop("restore test timed out after " + (opts.timeout().toMillis() < 1000 ? opts.timeout().toMillis()
             + " ms" : opts.timeout().toSeconds() + " s") + " (timeout)"));
@@ -138,7 +136,7 @@ public final class RestoreTester {
       CairnException failure = ar.failed() ? failure(ar.cause(), st) : problems.isEmpty() ? null
           : mismatch(st);
       boolean passed = failure == null;
-      return cleanUp(st, passed).map(kept -> {
+      return st.cleanUp(vertx, pools, !passed && opts.keepOnFailure()).map(kept -> {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         RestoreTestResult r = new RestoreTestResult(backupId, st.manifest == null ? st.name : st.manifest.database(),
             st.scratchName, st.admin == null ? opts.target() : (st.cluster != null ? "local cluster"
@@ -153,28 +151,7 @@ public final class RestoreTester {
     });
   }
 
-  /** The mutable state of one run, confined to its context (and handed to the io pool in order). */
-  private static final class State {
-    final String backupId;
-    final String name;
-    final String scratchName;
-    ArchiveReader reader;
-    Manifest manifest;
-    LocalCluster cluster;
-    ConnSpec admin;
-    ConnSpec scratch;
-    Scratch dir;
-    boolean created;
-    long restoreMs;
-
-    State(String backupId, String name, String scratchName) {
-      this.backupId = backupId;
-      this.name = name;
-      this.scratchName = scratchName;
-    }
-  }
-
-  private Future<Void> test(Repository repo, State st) {
+  private Future<Void> test(Repository repo, TestRun st) {
     Manifest m = st.manifest;
     List<Manifest.Table> selected = TableChoice.choose(m, opts.tables(), opts.sample());
     boolean partial = selected.size() < m.tables().size();
@@ -212,7 +189,7 @@ public final class RestoreTester {
     });
   }
 
-  private Future<Void> schema(State st) {
+  private Future<Void> schema(TestRun st) {
     return Db.query(vertx, st.scratch, "SELECT current_setting('server_version_num')::int / 10000 AS major",
         "cannot read the version of " + st.scratch.describe())
         .compose(rows -> pools.io().executeBlocking(() -> schema.run(st.reader, st.manifest, st.scratch,
@@ -255,7 +232,7 @@ public final class RestoreTester {
     }
   }
 
-  private CairnException failure(Throwable t, State st) {
+  private CairnException failure(Throwable t, TestRun st) {
     if (stopping) {
       return new CairnException(ErrorCode.CANCELLED, stopReason + " (backup " + st.backupId + ")",
           opts.timeout() != null && stopReason.contains("timed out") ? "raise restore_test.timeout, or test a sample"
@@ -266,7 +243,7 @@ public final class RestoreTester {
         e.hint(), e.sqlState(), e);
   }
 
-  private CairnException mismatch(State st) {
+  private CairnException mismatch(TestRun st) {
     String first = problems.get(0);
     boolean sql = problems.stream().allMatch(p -> p.startsWith("check \""));
     return new CairnException(ErrorCode.RESTORE_MISMATCH, "restore test of backup " + st.backupId + " failed: "
@@ -275,43 +252,5 @@ public final class RestoreTester {
             + (opts.keepOnFailure() ? "" : "; keep_on_failure keeps the scratch database to look at")
             : "cairn verify " + st.backupId + " checks the archive alone: if it passes, the target server changed"
             + " the data or schema while loading (triggers, rules, event triggers, another server version)");
-  }
-
-  /** Drops the scratch database (or removes the local cluster) unless a failed test keeps it; never fails. */
-  private Future<String> cleanUp(State st, boolean passed) {
-    boolean keep = !passed && opts.keepOnFailure() && st.created;
-    Future<String> dropped;
-    if (!st.created || st.admin == null) {
-      dropped = Future.succeededFuture(null);
-    } else if (keep) {
-      dropped = Future.succeededFuture(st.cluster == null ? "database " + st.scratchName + " on "
-          + st.admin.describe() : "local cluster in " + st.cluster.directory() + " (stopped), database "
-          + st.scratchName);
-    } else if (st.cluster != null) {
-      dropped = Future.succeededFuture(null); // the whole cluster goes below
-    } else {
-      dropped = Db.query(vertx, st.admin, "DROP DATABASE IF EXISTS " + Sql.ident(st.scratchName) + " WITH (FORCE)",
-          "cannot drop scratch database " + st.scratchName).map((String) null).recover(e -> {
-            LOG.warning(() -> "[restore test " + st.backupId + "] " + e.getMessage() + " on " + st.admin.describe()
-                + "; drop it by hand");
-            return Future.succeededFuture(null);
-          });
-    }
-    return dropped.compose(kept -> pools.io().executeBlocking(() -> {
-      if (st.reader != null) {
-        st.reader.close();
-      }
-      if (st.dir != null) {
-        st.dir.close();
-      }
-      if (st.cluster != null) {
-        if (keep) {
-          st.cluster.stop();
-        } else {
-          st.cluster.close();
-        }
-      }
-      return kept;
-    }, false)).recover(e -> Future.succeededFuture(null));
   }
 }
