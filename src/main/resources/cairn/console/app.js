@@ -152,6 +152,9 @@
     sessionStorage.removeItem(KEY);
     me = null;
     if (timer) { clearTimeout(timer); timer = null; }
+    // nothing of the last session's page (its buttons, its data) is left for the next token to see
+    $('databases').textContent = '';
+    $('history').querySelector('tbody').textContent = '';
     showSignIn(msg);
   }
 
@@ -179,9 +182,12 @@
 
   async function refreshAll() {
     try {
-      const [b, j, s, h, st, rt] = await Promise.all([api('GET', '/backups'), api('GET', '/jobs?limit=100'),
-        api('GET', '/schedules'), api('GET', '/health'), api('GET', '/stats'), api('GET', '/restore-tests?limit=1')]);
-      backups = b.backups; jobs = j.jobs; schedules = s.schedules; health = h; stats = st; restoreTests = rt.databases;
+      // restore tests come beside the rest, and never hold up the page: drawn again when they arrive
+      const tests = api('GET', '/restore-tests?limit=1');
+      const [b, j, s, h, st] = await Promise.all([api('GET', '/backups'), api('GET', '/jobs?limit=100'),
+        api('GET', '/schedules'), api('GET', '/health'), api('GET', '/stats')]);
+      backups = b.backups; jobs = j.jobs; schedules = s.schedules; health = h; stats = st;
+      tests.then(rt => { restoreTests = rt.databases; renderDatabases(); renderHistory(); }, () => {});
       jobStates = signature(jobs);
       showBanner(null);
       render();
