@@ -26,6 +26,12 @@
     try { started((await C.api('POST', '/backups/' + encodeURIComponent(id) + '/verify')).job); } catch (e) { C.failed(e); }
   };
 
+  C.testing = (db) => S().jobs.some(j => j.kind === 'test' && j.database === db && (j.state === 'running' || j.state === 'queued'));
+
+  C.testBackup = async function (id) {
+    try { started((await C.api('POST', '/backups/' + encodeURIComponent(id) + '/test')).job); } catch (e) { C.failed(e); }
+  };
+
   C.cancelJob = async function (j) {
     const partial = j.kind === 'restore' ? '\nDatabase ' + j.database + ' will be left partially restored.' : '';
     if (!confirm('Cancel ' + j.kind + ' job ' + j.id + ' (' + (j.database || j.kind) + ')?' + partial)) return;

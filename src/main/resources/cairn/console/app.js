@@ -10,7 +10,7 @@
   const $ = (id) => document.getElementById(id);
 
   const state = C.state = { me: null, schedules: [], health: null, backups: [], jobs: [], stats: null,
-    offlineSince: null, optional: {} };
+    offlineSince: null, optional: {}, restoreTests: [] };
   let timer = null;
   let tick = 0;
   let jobStates = '';   // every job's id and state at the last poll: a new job or a state change reloads all
@@ -155,6 +155,9 @@
     sessionStorage.removeItem(KEY);
     state.me = null;
     if (timer) { clearTimeout(timer); timer = null; }
+    // nothing of the last session's page (its buttons, its data) is left for the next token to see
+    $('databases').textContent = '';
+    $('history').querySelector('tbody').textContent = '';
     showSignIn(msg);
   }
 
@@ -187,6 +190,8 @@
 
   async function refreshAll() {
     try {
+      // restore tests come beside the rest and never hold up the page: drawn again when they arrive
+      const tests = api('GET', '/restore-tests?limit=1', undefined, { optional: true });
       const [b, j, s, h, st] = await Promise.all([api('GET', '/backups'), api('GET', '/jobs?limit=100'),
         api('GET', '/schedules'), api('GET', '/health'), api('GET', '/stats')]);
       online();
@@ -194,6 +199,8 @@
       jobStates = signature(state.jobs);
       showBanner(null);
       render();
+      tests.then(rt => { state.restoreTests = rt ? rt.databases : []; C.renderDatabases(); C.renderBackups(); },
+        () => {});
       C.loadPanels();
     } catch (e) { failed(e); }
   }

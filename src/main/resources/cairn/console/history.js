@@ -54,6 +54,11 @@
       el('button', { type: 'button', class: 'btn small verify', disabled: !op || C.verifying(b.id),
         title: !op ? 'needs an operator token' : C.verifying(b.id) ? 'a verify of ' + b.id + ' is running'
           : 'Read every byte of ' + b.id + ' and check it', onclick: () => C.verifyBackup(b.id) }, 'Verify'),
+      S().restoreTests.some(x => x.database === b.database) ? el('button', { type: 'button', class: 'btn small test-restore',
+        disabled: !op || b.status !== 'ok' || C.testing(b.database),
+        title: !op ? 'needs an operator token' : C.testing(b.database) ? 'a restore test of ' + b.database + ' is running'
+          : 'Restore ' + b.id + ' into a scratch database, prove its content, drop it', onclick: () => C.testBackup(b.id) },
+      'Test restore') : null,
       el('button', { type: 'button', class: 'btn small restore', disabled: !admin || b.status !== 'ok',
         title: b.status === 'failed' ? b.id + ' failed verification: it is never restored'
           : admin ? 'Restore ' + b.id + ' into a database' : 'needs an admin token',

@@ -122,10 +122,22 @@
         lastJob && lastJob.error ? el('div', { class: 'err-msg' }, lastJob.error.code + ': ' + fmt.mask(lastJob.error.message)) : null),
       el('dt', {}, 'Next run'), el('dd', { class: 'next-run' }, s.nextRuns && s.nextRuns.length
         ? fmt.time(s.nextRuns[0], { zone: zone, seconds: false }) : '–'),
-      el('dt', {}, 'Schedule'), el('dd', { class: 'schedule' }, s.cron ? s.cron.join(', ') + (zone ? ' · ' + zone : '') : '–'));
+      el('dt', {}, 'Schedule'), el('dd', { class: 'schedule' }, s.cron ? s.cron.join(', ') + (zone ? ' · ' + zone : '') : '–'),
+      ...restoreTestItems(db));
     return el('article', { class: 'db' + (sev ? ' sev-' + sev : ''), id: 'db-' + db, 'data-database': db,
       'data-severity': sev || 'ok', 'aria-label': db + (sev ? ' (' + sev + ')' : '') },
     el('div', { class: 'db-head' }, el('h3', { class: 'db-name' }, db)), dl, el('div', { class: 'actions' }, run));
+  }
+
+  // the database's last restore test: result, when, the measured restore time (databases with restore_test only)
+  function restoreTestItems(db) {
+    const rt = S().restoreTests.find(x => x.database === db);
+    if (!rt) return [];
+    const t = rt.last;
+    return [el('dt', {}, 'Restore test'), el('dd', { class: 'restore-test' },
+      t ? C.badge(t.passed ? 'passed' : 'failed') : 'none yet',
+      t ? el('span', {}, ' ', fmt.time(t.started), ' · restore ' + fmt.dur(t.restoreMs / 1000) + ' (' + t.backupId + ')') : null,
+      t && t.error ? el('div', { class: 'err-msg' }, t.error.code + ': ' + fmt.mask(t.error.message)) : null)];
   }
 
   // ---------- running jobs ----------

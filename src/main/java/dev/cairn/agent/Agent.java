@@ -16,6 +16,7 @@ import dev.cairn.jobs.JobHistory;
 import dev.cairn.jobs.JobsVerticle;
 import dev.cairn.notify.NotifyVerticle;
 import dev.cairn.restore.RestoreVerticle;
+import dev.cairn.restoretest.RestoreTestVerticle;
 import dev.cairn.retention.RetentionPolicy;
 import dev.cairn.retention.RetentionVerticle;
 import dev.cairn.schedule.SchedulerVerticle;
@@ -91,6 +92,8 @@ public final class Agent {
     List<RestoreVerticle.Target> restoreTargets = new ArrayList<>();
     Map<String, Duration> maxAge = new LinkedHashMap<>();
     Map<String, Duration> slowAfter = new LinkedHashMap<>();
+    List<RestoreTestVerticle.Target> restoreTests = new ArrayList<>();
+    Map<String, Duration> maxTestAge = new LinkedHashMap<>();
     for (DatabaseConfig db : config.databases()) {
       ConnSpec spec = ConnSpec.parse(db.url());
       dumps.add(new DumperVerticle.Target(db.name(), spec, new Dumper.Options(db.jobs(),
@@ -110,9 +113,13 @@ public final class Agent {
         slowAfter.put(db.name(), db.slowAfter());
       }
       restoreTargets.add(new RestoreVerticle.Target(db.name(), spec, db.jobs()));
+      if (db.restoreTest() != null) {
+        restoreTests.add(new RestoreTestVerticle.Target(db.name(), db.restoreTest(), db.jobs()));
+        maxTestAge.put(db.name(), db.restoreTest().maxTestAge());
+      }
     }
     JobHistory history = new JobHistory(repo.storage(), config.agent().historyLimit());
-    agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock);
+    agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock).withRestoreTests(maxTestAge);
     // Not bound to a context: a failure must still be reported while the event loops shut down.
     Promise<Agent> started = Promise.promise();
     CompressorVerticle.deploy(vertx)
@@ -126,6 +133,7 @@ public final class Agent {
             .filter(DatabaseConfig::verifyAfterBackup).map(DatabaseConfig::name).collect(Collectors.toSet()))))
         .compose(x -> vertx.deployVerticle(new RestoreVerticle(restoreTargets, repo, pools, clock, maxJobs,
             config.pgBin())))
+        .compose(x -> vertx.deployVerticle(new RestoreTestVerticle(restoreTests, repo, pools, clock, config.pgBin())))
         .compose(x -> vertx.deployVerticle(agent.http))
         .compose(x -> vertx.deployVerticle(new SchedulerVerticle(schedules, config.agent().retentionSchedule(),
             config.agent().runMissedOnStart(), clock), new DeploymentOptions()))

@@ -65,4 +65,10 @@ public final class Addresses {
    * (once each, no retry) and report each one's outcome. Fails with 404 when the named sink is not configured.
    */
   public static final String NOTIFY_TEST = "cairn.notify.test";
+  /** {@link Messages.RestoreTestRequest} -> {@link Messages.JobAccepted}: restore-test a backup as a job (kind test). */
+  public static final String RESTORE_TEST_REQUEST = "cairn.restoretest.request";
+  /** {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a running restore test. */
+  public static final String RESTORE_TEST_CANCEL = "cairn.restoretest.cancel";
+  /** Published {@link Messages.RestoreTestFinished}: a restore test ended, passed or failed. */
+  public static final String RESTORE_TEST_FINISHED = "cairn.restoretest.finished";
 }

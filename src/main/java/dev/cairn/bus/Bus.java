@@ -10,17 +10,12 @@ public final class Bus {
   private Bus() {}
 
   private static final Class<?>[] TYPES = Messages.class.getDeclaredClasses();
-  /** Payload records defined beside the verticle that takes them. */
-  private static final Class<?>[] ELSEWHERE = {dev.cairn.notify.RestoreTestOutcome.class};
 
   public static void register(Vertx vertx) {
     for (Class<?> type : TYPES) {
       if (type.isRecord()) {
         register(vertx, type);
       }
-    }
-    for (Class<?> type : ELSEWHERE) {
-      register(vertx, type);
     }
   }
 

@@ -128,4 +128,15 @@ public final class Messages {
   public record NotifyTestResult(String sink, String kind, boolean delivered, String error) {}
 
   public record NotifyTestReport(List<NotifyTestResult> results) {}
+  /** Restore-test backup {@code backupId} as its database's {@code restore_test} says; one test per database at a time. */
+  public record RestoreTestRequest(String backupId, String trigger) {}
+
+  /**
+   * Published when a restore test ends, passed or not (for notifications, health, metrics). {@code duration}:
+   * the whole test; {@code restoreTime}: the restore alone (the measured recovery time); {@code checked}: what
+   * was proven; {@code errorCode}, {@code errorMessage}, {@code hint}: why it failed (null when it passed).
+   */
+  public record RestoreTestFinished(String database, String backupId, String jobId, boolean passed,
+      java.time.Instant finished, java.time.Duration duration, java.time.Duration restoreTime, List<String> checked,
+      String errorCode, String errorMessage, String hint) {}
 }

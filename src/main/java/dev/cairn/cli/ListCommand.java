@@ -64,6 +64,7 @@ final class ListCommand implements Callable<Integer> {
     return switch (v.state()) {
       case UNVERIFIED -> "ok, unverified";
       case VERIFIED -> "ok, verified " + v.at().toString().substring(0, 16) + "Z";
+      case RESTORE_TESTED -> "ok, restore-tested " + v.at().toString().substring(0, 16) + "Z";
       case FAILED -> "FAILED verify " + v.at().toString().substring(0, 16) + "Z: " + v.problem();
     };
   }

@@ -30,7 +30,7 @@ public final class ConfigLoader {
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size",
-      "verify_schedule", "verify_after_backup", "content", "slow_after");
+      "verify_schedule", "verify_after_backup", "content", "slow_after", "restore_test");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
   static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
       "max_body_size", "metrics_public", "max_import_size", "idle_timeout", "header_timeout", "max_connections",
@@ -219,8 +219,11 @@ public final class ConfigLoader {
     Schedule verifySchedule = schedule(s, "verify_schedule", zone, false);
     boolean verifyAfter = s.bool("verify_after_backup", false);
     Duration slowAfter = s.duration("slow_after", null, Duration.ofSeconds(1));
+    RestoreTestConfig restoreTest = !s.has("restore_test") ? null
+        : new RestoreTestSection(s.section("restore_test"), url, env, home,
+            (sec, key) -> schedule(sec, key, zone, false)).read();
     return new DatabaseConfig(name, url, jobs, schedule, zone, retention, tables, excludes, backupTimeout, maxAge,
-        lockTimeout, split, chunk, verifySchedule, verifyAfter, content, slowAfter);
+        lockTimeout, split, chunk, verifySchedule, verifyAfter, content, slowAfter, restoreTest);
   }
 
   /** A max_age no longer than the gap between two runs would report every database stale before its next backup. */

@@ -24,11 +24,12 @@ import java.util.regex.Pattern;
  * @param verifyAfterBackup whether each published backup is verified at once
  * @param content what each backup takes: {@code all}, {@code schema-only} or {@code data-only}
  * @param slowAfter a backup running longer than this is reported slow (notifications), or null: never
+ * @param restoreTest the database's restore tests; null = none configured
  */
 public record DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
     RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
     Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, Schedule verifySchedule,
-    boolean verifyAfterBackup, String content, Duration slowAfter) {
+    boolean verifyAfterBackup, String content, Duration slowAfter, RestoreTestConfig restoreTest) {
   /** Database names: they start backup ids, so the same rule as {@code Repository.ID}'s first part. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   public static final int DEFAULT_JOBS = 2;
@@ -51,11 +52,13 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
     excludeTables = List.copyOf(excludeTables);
   }
 
-  public DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone, RetentionConfig retention,
-      List<String> tables, List<String> excludeTables, Duration backupTimeout, Duration maxAge, Duration lockTimeout,
-      long splitBytes, int chunkBytes, Schedule verifySchedule, boolean verifyAfterBackup, String content) {
+  /** Without slow_after and restore tests. */
+  public DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
+      RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
+      Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, Schedule verifySchedule,
+      boolean verifyAfterBackup, String content) {
     this(name, url, jobs, schedule, timezone, retention, tables, excludeTables, backupTimeout, maxAge, lockTimeout,
-        splitBytes, chunkBytes, verifySchedule, verifyAfterBackup, content, null);
+        splitBytes, chunkBytes, verifySchedule, verifyAfterBackup, content, null, null);
   }
 
   @Override
@@ -64,7 +67,8 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
         + ", timezone=" + timezone + ", retention=" + retention + ", tables=" + tables + ", excludeTables="
         + excludeTables + ", backupTimeout=" + backupTimeout + ", maxAge=" + maxAge + ", lockTimeout=" + lockTimeout
         + ", splitBytes=" + splitBytes + ", chunkBytes=" + chunkBytes + ", verifySchedule=" + verifySchedule
-        + ", verifyAfterBackup=" + verifyAfterBackup + ", content=" + content + ", slowAfter=" + slowAfter + "]";
+        + ", verifyAfterBackup=" + verifyAfterBackup + ", content=" + content + ", slowAfter=" + slowAfter
+        + (restoreTest == null ? "" : ", restoreTest=" + restoreTest) + "]";
   }
 
   /** The url with any password replaced by {@code ***} (URI user info, {@code password=} parameters). */

@@ -110,6 +110,11 @@ final class Section {
     }
   }
 
+  /** Whether the value at key is a mapping (e.g. {@code tables: {sample: 5}} rather than {@code tables: all}). */
+  boolean isMapping(String key) {
+    return entries.get(key) instanceof MappingNode;
+  }
+
   Section section(String key) {
     return of(entries.get(key), path(key), line, problems, env);
   }

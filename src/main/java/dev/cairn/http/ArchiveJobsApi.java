@@ -133,7 +133,7 @@ final class ArchiveJobsApi {
     return new ArrayList<>(out);
   }
 
-  private static Future<Messages.JobAccepted> refused(Throwable e) {
+  static Future<Messages.JobAccepted> refused(Throwable e) {
     if (e instanceof ReplyException r && r.failureCode() == 404) {
       return Future.failedFuture(new ApiError(404, ApiError.DATABASE_NOT_FOUND, r.getMessage()));
     }
@@ -144,7 +144,7 @@ final class ArchiveJobsApi {
     return Future.failedFuture(e);
   }
 
-  private static io.vertx.core.Handler<io.vertx.core.AsyncResult<Messages.JobAccepted>> accepted(RoutingContext rc) {
+  static io.vertx.core.Handler<io.vertx.core.AsyncResult<Messages.JobAccepted>> accepted(RoutingContext rc) {
     return Http.json(rc, 202, a -> {
       rc.response().putHeader("Location", "/api/v1/jobs/" + a.job().id());
       return new JsonObject().put("job", a.job().toJson()).put("note", a.note());

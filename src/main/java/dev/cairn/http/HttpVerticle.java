@@ -5,6 +5,7 @@ import dev.cairn.config.HttpConfig.Role;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.restoretest.RestoreTestLog;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
@@ -54,6 +55,7 @@ public final class HttpVerticle extends VerticleBase {
   private Buffer openapi;
   private Buffer indexHtml;
   private volatile boolean exposed;
+  private Map<String, Duration> maxTestAge = Map.of();
 
   public HttpVerticle(HttpConfig config, Repository repo, Pools pools, int verifyJobs, Map<String, Duration> maxAge,
       Clock clock) {
@@ -64,6 +66,15 @@ public final class HttpVerticle extends VerticleBase {
     this.verifyJobs = verifyJobs;
     this.maxAge = maxAge;
     this.clock = clock;
+  }
+
+  /**
+   * The databases with restore tests, to their {@code max_test_age} (null: no limit): health, metrics and
+   * {@code GET /api/v1/restore-tests} cover them. Before deploying.
+   */
+  public HttpVerticle withRestoreTests(Map<String, Duration> maxTestAge) {
+    this.maxTestAge = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(maxTestAge));
+    return this;
   }
 
   @Override
@@ -144,6 +155,7 @@ public final class HttpVerticle extends VerticleBase {
     r.get(BASE + "/health").handler(rc -> health(rc, jobs));
     Metrics metrics = new Metrics(vertx, repo, io, maxAge, clock);
     metrics.listen();
+    new RestoreTestMetrics(vertx, repo, io, maxTestAge.keySet()).register(metrics.registry());
     if (config.metricsPublic()) {
       r.get("/metrics").handler(metrics::handle);
     } else {
@@ -181,6 +193,9 @@ public final class HttpVerticle extends VerticleBase {
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
     change(r.post(BASE + "/notifications/test"), auth, Role.OPERATOR, "notifications.test", body,
         new NotificationsApi(vertx)::test);
+    RestoreTestsApi restoreTests = new RestoreTestsApi(vertx, repo, io, maxTestAge.keySet());
+    change(r.post(BASE + "/backups/:id/test"), auth, Role.OPERATOR, "backup.test", body, restoreTests::test);
+    read(r.get(BASE + "/restore-tests"), auth, Role.VIEWER, restoreTests::list);
 
     Console.mount(r, indexHtml);
 
@@ -231,7 +246,8 @@ public final class HttpVerticle extends VerticleBase {
     // health answers even when the jobs registry does not: then without the problems that come from jobs
     jobs.jobs(null, false, 0).recover(e -> Future.succeededFuture(List.of())).compose(js -> io.executeBlocking(() -> {
       List<Backups.Entry> backups = Backups.list(repo);
-      Health.Report h = Health.evaluate(backups, maxAge, clock.instant());
+      Health.Report h = RestoreTestHealth.amend(Health.evaluate(backups, maxAge, clock.instant()), maxTestAge,
+          RestoreTestLog.last(repo, maxTestAge.keySet()), clock.instant());
       h.json().put("problems", Problems.json(Problems.of(h.json(), js, backups, maxAge)));
       return h;
     }, false))

@@ -95,6 +95,7 @@ final class JobsApi {
       case BACKUP -> Addresses.BACKUP_CANCEL;
       case VERIFY -> Addresses.VERIFY_CANCEL;
       case RESTORE -> Addresses.RESTORE_CANCEL;
+      case TEST -> Addresses.RESTORE_TEST_CANCEL;
       case RETENTION -> null;
     };
   }

@@ -147,6 +147,11 @@ final class Metrics {
     }
   }
 
+  /** For the restore-test gauges ({@link RestoreTestMetrics}), which live beside these. */
+  PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
   void handle(RoutingContext rc) {
     current().onComplete(ar -> {
       if (rc.response().ended()) {
@@ -236,7 +241,7 @@ final class Metrics {
       dbs.put(db, newest == null ? new Db(0, 0, 0, 0, ok, failed, 0) : new Db(
           newest.summary().finished().toEpochMilli() / 1000.0,
           Duration.between(newest.summary().started(), newest.summary().finished()).toMillis() / 1000.0,
-          newest.bytes(), kept, ok, failed, newest.verification().state() == Verification.State.VERIFIED
+          newest.bytes(), kept, ok, failed, newest.verification().state().good()
               ? newest.verification().at().toEpochMilli() / 1000.0 : 0));
     }
     Map<Job.Kind, Map<Job.State, Integer>> counts = new EnumMap<>(Job.Kind.class);

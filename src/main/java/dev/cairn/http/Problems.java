@@ -65,6 +65,11 @@ final class Problems {
             + Health.human(max), "run a backup now; check the schedule", Instant.parse(last).plus(max)));
       }
       verification(db, backups, out);
+      String test = h.getString("restoreTestProblem");
+      if (test != null) {
+        out.add(new Problem("restore_test_failing", Severity.CRITICAL, db, test,
+            "run cairn test on the backup and read its report; the backup may not restore as it should", null));
+      }
     }
     out.sort(Comparator.comparing(Problem::severity).thenComparing(Problem::database));
     return out;

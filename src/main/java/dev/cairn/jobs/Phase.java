@@ -20,7 +20,9 @@ public enum Phase {
   BUILDING_INDEXES("building indexes", false),
   REFRESHING_MATVIEWS("refreshing materialized views", false),
   ANALYZE("ANALYZE", false),
-  READING("reading", true);
+  READING("reading", true),
+  /** A restore test proving the restored database: digests, sequences, schema, SQL checks, amcheck. */
+  CHECKING("checking", false);
 
   private final String label;
   private final boolean measured;

@@ -22,8 +22,6 @@ import java.util.logging.Logger;
  */
 public final class NotifyVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.notify");
-  /** {@link RestoreTestOutcome}s, published by whoever runs restore tests. */
-  public static final String RESTORE_TEST = "cairn.notify.restore-test";
   public static final Duration DEFAULT_CHECK_EVERY = Duration.ofMinutes(1);
   static final int POOL_SIZE = 2;
 
@@ -92,7 +90,8 @@ public final class NotifyVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     vertx.eventBus().<Messages.JobUpdate>consumer(Addresses.JOB_EVENTS, m -> onJob(m.body().job()));
-    vertx.eventBus().<RestoreTestOutcome>consumer(RESTORE_TEST, m -> dispatcher.submit(restoreTest(m.body(), links, clock.instant())));
+    vertx.eventBus().<Messages.RestoreTestFinished>consumer(Addresses.RESTORE_TEST_FINISHED,
+        m -> dispatcher.submit(restoreTest(m.body(), links, clock.instant())));
     return pool.executeBlocking(() -> Map.entry(Conditions.load(repo.storage()), outbox.pending()), false)
         .recover(e -> {
           LOG.warning(() -> "cannot read the notification outbox in " + repo.location() + ": " + e.getMessage());
@@ -113,9 +112,9 @@ public final class NotifyVerticle extends VerticleBase {
     jobEvents.of(j).forEach(dispatcher::submit);
   }
 
-  static Event restoreTest(RestoreTestOutcome r, Links links, java.time.Instant now) {
+  static Event restoreTest(Messages.RestoreTestFinished r, Links links, java.time.Instant now) {
     return new Event(Event.newId(), r.passed() ? Event.Type.RESTORE_TEST_PASSED : Event.Type.RESTORE_TEST_FAILED,
-        now, r.database(), r.backupId(), r.jobId(), r.duration(), 0, r.errorCode(), r.message(),
+        now, r.database(), r.backupId(), r.jobId(), r.duration(), 0, r.errorCode(), r.errorMessage(),
         r.hint() != null ? r.hint() : Hints.of(r.errorCode()),
         r.jobId() != null ? links.job(r.jobId()) : links.backup(r.backupId()));
   }

@@ -249,7 +249,7 @@ public final class Restorer {
   }
 
   /** The tables named (schema.table), in that order; all without names. */
-  static List<Manifest.Table> select(Manifest m, List<String> tables) {
+  public static List<Manifest.Table> select(Manifest m, List<String> tables) {
     if (tables.isEmpty()) {
       return m.tables();
     }

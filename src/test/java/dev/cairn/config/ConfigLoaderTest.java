@@ -210,7 +210,7 @@ class ConfigLoaderTest {
   @Test
   void unknownKeysAreErrors() {
     assertEquals("databases[0].colour: unknown key (known: name, url, jobs, schedule, timezone, retention, tables, "
-        + "exclude_tables, backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content, slow_after)", problem(yaml("colour: red")));
+        + "exclude_tables, backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content, slow_after, restore_test)", problem(yaml("colour: red")));
     assertEquals("databases[0].retention.keep_yearly: unknown key (known: keep_last, keep_days, keep_daily, keep_weekly, "
         + "keep_monthly)", problem(yaml("retention: {keep_yearly: 3}")));
     assertEquals("repos: unknown key (known: repository, databases, timezone, http, agent, log, pg_bin, notifications)",
@@ -450,7 +450,7 @@ class ConfigLoaderTest {
         databases[1].retention.keep_last: -1 must be 0 or more
         databases[1].colour: unknown key (known: name, url, jobs, schedule, timezone, retention, tables, exclude_tables, \
         backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content, \
-        slow_after)
+        slow_after, restore_test)
         http.port: "abc" is not a whole number""", e.getMessage());
     assertEquals("fix these keys in test.yaml; conf/cairn.yaml documents every setting", e.hint());
   }

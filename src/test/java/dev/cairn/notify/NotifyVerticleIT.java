@@ -290,13 +290,15 @@ class NotifyVerticleIT {
   }
 
   @Test
-  void aRestoreTestOutcomeBecomesAPassedOrFailedEvent() throws Exception {
+  void aFinishedRestoreTestBecomesAPassedOrFailedEvent() throws Exception {
     deploy(List.of(hook("ops", Set.of("restore_test"))), Map.of(), Map.of());
-    vertx.eventBus().publish(NotifyVerticle.RESTORE_TEST, new RestoreTestOutcome("app", "app-20261202T010000Z",
-        "j-20261202T020000-0001", false, Duration.ofSeconds(95), "RESTORE_MISMATCH",
-        "table public.orders: digest differs from the manifest", null));
-    vertx.eventBus().publish(NotifyVerticle.RESTORE_TEST, new RestoreTestOutcome("app", "app-20261202T010000Z",
-        "j-20261202T020000-0002", true, Duration.ofSeconds(90), null, "every table matches", null));
+    java.time.Instant at = java.time.Instant.parse("2026-12-02T02:00:00Z");
+    vertx.eventBus().publish(Addresses.RESTORE_TEST_FINISHED, new Messages.RestoreTestFinished("app",
+        "app-20261202T010000Z", "j-20261202T020000-0001", false, at, Duration.ofSeconds(95), Duration.ofSeconds(60),
+        List.of("rows"), "RESTORE_MISMATCH", "table public.orders: digest differs from the manifest", null));
+    vertx.eventBus().publish(Addresses.RESTORE_TEST_FINISHED, new Messages.RestoreTestFinished("app",
+        "app-20261202T010000Z", "j-20261202T020000-0002", true, at, Duration.ofSeconds(90), Duration.ofSeconds(60),
+        List.of("rows"), null, null, null));
     receiver.await(r -> r.json().getString("type").equals("restore_test.passed"), 20, "the passed test");
     JsonObject failed = of("restore_test.failed").get(0).json().getJsonObject("data");
     assertEquals("app-20261202T010000Z", failed.getString("backupId"));
