@@ -149,7 +149,9 @@ class ConsoleBrowserIT {
 
         screenshot(web, "console.png");
         web.manage().window().setSize(new Dimension(390, 1800)); // a phone: the chart is redrawn at its width
-        wait.until(d -> d.findElement(By.cssSelector("#chart svg")).getDomAttribute("viewBox").matches("0 0 [1-4]\\d\\d .*"));
+        // the chart may be redrawn between finding it and reading it (a refresh): look again then
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+            .until(d -> d.findElement(By.cssSelector("#chart svg")).getDomAttribute("viewBox").matches("0 0 [1-4]\\d\\d .*"));
         screenshot(web, "console-phone.png");
 
         web.findElement(By.id("signout")).click();
