@@ -25,11 +25,11 @@ import java.util.Map;
  * as {@code <key path>: <what is wrong>}. The result is immutable.
  */
 public final class ConfigLoader {
-  static final List<String> TOP_KEYS = List.of("repository", "databases", "timezone", "http", "agent", "log", "pg_bin");
+  static final List<String> TOP_KEYS = List.of("repository", "repositories", "databases", "timezone", "http", "agent", "log", "pg_bin");
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size",
-      "verify_schedule", "verify_after_backup", "content");
+      "verify_schedule", "verify_after_backup", "content", "repositories");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
   static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
       "max_body_size", "metrics_public", "max_import_size", "idle_timeout", "header_timeout", "max_connections");
@@ -47,6 +47,9 @@ public final class ConfigLoader {
   private static final ZonedDateTime GAP_FROM = ZonedDateTime.parse("2025-01-01T00:00:00Z");
 
   private final Problems problems = new Problems();
+  /** What each database's {@code repositories:} may name; set by {@link #repositories} before databases are read. */
+  private List<String> repositoryNames = List.of(RepositoryEntry.LEGACY_NAME);
+  private boolean retentionPerRepository;
   private final Map<String, String> env;
   private final Path home;
 
@@ -85,7 +88,8 @@ public final class ConfigLoader {
     Section top = Section.of(YamlSource.compose(yaml, source), "", 0, problems, env);
     top.known(TOP_KEYS);
     ZoneId defaultZone = top.zone("timezone", CairnConfig.DEFAULT_TIMEZONE);
-    RepositoryConfig repository = repository(top);
+    List<RepositoryEntry> repositories = repositories(top);
+    RepositoryConfig repository = repositories.isEmpty() ? null : repositories.get(0).local();
     List<DatabaseConfig> databases = databases(top, defaultZone);
     HttpConfig http = http(top.section("http"));
     AgentConfig agent = agent(top.section("agent"), defaultZone);
@@ -101,12 +105,40 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw problems.exception(source);
     }
-    return new CairnConfig(repository, databases, http, agent, log, pgBin);
+    return new CairnConfig(repository, databases, http, agent, log, pgBin, repositories);
   }
 
-  private RepositoryConfig repository(Section top) {
+  /**
+   * {@code repositories:}, or the single-repository form {@code repository: {path}} as one local
+   * repository named {@code local} whose retention is each database's own.
+   */
+  private List<RepositoryEntry> repositories(Section top) {
+    if (top.has("repositories")) {
+      if (top.has("repository")) {
+        top.problem("repository", "give either repository (one directory) or repositories (a list), not both");
+      }
+      List<RepositoryEntry> list = RepositoriesSection.parse(top, this::localPath, this::s3, this::retention);
+      repositoryNames = list.stream().map(RepositoryEntry::name).toList();
+      retentionPerRepository = true;
+      return list;
+    }
     Section s = top.section("repository");
     s.known(REPOSITORY_KEYS);
+    RepositoryConfig local = localPath(s);
+    return local == null ? List.of() : List.of(new RepositoryEntry(RepositoryEntry.LEGACY_NAME, local, null, null));
+  }
+
+  /**
+   * THE S3 HOOK: parses {@code repositories[index].s3}. This build has no S3 driver, so the entry is
+   * refused; a build with one returns its driver here (config.S3Section).
+   */
+  private RepositoryEntry.Remote s3(Section s3, int index) {
+    s3.problem(null, "the S3 driver is not in this build");
+    return null;
+  }
+
+  /** The {@code path} key of a local repository: a directory that exists, or can be created. */
+  private RepositoryConfig localPath(Section s) {
     Section.Scalar p = s.scalar("path");
     if (p == null) {
       if (!s.has("path")) {
@@ -214,9 +246,10 @@ public final class ConfigLoader {
       checkMaxAge(s, schedule, maxAge);
     }
     Schedule verifySchedule = schedule(s, "verify_schedule", zone, false);
+    List<String> repositories = RepositoriesSection.databaseRepositories(s, repositoryNames, retentionPerRepository);
     boolean verifyAfter = s.bool("verify_after_backup", false);
     return new DatabaseConfig(name, url, jobs, schedule, zone, retention, tables, excludes, backupTimeout, maxAge,
-        lockTimeout, split, chunk, verifySchedule, verifyAfter, content);
+        lockTimeout, split, chunk, verifySchedule, verifyAfter, content, repositories);
   }
 
   /** A max_age no longer than the gap between two runs would report every database stale before its next backup. */

@@ -23,11 +23,12 @@ import java.util.regex.Pattern;
  * @param verifySchedule when the agent verifies the newest good backup on its own; null = never
  * @param verifyAfterBackup whether each published backup is verified at once
  * @param content what each backup takes: {@code all}, {@code schema-only} or {@code data-only}
+ * @param repositories the names of the repositories its backups go to, the first receiving them; empty = all
  */
 public record DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
     RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
     Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, Schedule verifySchedule,
-    boolean verifyAfterBackup, String content) {
+    boolean verifyAfterBackup, String content, List<String> repositories) {
   /** Database names: they start backup ids, so the same rule as {@code Repository.ID}'s first part. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   public static final int DEFAULT_JOBS = 2;
@@ -48,6 +49,16 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
   public DatabaseConfig {
     tables = List.copyOf(tables);
     excludeTables = List.copyOf(excludeTables);
+    repositories = List.copyOf(repositories);
+  }
+
+  /** Backed up to every configured repository. */
+  public DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
+      RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
+      Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, Schedule verifySchedule,
+      boolean verifyAfterBackup, String content) {
+    this(name, url, jobs, schedule, timezone, retention, tables, excludeTables, backupTimeout, maxAge, lockTimeout,
+        splitBytes, chunkBytes, verifySchedule, verifyAfterBackup, content, List.of());
   }
 
   @Override
@@ -56,7 +67,7 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
         + ", timezone=" + timezone + ", retention=" + retention + ", tables=" + tables + ", excludeTables="
         + excludeTables + ", backupTimeout=" + backupTimeout + ", maxAge=" + maxAge + ", lockTimeout=" + lockTimeout
         + ", splitBytes=" + splitBytes + ", chunkBytes=" + chunkBytes + ", verifySchedule=" + verifySchedule
-        + ", verifyAfterBackup=" + verifyAfterBackup + ", content=" + content + "]";
+        + ", verifyAfterBackup=" + verifyAfterBackup + ", content=" + content + ", repositories=" + repositories + "]";
   }
 
   /** The url with any password replaced by {@code ***} (URI user info, {@code password=} parameters). */

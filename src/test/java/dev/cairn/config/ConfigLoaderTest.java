@@ -210,10 +210,10 @@ class ConfigLoaderTest {
   @Test
   void unknownKeysAreErrors() {
     assertEquals("databases[0].colour: unknown key (known: name, url, jobs, schedule, timezone, retention, tables, "
-        + "exclude_tables, backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content)", problem(yaml("colour: red")));
+        + "exclude_tables, backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content, repositories)", problem(yaml("colour: red")));
     assertEquals("databases[0].retention.keep_yearly: unknown key (known: keep_last, keep_days, keep_daily, keep_weekly, "
         + "keep_monthly)", problem(yaml("retention: {keep_yearly: 3}")));
-    assertEquals("repos: unknown key (known: repository, databases, timezone, http, agent, log, pg_bin)",
+    assertEquals("repos: unknown key (known: repository, repositories, databases, timezone, http, agent, log, pg_bin)",
         problem(yaml() + "repos: /x\n"));
     assertEquals("http.host: unknown key (known: bind, port, tokens, tls, rate_limit_per_minute, max_body_size, metrics_public, max_import_size, idle_timeout, header_timeout, max_connections)", problem(yaml() + "http: {host: x}\n"));
   }
@@ -449,7 +449,7 @@ class ConfigLoaderTest {
         databases[1].name: "app" is used twice (also databases[0])
         databases[1].retention.keep_last: -1 must be 0 or more
         databases[1].colour: unknown key (known: name, url, jobs, schedule, timezone, retention, tables, exclude_tables, \
-        backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content)
+        backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content, repositories)
         http.port: "abc" is not a whole number""", e.getMessage());
     assertEquals("fix these keys in test.yaml; conf/cairn.yaml documents every setting", e.hint());
   }
