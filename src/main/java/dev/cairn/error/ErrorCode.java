@@ -29,6 +29,8 @@ public enum ErrorCode {
   REPO_LOCKED(10),
   /** A backup is being restored, verified, downloaded or deleted by another job or process. */
   BACKUP_IN_USE(10),
+  /** The target repository already holds a backup of that id (a copy is never replaced). */
+  BACKUP_EXISTS(10),
   INTERNAL(1);
 
   private final int exitCode;
