@@ -51,4 +51,15 @@ public final class Addresses {
    * 404 when no restore job of that id runs.
    */
   public static final String RESTORE_CANCEL = "cairn.restore.cancel";
+  /** {@link Messages.CopyRequest} -> {@link Messages.JobAccepted}: copy a backup to another repository as a job. */
+  public static final String COPY_REQUEST = "cairn.copy.request";
+  /**
+   * {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a queued or running copy (nothing is left
+   * in the target). Fails with 404 when no copy job of that id is queued or running.
+   */
+  public static final String COPY_CANCEL = "cairn.copy.cancel";
+  /** Published {@link Messages.BackupCopied}: a copy was checked and published in its target repository. */
+  public static final String BACKUP_COPIED = "cairn.backup.copied";
+  /** {@link Messages.CopyStatusQuery} -> {@link Messages.CopyStatusList}: the last copy into each repository. */
+  public static final String COPY_STATUS = "cairn.copy.status";
 }

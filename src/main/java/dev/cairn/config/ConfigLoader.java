@@ -37,7 +37,7 @@ public final class ConfigLoader {
   static final List<String> TLS_KEYS = List.of("cert", "key");
   static final int MAX_RATE_LIMIT = 100_000;
   static final List<String> AGENT_KEYS = List.of("max_concurrent_jobs", "run_missed_on_start", "retention_schedule",
-      "history_limit", "shutdown_grace");
+      "history_limit", "shutdown_grace", "copy_attempts", "copy_backoff");
   static final List<String> LOG_KEYS = List.of("format", "level");
 
   static final int MAX_CONCURRENT_JOBS = 64;
@@ -423,7 +423,9 @@ public final class ConfigLoader {
         s.bool("run_missed_on_start", AgentConfig.DEFAULT_RUN_MISSED_ON_START),
         schedule(s, "retention_schedule", zone, false),
         s.integer("history_limit", AgentConfig.DEFAULT_HISTORY_LIMIT, 1, MAX_HISTORY_LIMIT),
-        s.duration("shutdown_grace", AgentConfig.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO));
+        s.duration("shutdown_grace", AgentConfig.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO),
+        s.integer("copy_attempts", AgentConfig.DEFAULT_COPY_ATTEMPTS, 1, 100),
+        s.duration("copy_backoff", AgentConfig.DEFAULT_COPY_BACKOFF, Duration.ofMillis(10)));
   }
 
   private LogConfig log(Section s) {

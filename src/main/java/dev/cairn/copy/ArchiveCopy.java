@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  */
 public final class ArchiveCopy {
   /** What was copied: the archive's size and SHA-256, and the verify of the copy. */
-  public record Result(String id, long bytes, String sha256, Verifier.Report check) {}
+  public record Result(String id, long bytes, String sha256, Verifier.Report check, java.time.Instant copiedAt) {}
 
   /** Bytes moved per blocking step: progress and cancellation are looked at between steps. */
   static final int BLOCK = 4 << 20;
@@ -206,7 +206,7 @@ public final class ArchiveCopy {
     java.time.Instant now = clock.instant();
     target.copies().put(new Copies.Record(id, from, now, t.size, t.sha256));
     target.catalog().put(t.summary.with(Verification.verified(now, "full verify at copy")));
-    return new Result(id, t.size, t.sha256, report);
+    return new Result(id, t.size, t.sha256, report, now);
   }
 
   /** Removes what a failed copy left in the target, closes the source and the leases. Never throws. */

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** /api/v1/backups: list, show, start, delete. File system work runs on the io pool. */
 final class BackupsApi {
@@ -22,22 +23,26 @@ final class BackupsApi {
   private final Repository repo;
   private final WorkerExecutor io;
   private final Checksums checksums;
+  private final RepositoriesView where;
 
-  BackupsApi(Vertx vertx, Repository repo, WorkerExecutor io, Checksums checksums) {
+  BackupsApi(Vertx vertx, Repository repo, WorkerExecutor io, Checksums checksums, RepositoriesView where) {
     this.vertx = vertx;
     this.repo = repo;
     this.io = io;
     this.checksums = checksums;
+    this.where = where;
   }
+
+  private record Listed<T>(T value, Map<String, List<RepositoriesView.Copy>> copies) {}
 
   void list(RoutingContext rc) {
     Input.query(rc, List.of("database"));
     String db = Input.databaseParam(rc);
-    io.executeBlocking(() -> Backups.list(repo), false).onComplete(Http.json(rc, 200, entries -> {
+    io.executeBlocking(() -> new Listed<>(Backups.list(repo), where.locations()), false).onComplete(Http.json(rc, 200, l -> {
       JsonArray a = new JsonArray();
-      for (Backups.Entry e : entries) {
+      for (Backups.Entry e : l.value()) {
         if (db == null || db.equals(e.name())) {
-          a.add(summary(e));
+          a.add(summary(e).put("copies", RepositoriesView.json(l.copies().get(e.id()))));
         }
       }
       return new JsonObject().put("backups", a);
@@ -61,7 +66,8 @@ final class BackupsApi {
   void show(RoutingContext rc) {
     Input.query(rc, List.of());
     String id = Input.backupId(rc);
-    io.executeBlocking(() -> Backups.read(repo, id), false).onComplete(Http.json(rc, 200, BackupsApi::detail));
+    io.executeBlocking(() -> new Listed<>(Backups.read(repo, id), Map.of(id, where.location(id))), false)
+        .onComplete(Http.json(rc, 200, l -> detail(l.value()).put("copies", RepositoriesView.json(l.copies().get(id)))));
   }
 
   /** GET /backups/{id}: the summary plus the manifest's details and each table. */

@@ -2,6 +2,7 @@ package dev.cairn.http;
 
 import dev.cairn.config.HttpConfig;
 import dev.cairn.config.HttpConfig.Role;
+import dev.cairn.copy.Repositories;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -54,6 +55,7 @@ public final class HttpVerticle extends VerticleBase {
   private Buffer openapi;
   private Buffer indexHtml;
   private volatile boolean exposed;
+  private Repositories repositories;
 
   public HttpVerticle(HttpConfig config, Repository repo, Pools pools, int verifyJobs, Map<String, Duration> maxAge,
       Clock clock) {
@@ -66,8 +68,17 @@ public final class HttpVerticle extends VerticleBase {
     this.clock = clock;
   }
 
+  /** The configured repositories (the first is {@code repo}); without this call, {@code repo} alone, named local. */
+  public HttpVerticle withRepositories(Repositories repositories) {
+    this.repositories = repositories;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
+    if (repositories == null) {
+      repositories = Repositories.single(dev.cairn.config.RepositoryEntry.LEGACY_NAME, repo);
+    }
     return io.executeBlocking(() -> {
       exposed = config.tls() == null && !loopback(config.bind()); // may resolve a host name
       indexHtml = readResource(Console.INDEX_RESOURCE);
@@ -134,7 +145,8 @@ public final class HttpVerticle extends VerticleBase {
   private Router router() {
     Checksums checksums = new Checksums();
     Auth auth = new Auth(config.tokens(), new RateLimiter(config.rateLimitPerMinute(), clock));
-    BackupsApi backups = new BackupsApi(vertx, repo, io, checksums);
+    RepositoriesView where = new RepositoriesView(vertx, io, repositories);
+    BackupsApi backups = new BackupsApi(vertx, repo, io, checksums, where);
     ArchiveDownload download = new ArchiveDownload(vertx, repo, io, checksums);
     JobsApi jobs = new JobsApi(vertx);
     AgentApi agent = new AgentApi(vertx, repo, io, jobs, clock);
@@ -144,10 +156,12 @@ public final class HttpVerticle extends VerticleBase {
     r.get(BASE + "/health").handler(this::health);
     Metrics metrics = new Metrics(vertx, repo, io, maxAge, clock);
     metrics.listen();
+    RepositoryMetrics perRepository = new RepositoryMetrics(where, metrics.registry(), repositories.names());
+    Handler<RoutingContext> scrape = rc -> perRepository.refresh().onComplete(x -> metrics.handle(rc));
     if (config.metricsPublic()) {
-      r.get("/metrics").handler(metrics::handle);
+      r.get("/metrics").handler(scrape);
     } else {
-      read(r.get("/metrics"), auth, Role.VIEWER, metrics::handle);
+      read(r.get("/metrics"), auth, Role.VIEWER, scrape);
     }
     r.get(BASE + "/openapi.yaml").handler(rc -> rc.response().putHeader("content-type", "application/yaml")
         .end(openapi));
@@ -177,6 +191,7 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/whoami"), auth, Role.VIEWER, HttpVerticle::whoami);
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
+    read(r.get(BASE + "/repositories"), auth, Role.VIEWER, where::list);
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
 
     Console.mount(r, indexHtml);
@@ -224,7 +239,10 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void health(RoutingContext rc) {
+    RepositoriesView where = new RepositoriesView(vertx, io, repositories);
     io.executeBlocking(() -> Health.evaluate(Backups.list(repo), maxAge, clock.instant()), false)
+        .compose(h -> where.several() ? where.states().map(s -> RepositoriesView.withRepositories(h, s))
+            : Future.succeededFuture(h))
         .onSuccess(r -> rc.response().setStatusCode(r.ok() ? 200 : 503).putHeader("content-type", "application/json")
             .putHeader("cache-control", "no-store").end(r.json().encodePrettily()))
         .onFailure(e -> ApiError.from(e).send(rc));

@@ -71,6 +71,7 @@ final class JobsApi {
       case BACKUP -> Addresses.BACKUP_CANCEL;
       case VERIFY -> Addresses.VERIFY_CANCEL;
       case RESTORE -> Addresses.RESTORE_CANCEL;
+      case COPY -> Addresses.COPY_CANCEL;
       case RETENTION -> null;
     };
   }

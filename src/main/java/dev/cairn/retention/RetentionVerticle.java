@@ -23,7 +23,9 @@ import java.util.logging.Logger;
  * Applies each database's retention policy after every published backup and on request. The decision is
  * {@link Retention#decide}'s (pure, property-tested); this verticle feeds it the repository's backups and
  * the backups running jobs use, and deletes what it says. Runs one at a time. Backups under names that
- * are not configured databases are never touched.
+ * are not configured databases are never touched. With several repositories, each is a {@link Scope} with
+ * its own policies, decided and deleted on its own listing: the newest good backup of each database is kept in
+ * every repository, and a copy checked into a repository runs that database's retention again.
  */
 public final class RetentionVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.retention");
@@ -31,15 +33,20 @@ public final class RetentionVerticle extends VerticleBase {
   /** A configured database's policy and the zone its daily/weekly/monthly periods are counted in. */
   public record Target(String database, RetentionPolicy policy, ZoneId zone) {}
 
-  private final List<Target> targets;
-  private final Repository repo;
+  /** One repository and the policies of the databases backed up to it. */
+  public record Scope(String repository, Repository repo, List<Target> targets) {}
+
+  private final List<Scope> scopes;
   private final WorkerExecutor io;
   private final Clock clock;
   private Future<?> running = Future.succeededFuture();
 
   public RetentionVerticle(List<Target> targets, Repository repo, WorkerExecutor io, Clock clock) {
-    this.targets = List.copyOf(targets);
-    this.repo = repo;
+    this(List.of(new Scope(null, repo, List.copyOf(targets))), io, clock);
+  }
+
+  public RetentionVerticle(List<Scope> scopes, WorkerExecutor io, Clock clock) {
+    this.scopes = List.copyOf(scopes);
     this.io = io;
     this.clock = clock;
   }
@@ -48,13 +55,16 @@ public final class RetentionVerticle extends VerticleBase {
   public Future<?> start() {
     vertx.eventBus().<Messages.BackupPublished>consumer(Addresses.BACKUP_PUBLISHED,
         m -> enqueue(m.body().database(), false, "after backup " + m.body().backupId()));
+    vertx.eventBus().<Messages.BackupCopied>consumer(Addresses.BACKUP_COPIED, m -> enqueue(m.body().database(), false,
+        "after copy of " + m.body().backupId() + " to " + m.body().repository()));
     vertx.eventBus().<Messages.RetentionRequest>consumer(Addresses.RETENTION_RUN, this::onRequest);
     return Future.succeededFuture();
   }
 
   private void onRequest(Message<Messages.RetentionRequest> m) {
     Messages.RetentionRequest r = m.body();
-    if (r.database() != null && targets.stream().noneMatch(t -> t.database().equals(r.database()))) {
+    if (r.database() != null && scopes.stream().flatMap(sc -> sc.targets().stream())
+        .noneMatch(t -> t.database().equals(r.database()))) {
       m.fail(404, "no database named " + r.database() + " in the configuration");
       return;
     }
@@ -100,20 +110,30 @@ public final class RetentionVerticle extends VerticleBase {
   }
 
   private List<Messages.RetentionDecision> decideAndDelete(String database, boolean dryRun, Map<String, String> jobs) {
+    List<Messages.RetentionDecision> out = new ArrayList<>();
+    for (Scope scope : scopes) {
+      out.addAll(decideAndDelete(scope, database, dryRun, jobs));
+    }
+    return out;
+  }
+
+  private List<Messages.RetentionDecision> decideAndDelete(Scope scope, String database, boolean dryRun,
+      Map<String, String> jobs) {
+    Repository repo = scope.repo();
     // In use by this agent's jobs, or by any process's lease (a CLI restore, a download).
     Map<String, String> inUse = new java.util.HashMap<>(repo.inUse());
     jobs.forEach((id, job) -> inUse.merge(id, job, (a, b) -> a + ", " + b));
     List<Backups.Entry> all = Backups.list(repo);
     Instant now = clock.instant();
     List<Messages.RetentionDecision> out = new ArrayList<>();
-    for (Target t : targets) {
+    for (Target t : scope.targets()) {
       if (database != null && !database.equals(t.database())) {
         continue;
       }
       List<BackupInfo> infos = new ArrayList<>();
       for (Backups.Entry e : all) {
         if (t.database().equals(e.name())) {
-          Instant recorded = e.readable() ? e.summary().finished() : lastModified(e.id());
+          Instant recorded = e.readable() ? e.summary().finished() : lastModified(repo, e.id());
           infos.add(new BackupInfo(e.id(), t.database(), recorded, e.good()));
         }
       }
@@ -121,11 +141,12 @@ public final class RetentionVerticle extends VerticleBase {
         boolean deleted = false;
         boolean keep = d.keep();
         List<String> reasons = d.reasons();
+        String where = scope.repository() == null ? "" : " from " + scope.repository();
         if (!keep && !dryRun) {
           try {
             repo.delete(d.id());
             deleted = true;
-            LOG.info(() -> "retention deleted " + d.id() + ": " + String.join("; ", d.reasons()));
+            LOG.info(() -> "retention deleted " + d.id() + where + ": " + String.join("; ", d.reasons()));
           } catch (CairnException e) {
             if (e.code() != ErrorCode.BACKUP_IN_USE && e.code() != ErrorCode.BACKUP_NOT_FOUND) {
               throw e;
@@ -135,13 +156,13 @@ public final class RetentionVerticle extends VerticleBase {
             reasons = List.of(e.getMessage());
           }
         }
-        out.add(new Messages.RetentionDecision(t.database(), d.id(), keep, reasons, deleted));
+        out.add(new Messages.RetentionDecision(t.database(), d.id(), keep, reasons, deleted, scope.repository()));
       }
     }
     return out;
   }
 
-  private Instant lastModified(String id) {
+  private Instant lastModified(Repository repo, String id) {
     return repo.storage().stat(repo.archiveKey(id)).map(o -> Instant.ofEpochMilli(o.modifiedMillis()))
         .orElse(clock.instant());
   }

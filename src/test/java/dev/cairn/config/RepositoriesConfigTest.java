@@ -68,10 +68,16 @@ class RepositoriesConfigTest {
   }
 
   @Test
-  void aDatabaseNamesItsRepositoriesAndTheFirstReceivesTheBackup() {
-    CairnConfig c = load(yaml(two("", ""), "repositories: [offsite, local]"));
-    assertEquals(List.of("offsite", "local"),
-        c.repositoriesOf(c.databases().get(0)).stream().map(RepositoryEntry::name).toList());
+  void aDatabaseNamesItsRepositories() {
+    CairnConfig c = load(yaml(two("", ""), "repositories: [local]"));
+    assertEquals(List.of("local"), c.repositoriesOf(c.databases().get(0)).stream().map(RepositoryEntry::name).toList());
+  }
+
+  @Test
+  void everyDatabasesBackupsAreReceivedByTheFirstConfiguredRepository() {
+    assertEquals(List.of("databases[0].repositories: starts with \"offsite\", but every database's backups are received"
+        + " by the first configured repository, \"local\"; list it first, then the repositories to copy to"),
+        problems(yaml(two("", ""), "repositories: [offsite, local]")));
   }
 
   @Test
