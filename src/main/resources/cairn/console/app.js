@@ -12,7 +12,7 @@
   let timer = null;
   let tick = 0;
   let jobStates = '';   // every job's id and state at the last poll: a new job or a state change reloads all
-  let schedules = [], health = null, backups = [], jobs = [], stats = null;
+  let schedules = [], health = null, backups = [], jobs = [], stats = null, repositories = [];
 
   // ---------- small helpers ----------
   function el(tag, attrs, ...children) {
@@ -179,9 +179,9 @@
 
   async function refreshAll() {
     try {
-      const [b, j, s, h, st] = await Promise.all([api('GET', '/backups'), api('GET', '/jobs?limit=100'),
-        api('GET', '/schedules'), api('GET', '/health'), api('GET', '/stats')]);
-      backups = b.backups; jobs = j.jobs; schedules = s.schedules; health = h; stats = st;
+      const [b, j, s, h, st, rp] = await Promise.all([api('GET', '/backups'), api('GET', '/jobs?limit=100'),
+        api('GET', '/schedules'), api('GET', '/health'), api('GET', '/stats'), api('GET', '/repositories')]);
+      backups = b.backups; jobs = j.jobs; schedules = s.schedules; health = h; stats = st; repositories = rp.repositories;
       jobStates = signature(jobs);
       showBanner(null);
       render();
@@ -196,6 +196,7 @@
   function render() {
     renderOverview();
     renderDatabases();
+    renderRepositories();
     renderRunning();
     renderChart();
     renderHistory();
@@ -350,6 +351,31 @@
     for (const r of rows) body.appendChild(r.kind === 'backup' ? backupRow(r.b) : jobRow(r.j));
   }
 
+  // Shown only with several repositories: each one's size, backups and last copy.
+  function renderRepositories() {
+    $('repositories-card').hidden = repositories.length < 2;
+    const box = $('repositories');
+    box.textContent = '';
+    for (const r of repositories) {
+      const c = r.lastCopy;
+      box.appendChild(el('div', { class: 'db', 'data-repository': r.name },
+        el('strong', {}, r.name, ' ', badge(!r.reachable || (c && c.status === 'failing') ? 'failed' : c && c.status === 'retrying' ? 'retrying' : 'ok')),
+        el('dl', {},
+          el('dt', {}, 'Where'), el('dd', {}, r.kind + ': ' + r.location),
+          el('dt', {}, 'Backups'), el('dd', {}, num(r.backups) + ' · ' + bytes(r.bytes)
+            + (r.freeBytes !== null ? ' · ' + bytes(r.freeBytes) + ' free' : '')),
+          el('dt', {}, 'Last copy'), el('dd', { title: c && c.error ? c.error : '' }, r.receivesBackups ? 'receives the backups'
+            : c && c.succeeded ? when(c.succeeded) + (c.error ? ' (then: ' + c.error + ')' : '') : c && c.error ? c.error : 'none yet'))));
+    }
+  }
+
+  function copyBadges(b) {
+    if (repositories.length < 2) return null;
+    return el('span', { class: 'copies' }, ...(b.copies || []).map(c => el('span', { class: 'badge s-' + (c.verified ? 'ok' : 'queued'),
+      'data-copy': c.repository, title: c.repository + (c.copiedAt ? ': copied ' + c.copiedAt : ': written there')
+        + (c.verified ? ', verified' : '') }, c.repository)));
+  }
+
   function backupRow(b) {
     const op = may('operator'), admin = may('admin');
     const actions = el('td', { class: 'actions' },
@@ -375,7 +401,7 @@
       el('td', { 'data-label': 'Database' }, b.database),
       el('td', { 'data-label': 'Status' }, badge(b.status), ' ',
         el('span', { class: 'muted verification', title: v.at ? v.method + ' at ' + v.at : 'never verified' },
-          v.state === 'verified' ? 'verified ' + when(v.at) : v.state === 'unverified' ? 'unverified' : '')),
+          v.state === 'verified' ? 'verified ' + when(v.at) : v.state === 'unverified' ? 'unverified' : ''), ' ', copyBadges(b)),
       el('td', { 'data-label': 'Finished', title: b.finished || '' }, when(b.finished)),
       el('td', { 'data-label': 'Size', class: 'num' }, bytes(b.bytes)),
       el('td', { 'data-label': 'Duration', class: 'num' }, dur(secondsBetween(b.started, b.finished))),
