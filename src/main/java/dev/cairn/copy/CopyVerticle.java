@@ -7,7 +7,9 @@ import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
 import dev.cairn.jobs.ProgressThrottle;
+import dev.cairn.storage.Backups;
 import dev.cairn.storage.Copies;
+import dev.cairn.storage.Latest;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -83,21 +85,31 @@ public final class CopyVerticle extends VerticleBase {
     this.retry = retry;
   }
 
+  /** A copy missing at start: the newest good backup of a database, absent from one of its repositories. */
+  private record Missing(String id, String from, String to) {}
+
+  private record Recovered(Map<String, Instant> lastCopies, List<Missing> missing) {}
+
   @Override
   public Future<?> start() {
-    return pools.io().executeBlocking(this::recover, false).map(last -> {
-      last.forEach((name, at) -> status.put(name, new Messages.CopyStatus(name, null, at, null, false)));
+    return pools.io().executeBlocking(this::recover, false).map(rec -> {
+      rec.lastCopies().forEach((name, at) -> status.put(name, new Messages.CopyStatus(name, null, at, null, false)));
       vertx.eventBus().<Messages.BackupPublished>consumer(Addresses.BACKUP_PUBLISHED, m -> afterBackup(m.body()));
       vertx.eventBus().<Messages.CopyRequest>consumer(Addresses.COPY_REQUEST, this::onRequest);
       vertx.eventBus().<Messages.CancelJob>consumer(Addresses.COPY_CANCEL, this::onCancel);
       vertx.eventBus().<Messages.CopyStatusQuery>consumer(Addresses.COPY_STATUS,
           m -> m.reply(new Messages.CopyStatusList(List.copyOf(status.values()))));
+      rec.missing().forEach(m -> enqueue(m.id(), m.from(), m.to(), "missing at start"));
       return null;
     });
   }
 
-  /** Removes uploads left by copies that did not finish; reads when each repository last received a copy. */
-  private Map<String, Instant> recover() {
+  /**
+   * Removes uploads left by copies that did not finish; reads when each repository last received a copy; finds
+   * each database's newest good backup missing from its other repositories (the agent was down, or its copy
+   * job failed for good), so that it is copied now.
+   */
+  private Recovered recover() {
     Map<String, Instant> last = new HashMap<>();
     for (Repositories.Named r : repositories.all()) {
       r.repository().removePartials().forEach(k -> LOG.warning(() -> "removed " + k + " in " + r.name()
@@ -105,7 +117,27 @@ public final class CopyVerticle extends VerticleBase {
       r.repository().copies().all().values().stream().map(Copies.Record::copiedAt).max(Instant::compareTo)
           .ifPresent(at -> last.put(r.name(), at));
     }
-    return last;
+    List<Missing> missing = new ArrayList<>();
+    Map<String, List<Backups.Entry>> listed = new HashMap<>();
+    routes.forEach((db, route) -> {
+      if (route.size() < 2) {
+        return;
+      }
+      Repository first = repositories.get(route.get(0)).orElseThrow().repository();
+      Backups.Entry newest = listed.computeIfAbsent(route.get(0), n -> Backups.list(first)).stream()
+          .filter(e -> e.good() && db.equals(e.name()) && !Latest.fromTheFuture(e, clock.instant()))
+          .findFirst().orElse(null);
+      for (String to : route.subList(1, route.size())) {
+        try {
+          if (newest != null && !repositories.get(to).orElseThrow().repository().exists(newest.id())) {
+            missing.add(new Missing(newest.id(), route.get(0), to));
+          }
+        } catch (RuntimeException e) { // unreachable now: the next backup's copy job tries again
+          LOG.warning(() -> "cannot tell whether " + to + " has " + newest.id() + ": " + e.getMessage());
+        }
+      }
+    });
+    return new Recovered(last, missing);
   }
 
   /** The stream under way stops at its next block; its upload is removed (or at the next start). */

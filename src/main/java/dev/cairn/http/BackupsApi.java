@@ -33,20 +33,26 @@ final class BackupsApi {
     this.where = where;
   }
 
+  /** {@code copies} null: a single repository, where a backup's place goes without saying. */
   private record Listed<T>(T value, Map<String, List<RepositoriesView.Copy>> copies) {}
+
+  private static JsonObject withCopies(JsonObject o, Map<String, List<RepositoriesView.Copy>> copies, String id) {
+    return copies == null ? o : o.put("copies", RepositoriesView.json(copies.get(id)));
+  }
 
   void list(RoutingContext rc) {
     Input.query(rc, List.of("database"));
     String db = Input.databaseParam(rc);
-    io.executeBlocking(() -> new Listed<>(Backups.list(repo), where.locations()), false).onComplete(Http.json(rc, 200, l -> {
-      JsonArray a = new JsonArray();
-      for (Backups.Entry e : l.value()) {
-        if (db == null || db.equals(e.name())) {
-          a.add(summary(e).put("copies", RepositoriesView.json(l.copies().get(e.id()))));
-        }
-      }
-      return new JsonObject().put("backups", a);
-    }));
+    io.executeBlocking(() -> new Listed<>(Backups.list(repo), where.several() ? where.locations() : null), false)
+        .onComplete(Http.json(rc, 200, l -> {
+          JsonArray a = new JsonArray();
+          for (Backups.Entry e : l.value()) {
+            if (db == null || db.equals(e.name())) {
+              a.add(withCopies(summary(e), l.copies(), e.id()));
+            }
+          }
+          return new JsonObject().put("backups", a);
+        }));
   }
 
   static JsonObject summary(Backups.Entry e) {
@@ -66,8 +72,8 @@ final class BackupsApi {
   void show(RoutingContext rc) {
     Input.query(rc, List.of());
     String id = Input.backupId(rc);
-    io.executeBlocking(() -> new Listed<>(Backups.read(repo, id), Map.of(id, where.location(id))), false)
-        .onComplete(Http.json(rc, 200, l -> detail(l.value()).put("copies", RepositoriesView.json(l.copies().get(id)))));
+    io.executeBlocking(() -> new Listed<>(Backups.read(repo, id), where.several() ? Map.of(id, where.location(id)) : null),
+        false).onComplete(Http.json(rc, 200, l -> withCopies(detail(l.value()), l.copies(), id)));
   }
 
   /** GET /backups/{id}: the summary plus the manifest's details and each table. */
