@@ -85,6 +85,8 @@ public final class ArchiveCopy {
     long done;
     String sha256;
     Context context;
+    /** One block, reused: what a copy holds in memory. */
+    ByteBuffer buf;
   }
 
   /**
@@ -131,7 +133,10 @@ public final class ArchiveCopy {
       return false;
     }
     checkCancelled(t);
-    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BLOCK, t.size - t.done));
+    if (t.buf == null) {
+      t.buf = ByteBuffer.allocate((int) Math.min(BLOCK, t.size));
+    }
+    ByteBuffer buf = t.buf.clear().limit((int) Math.min(BLOCK, t.size - t.done));
     t.source.read(t.done, buf);
     buf.flip();
     t.digest.update(buf.duplicate());
@@ -155,7 +160,7 @@ public final class ArchiveCopy {
         throw new CairnException(ErrorCode.REPO_WRITE, "the copy " + key + " in " + target.location() + " has "
             + copy.size() + " bytes, the source " + t.size + "; not published");
       }
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BLOCK, Math.max(1, t.size)));
+      ByteBuffer buf = t.buf;
       while (read < t.size) {
         checkCancelled(t);
         buf.clear().limit((int) Math.min(BLOCK, t.size - read));

@@ -186,7 +186,7 @@ public final class CopyVerticle extends VerticleBase {
     waiting.add(t);
     update(job);
     pump();
-    return new Messages.JobAccepted(t.job, streaming > 0 && waiting.contains(t) ? "queued" : "started");
+    return new Messages.JobAccepted(t.job, waiting.contains(t) ? "queued" : "started");
   }
 
   private void pump() {
