@@ -152,6 +152,9 @@
     sessionStorage.removeItem(KEY);
     me = null;
     if (timer) { clearTimeout(timer); timer = null; }
+    // the next token's role must never see this one's buttons while its first refresh runs
+    backups = []; jobs = []; schedules = []; health = null; stats = null; repositories = [];
+    render();
     showSignIn(msg);
   }
 
