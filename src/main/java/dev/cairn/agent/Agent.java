@@ -205,6 +205,9 @@ public final class Agent {
           LOG.warning(() -> "running backups did not stop in time: " + e.getMessage());
           return Future.succeededFuture();
         })
+        .compose(v -> vertx.eventBus().<Messages.ShutdownDone>request(Addresses.COPY_SHUTDOWN,
+                new Messages.Shutdown(reason), new DeliveryOptions().setSendTimeout(5000))
+            .map(m -> (Void) null).recover(e -> Future.succeededFuture()))
         .compose(v -> vertx.eventBus().request(Addresses.JOBS_FLUSH, new Messages.Flush(),
             new DeliveryOptions().setSendTimeout(5000)))
         .onComplete(x -> {

@@ -62,4 +62,6 @@ public final class Addresses {
   public static final String BACKUP_COPIED = "cairn.backup.copied";
   /** {@link Messages.CopyStatusQuery} -> {@link Messages.CopyStatusList}: the last copy into each repository. */
   public static final String COPY_STATUS = "cairn.copy.status";
+  /** {@link Messages.Shutdown} -> {@link Messages.ShutdownDone}: cancel every copy job and answer once all ended. */
+  public static final String COPY_SHUTDOWN = "cairn.copy.shutdown";
 }

@@ -7,9 +7,6 @@ import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
 import dev.cairn.jobs.ProgressThrottle;
-import dev.cairn.storage.Backups;
-import dev.cairn.storage.Copies;
-import dev.cairn.storage.Latest;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -73,6 +70,8 @@ public final class CopyVerticle extends VerticleBase {
   private final ArrayDeque<Task> waiting = new ArrayDeque<>();
   private final Map<String, Messages.CopyStatus> status = new HashMap<>();
   private int streaming;
+  private boolean shuttingDown;
+  private io.vertx.core.Promise<Void> drained;
 
   /** {@code routes}: database name to its repositories' names, the first receiving its backups. */
   public CopyVerticle(Repositories repositories, Map<String, List<String>> routes, Pools pools, Clock clock,
@@ -85,59 +84,19 @@ public final class CopyVerticle extends VerticleBase {
     this.retry = retry;
   }
 
-  /** A copy missing at start: the newest good backup of a database, absent from one of its repositories. */
-  private record Missing(String id, String from, String to) {}
-
-  private record Recovered(Map<String, Instant> lastCopies, List<Missing> missing) {}
-
   @Override
   public Future<?> start() {
-    return pools.io().executeBlocking(this::recover, false).map(rec -> {
+    return pools.io().executeBlocking(() -> CopyRecovery.recover(repositories, routes, clock), false).map(rec -> {
       rec.lastCopies().forEach((name, at) -> status.put(name, new Messages.CopyStatus(name, null, at, null, false)));
       vertx.eventBus().<Messages.BackupPublished>consumer(Addresses.BACKUP_PUBLISHED, m -> afterBackup(m.body()));
       vertx.eventBus().<Messages.CopyRequest>consumer(Addresses.COPY_REQUEST, this::onRequest);
       vertx.eventBus().<Messages.CancelJob>consumer(Addresses.COPY_CANCEL, this::onCancel);
+      vertx.eventBus().<Messages.Shutdown>consumer(Addresses.COPY_SHUTDOWN, this::onShutdown);
       vertx.eventBus().<Messages.CopyStatusQuery>consumer(Addresses.COPY_STATUS,
           m -> m.reply(new Messages.CopyStatusList(List.copyOf(status.values()))));
       rec.missing().forEach(m -> enqueue(m.id(), m.from(), m.to(), "missing at start"));
       return null;
     });
-  }
-
-  /**
-   * Removes uploads left by copies that did not finish; reads when each repository last received a copy; finds
-   * each database's newest good backup missing from its other repositories (the agent was down, or its copy
-   * job failed for good), so that it is copied now.
-   */
-  private Recovered recover() {
-    Map<String, Instant> last = new HashMap<>();
-    for (Repositories.Named r : repositories.all()) {
-      r.repository().removePartials().forEach(k -> LOG.warning(() -> "removed " + k + " in " + r.name()
-          + ", left by a write that did not finish"));
-      r.repository().copies().all().values().stream().map(Copies.Record::copiedAt).max(Instant::compareTo)
-          .ifPresent(at -> last.put(r.name(), at));
-    }
-    List<Missing> missing = new ArrayList<>();
-    Map<String, List<Backups.Entry>> listed = new HashMap<>();
-    routes.forEach((db, route) -> {
-      if (route.size() < 2) {
-        return;
-      }
-      Repository first = repositories.get(route.get(0)).orElseThrow().repository();
-      Backups.Entry newest = listed.computeIfAbsent(route.get(0), n -> Backups.list(first)).stream()
-          .filter(e -> e.good() && db.equals(e.name()) && !Latest.fromTheFuture(e, clock.instant()))
-          .findFirst().orElse(null);
-      for (String to : route.subList(1, route.size())) {
-        try {
-          if (newest != null && !repositories.get(to).orElseThrow().repository().exists(newest.id())) {
-            missing.add(new Missing(newest.id(), route.get(0), to));
-          }
-        } catch (RuntimeException e) { // unreachable now: the next backup's copy job tries again
-          LOG.warning(() -> "cannot tell whether " + to + " has " + newest.id() + ": " + e.getMessage());
-        }
-      }
-    });
-    return new Recovered(last, missing);
   }
 
   /** The stream under way stops at its next block; its upload is removed (or at the next start). */
@@ -152,6 +111,9 @@ public final class CopyVerticle extends VerticleBase {
   }
 
   private void afterBackup(Messages.BackupPublished p) {
+    if (shuttingDown) {
+      return; // copied at the next start: the newest backup missing from a repository is
+    }
     List<String> route = routes.getOrDefault(p.database(), List.of());
     for (String to : route.subList(Math.min(1, route.size()), route.size())) {
       enqueue(p.backupId(), route.get(0), to, "after backup");
@@ -159,6 +121,10 @@ public final class CopyVerticle extends VerticleBase {
   }
 
   private void onRequest(Message<Messages.CopyRequest> m) {
+    if (shuttingDown) {
+      m.fail(503, "the agent is stopping; no new copies");
+      return;
+    }
     Messages.CopyRequest r = m.body();
     List<String> route = routes.get(Repository.nameOf(r.backupId()));
     String from = r.from() != null ? r.from() : route == null ? null : route.get(0);
@@ -235,7 +201,8 @@ public final class CopyVerticle extends VerticleBase {
       return;
     }
     if (t.cancelled || e.code() == ErrorCode.CANCELLED) {
-      finish(t, t.job.cancelled(now, e.getMessage()));
+      finish(t, t.job.cancelled(now, shuttingDown ? "cancelled: the agent is stopping; " + e.getMessage()
+          : e.getMessage()));
       return;
     }
     t.errors.add(e.getMessage());
@@ -269,27 +236,47 @@ public final class CopyVerticle extends VerticleBase {
     waiting.remove(t);
     t.job = done;
     update(done);
+    if (drained != null && tasks.isEmpty()) {
+      drained.tryComplete();
+    }
+  }
+
+  /** Stops taking copies and cancels every one (queued, waiting to retry or streaming); answers once all ended. */
+  private void onShutdown(Message<Messages.Shutdown> m) {
+    shuttingDown = true;
+    int n = tasks.size();
+    drained = io.vertx.core.Promise.promise();
+    for (Task t : List.copyOf(tasks.values())) {
+      cancel(t, "cancelled: the agent is stopping");
+    }
+    if (tasks.isEmpty()) {
+      drained.tryComplete();
+    }
+    drained.future().onComplete(x -> m.reply(new Messages.ShutdownDone(n)));
   }
 
   /** Queued or waiting to retry: ends now; streaming: stops at its next block and ends CANCELLED. */
   private void onCancel(Message<Messages.CancelJob> m) {
     for (Task t : tasks.values()) {
       if (t.job.id().equals(m.body().jobId())) {
-        t.cancelled = true;
         m.reply(new Messages.JobAccepted(t.job, "cancelling"));
-        if (t.copy != null) {
-          t.copy.cancel();
-        } else {
-          if (t.timer >= 0) {
-            vertx.cancelTimer(t.timer);
-          }
-          finish(t, t.job.cancelled(clock.instant(), "copy of " + t.id + " to " + t.to + " cancelled; nothing was"
-              + " published there"));
-        }
+        cancel(t, "copy of " + t.id + " to " + t.to + " cancelled; nothing was published there");
         return;
       }
     }
     m.fail(404, "no queued or running copy job " + m.body().jobId());
+  }
+
+  private void cancel(Task t, String why) {
+    t.cancelled = true;
+    if (t.copy != null) {
+      t.copy.cancel();
+      return;
+    }
+    if (t.timer >= 0) {
+      vertx.cancelTimer(t.timer);
+    }
+    finish(t, t.job.cancelled(clock.instant(), why));
   }
 
   private void update(Job job) {

@@ -12,8 +12,10 @@ import dev.cairn.bus.Messages;
 import dev.cairn.config.ConfigLoader;
 import dev.cairn.config.HttpConfig;
 import dev.cairn.jobs.Job;
+import dev.cairn.jobs.JobHistory;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Copies;
+import dev.cairn.storage.LocalStorage;
 import dev.cairn.storage.Repository;
 import dev.cairn.storage.Verification;
 import dev.cairn.testkit.Mounts;
@@ -250,6 +252,23 @@ class CopyAgentIT {
       } finally {
         agent.stop("test").await(30, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  @Test
+  void stoppingTheAgentCancelsItsCopiesAndRecordsThemCancelled() throws Exception {
+    Path local = dir.resolve("local");
+    try (Mounts full = Mounts.tmpfs("size=256k")) {
+      Agent agent = start(local, full.dir(), "{}", "{}", "  copy_attempts: 5\n  copy_backoff: 1m\n");
+      agent.vertx().eventBus().request(Addresses.BACKUP_REQUEST, new Messages.BackupRequest(db, "test"))
+          .await(10, TimeUnit.SECONDS);
+      awaitStatus(agent, s -> s.lastError() != null);
+      agent.stop("test").await(30, TimeUnit.SECONDS);
+      List<Job> copies = new JobHistory(LocalStorage.openForWrite(local), 1000).read().stream()
+          .filter(j -> j.kind() == Job.Kind.COPY).toList();
+      Job last = copies.get(copies.size() - 1);
+      assertEquals(Job.State.CANCELLED, last.state(), copies.toString());
+      assertTrue(last.errorMessage().startsWith("cancelled: the agent is stopping"), last.errorMessage());
     }
   }
 
