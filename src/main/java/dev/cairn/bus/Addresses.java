@@ -17,6 +17,12 @@ public final class Addresses {
   public static final String JOB_UPDATE = "cairn.job.update";
   /** Published {@link Messages.JobUpdate}: every recorded job change. */
   public static final String JOB_EVENTS = "cairn.job.events";
+  /** A log line naming a job (JobLogLine), kept by the jobs verticle for the job's detail. */
+  public static final String JOB_LOG = "cairn.job.log";
+  /** {@link Messages.JobDetailQuery} -> {@link Messages.JobDetail}; fails 404 for a job not held. */
+  public static final String JOB_DETAIL = "cairn.jobs.detail";
+  /** What retention would delete now and after the next backup (RetentionPreviewRequest). */
+  public static final String RETENTION_PREVIEW = "cairn.retention.preview";
   /** {@link Messages.JobsQuery} -> {@link Messages.JobList}. */
   public static final String JOBS_QUERY = "cairn.jobs.query";
   /** {@link Messages.Flush} -> {@link Messages.Flushed}: replies once every recorded change is on disk. */

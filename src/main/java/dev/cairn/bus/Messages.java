@@ -37,8 +37,31 @@ public final class Messages {
 
   public record JobUpdate(Job job) {}
 
-  /** {@code database} null: all; {@code activeOnly}: queued and running jobs only. */
-  public record JobsQuery(String database, boolean activeOnly, int limit) {}
+  /**
+   * {@code database} null: all; {@code activeOnly}: queued and running jobs only; {@code kind}, {@code state}
+   * (lowercase names) null: any; {@code before}: only jobs created before it (the next page), null: the newest.
+   */
+  public record JobsQuery(String database, boolean activeOnly, int limit, String kind, String state,
+      java.time.Instant before) {
+    public JobsQuery(String database, boolean activeOnly, int limit) {
+      this(database, activeOnly, limit, null, null, null);
+    }
+  }
+
+  /** One log line of a job, without its "[job id]" tag. */
+  public record JobLogLine(String jobId, java.time.Instant at, String level, String message) {}
+
+  /** A job and its kept log lines (oldest first); {@code log} empty when none were kept. */
+  public record JobDetail(Job job, List<JobLogLine> log) {}
+
+  public record JobDetailQuery(String jobId) {}
+
+  /** {@code nextRun}: when the next backup is due (null: none scheduled), to tell what it will push out. */
+  public record RetentionPreviewRequest(String database, java.time.Instant nextRun) {}
+
+  /** Decisions now, and what a backup at {@code nextRun} would make retention delete. */
+  public record RetentionPreview(String database, String policy, String zone, List<RetentionDecision> now,
+      java.time.Instant nextRun, List<RetentionDecision> afterNext) {}
 
   public record JobList(List<Job> jobs) {
     /** Backup ids used by running jobs (verify, restore, download), with the job using each. */

@@ -144,6 +144,8 @@ public final class Dumper {
   private final Map<Long, Integer> partsLeft = new HashMap<>();
   private int tablesTotal;
   private int tablesDone;
+  private int partsTotal;
+  private int partsDone;
   private long bytesDone;
   private long rowsDone;
   private long heapDone;
@@ -382,6 +384,7 @@ public final class Dumper {
     List<Unit> units = plan(tables, opts.splitBytes());
     tablesTotal = tables.size();
     units.forEach(u -> partsLeft.merge(u.table().oid(), 1, Integer::sum));
+    partsTotal = units.size();
     heapTotal = units.stream().mapToLong(Unit::estimatedBytes).sum();
     ArrayDeque<Unit> queue = new ArrayDeque<>(units);
     List<PartResult> results = new ArrayList<>();
@@ -482,6 +485,7 @@ public final class Dumper {
           bytesDone += sink.rawBytes();
           rowsDone += serverRows;
           heapDone += u.estimatedBytes();
+          partsDone++;
           if (partsLeft.merge(u.table().oid(), -1, Integer::sum) == 0) {
             tablesDone++;
           }
@@ -507,7 +511,8 @@ public final class Dumper {
   }
 
   private void report() {
-    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, heapDone, heapTotal, phase));
+    progress.accept(new Progress(bytesDone, rowsDone, tablesDone, tablesTotal, heapDone, heapTotal, phase, partsDone,
+        partsTotal));
   }
 
   private Manifest manifest(Prepared p, String snapshot, Instant snapTime, Instant started,

@@ -145,7 +145,7 @@ public final class DumperVerticle extends VerticleBase {
         } else if (e.code() == ErrorCode.CANCELLED) {
           done = current.cancelled(clock.instant(), shuttingDown ? "cancelled: the agent is stopping" : e.getMessage());
         } else {
-          done = current.failed(clock.instant(), e.code().name(), e.getMessage());
+          done = current.failed(clock.instant(), e);
         }
         LOG.warning(() -> "[" + done.id() + "] backup of " + t.name() + " "
             + done.state().name().toLowerCase(Locale.ROOT) + ": " + done.errorMessage());

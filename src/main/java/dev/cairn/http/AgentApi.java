@@ -17,7 +17,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 
-/** /api/v1/schedules, /api/v1/stats and /api/v1/retention/run. */
+/** /api/v1/schedules, /api/v1/stats, /api/v1/retention/run and each database's retention preview. */
 final class AgentApi {
   private final Vertx vertx;
   private final Repository repo;
@@ -60,8 +60,43 @@ final class AgentApi {
   void stats(RoutingContext rc) {
     Input.query(rc, List.of());
     Future<List<Backups.Entry>> backups = io.executeBlocking(() -> Backups.list(repo), false);
-    Future.all(jobs.jobs(null, false, 0), backups).onComplete(Http.json(rc, 200,
-        all -> Stats.compute(all.resultAt(0), all.resultAt(1), clock.instant()).put("at", clock.instant().toString())));
+    Future<java.util.OptionalLong> free = io.executeBlocking(() -> repo.storage().freeSpace(), false);
+    Future.all(jobs.jobs(null, false, 0), backups, free).onComplete(Http.json(rc, 200, all -> {
+      java.util.OptionalLong f = all.resultAt(2);
+      JsonObject out = Stats.compute(all.resultAt(0), all.resultAt(1), clock.instant()).put("at", clock.instant().toString());
+      out.getJsonObject("backups").put("freeBytes", f.isPresent() ? f.getAsLong() : null);
+      return out;
+    }));
+  }
+
+  /**
+   * GET /api/v1/databases/{name}/retention-preview: what the policy keeps and deletes now, and which backups
+   * the next scheduled backup will push out, each with its reasons.
+   */
+  void retentionPreview(RoutingContext rc) {
+    Input.query(rc, List.of());
+    String db = rc.pathParam("name");
+    if (!Input.NAME.matcher(db).matches()) {
+      throw ApiError.usage("\"" + Audit.clean(db) + "\" is not a database name");
+    }
+    vertx.eventBus().<Messages.ScheduleList>request(Addresses.SCHEDULES_QUERY, new Messages.ScheduleQuery())
+        .map(m -> m.body().schedules().stream().filter(s -> s.database().equals(db)).findFirst()
+            .flatMap(s -> s.nextRuns().stream().findFirst()).map(t -> t.toInstant()).orElse(null))
+        .compose(next -> vertx.eventBus().<Messages.RetentionPreview>request(Addresses.RETENTION_PREVIEW,
+            new Messages.RetentionPreviewRequest(db, next)).map(m -> m.body()))
+        .recover(e -> Future.failedFuture(e instanceof ReplyException r && r.failureCode() == 404
+            ? new ApiError(404, ApiError.DATABASE_NOT_FOUND, r.getMessage()) : e))
+        .onComplete(Http.json(rc, 200, p -> new JsonObject().put("database", p.database()).put("policy", p.policy())
+            .put("timezone", p.zone()).put("backups", decisions(p.now()))
+            .put("nextRun", p.nextRun() == null ? null : p.nextRun().toString())
+            .put("nextDeletes", decisions(p.afterNext()))));
+  }
+
+  private static JsonArray decisions(List<Messages.RetentionDecision> ds) {
+    JsonArray a = new JsonArray();
+    ds.forEach(d -> a.add(new JsonObject().put("backupId", d.backupId()).put("keep", d.keep())
+        .put("reasons", new JsonArray(List.copyOf(d.reasons())))));
+    return a;
   }
 
   void retention(RoutingContext rc) {

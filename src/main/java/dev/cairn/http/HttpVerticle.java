@@ -153,7 +153,7 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
 
     Router r = Router.router(vertx);
-    r.get(BASE + "/health").handler(this::health);
+    r.get(BASE + "/health").handler(rc -> health(rc, jobs));
     Metrics metrics = new Metrics(vertx, repo, io, maxAge, clock);
     metrics.listen();
     RepositoryMetrics perRepository = new RepositoryMetrics(where, metrics.registry(), repositories.names());
@@ -192,6 +192,7 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
     read(r.get(BASE + "/repositories"), auth, Role.VIEWER, where::list);
+    read(r.get(BASE + "/databases/:name/retention-preview"), auth, Role.VIEWER, agent::retentionPreview);
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
 
     Console.mount(r, indexHtml);
@@ -238,9 +239,16 @@ public final class HttpVerticle extends VerticleBase {
     e.send(rc);
   }
 
-  private void health(RoutingContext rc) {
+  /** Health, and the problems the console's summary row names (from the backups and the recent jobs). */
+  private void health(RoutingContext rc, JobsApi jobs) {
     RepositoriesView where = new RepositoriesView(vertx, io, repositories);
-    io.executeBlocking(() -> Health.evaluate(Backups.list(repo), maxAge, clock.instant()), false)
+    // health answers even when the jobs registry does not: then without the problems that come from jobs
+    jobs.jobs(null, false, 0).recover(e -> Future.succeededFuture(List.of())).compose(js -> io.executeBlocking(() -> {
+      List<Backups.Entry> backups = Backups.list(repo);
+      Health.Report h = Health.evaluate(backups, maxAge, clock.instant());
+      h.json().put("problems", Problems.json(Problems.of(h.json(), js, backups, maxAge)));
+      return h;
+    }, false))
         .compose(h -> where.several() ? where.states().map(s -> RepositoriesView.withRepositories(h, s))
             : Future.succeededFuture(h))
         .onSuccess(r -> rc.response().setStatusCode(r.ok() ? 200 : 503).putHeader("content-type", "application/json")

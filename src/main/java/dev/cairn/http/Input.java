@@ -81,6 +81,28 @@ final class Input {
     return Integer.parseInt(v);
   }
 
+  /** One of {@code allowed} from the query, or null when absent. */
+  static String choiceParam(RoutingContext rc, String name, List<String> allowed) {
+    String v = rc.queryParams().get(name);
+    if (v != null && !allowed.contains(v)) {
+      throw ApiError.usage(name + "=\"" + Audit.clean(v) + "\" must be one of " + String.join(", ", allowed));
+    }
+    return v;
+  }
+
+  /** An ISO-8601 instant (2026-12-01T02:00:00Z) from the query, or null when absent. */
+  static java.time.Instant instantParam(RoutingContext rc, String name) {
+    String v = rc.queryParams().get(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return java.time.Instant.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiError.usage(name + "=\"" + Audit.clean(v) + "\" is not an ISO time like 2026-12-01T02:00:00Z");
+    }
+  }
+
   static Boolean boolParam(RoutingContext rc, String name) {
     String v = rc.queryParams().get(name);
     if (v == null) {

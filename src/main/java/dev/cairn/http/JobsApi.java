@@ -26,22 +26,46 @@ final class JobsApi {
     this.vertx = vertx;
   }
 
+  static final List<String> KINDS = List.of("backup", "retention", "verify", "restore", "copy");
+  static final List<String> STATES = List.of("queued", "running", "succeeded", "failed", "cancelled");
+
+  /**
+   * Newest first, filtered; a page ends with {@code next}, the {@code before} of the next page (null on the
+   * last), so thousands of jobs are read a page at a time.
+   */
   void list(RoutingContext rc) {
-    Input.query(rc, List.of("database", "active", "limit"));
+    Input.query(rc, List.of("database", "active", "limit", "kind", "status", "before"));
     String db = Input.databaseParam(rc);
     Boolean active = Input.boolParam(rc, "active");
     int limit = Input.intParam(rc, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-    jobs(db, active != null && active, limit).onComplete(Http.json(rc, 200, jobs -> {
-      JsonArray a = new JsonArray();
-      jobs.forEach(j -> a.add(j.toJson()));
-      return new JsonObject().put("jobs", a);
-    }));
+    String kind = Input.choiceParam(rc, "kind", KINDS);
+    String status = Input.choiceParam(rc, "status", STATES);
+    java.time.Instant before = Input.instantParam(rc, "before");
+    vertx.eventBus().<Messages.JobList>request(Addresses.JOBS_QUERY,
+            new Messages.JobsQuery(db, active != null && active, limit + 1, kind, status, before))
+        .map(m -> m.body().jobs()).onComplete(Http.json(rc, 200, jobs -> {
+          JsonArray a = new JsonArray();
+          jobs.stream().limit(limit).forEach(j -> a.add(j.toJson()));
+          String next = jobs.size() > limit ? jobs.get(limit - 1).created().toString() : null;
+          return new JsonObject().put("jobs", a).put("next", next);
+        }));
   }
 
+  /** One job, with its last log lines ({@code log}: at, level, message), kept also across restarts. */
   void show(RoutingContext rc) {
     Input.query(rc, List.of());
     String id = Input.jobId(rc);
-    find(id).onComplete(Http.json(rc, 200, Job::toJson));
+    vertx.eventBus().<Messages.JobDetail>request(Addresses.JOB_DETAIL, new Messages.JobDetailQuery(id))
+        .map(m -> m.body())
+        .recover(e -> Future.failedFuture(e instanceof ReplyException r && r.failureCode() == 404
+            ? new ApiError(404, ApiError.JOB_NOT_FOUND, "no job " + id
+                + " (the agent remembers the last agent.history_limit jobs)") : e))
+        .onComplete(Http.json(rc, 200, d -> {
+          JsonArray log = new JsonArray();
+          d.log().forEach(l -> log.add(new JsonObject().put("at", l.at().toString()).put("level", l.level())
+              .put("message", l.message())));
+          return d.job().toJson().put("log", log);
+        }));
   }
 
   void cancel(RoutingContext rc) {

@@ -170,20 +170,31 @@ final class RepositoriesView {
     }));
   }
 
-  /** Adds each repository's health to a health report; any problem fails the whole. */
+  /**
+   * Adds each repository's health to a health report; any problem fails the whole, and is one of the report's
+   * {@code problems} (critical, first): {@code copy_failing} or {@code repository_unreachable}.
+   */
   static Health.Report withRepositories(Health.Report report, List<State> states) {
     JsonArray a = new JsonArray();
     boolean ok = report.ok();
+    JsonObject json = report.json().copy();
+    JsonArray problems = json.getJsonArray("problems", new JsonArray());
     for (State s : states) {
       String problem = s.problem();
       JsonObject o = new JsonObject().put("repository", s.repo().name()).put("ok", problem == null);
       if (problem != null) {
         o.put("reason", problem);
         ok = false;
+        boolean down = s.error() != null;
+        problems.getList().add(0, new Problems.Problem(down ? "repository_unreachable" : "copy_failing",
+            Problems.Severity.CRITICAL, null, problem, down ? "check that " + s.repo().location() + " is reachable"
+                + " and writable" : "read the copy job's error (GET /api/v1/jobs?kind=copy); the next backup's copy"
+                + " job, or a restart of the agent, copies the newest backup again",
+            down ? null : s.copy().lastAttempt()).toJson());
       }
       a.add(o);
     }
-    JsonObject json = report.json().copy().put("status", ok ? "ok" : "failing").put("repositories", a);
+    json.put("status", ok ? "ok" : "failing").put("repositories", a).put("problems", problems);
     return new Health.Report(ok, json);
   }
 

@@ -29,10 +29,27 @@ final class Stats {
       }
     }
     JsonObject repo = new JsonObject().put("count", backups.size()).put("damaged", damaged).put("failed", failed).put("bytes", bytes)
-        .put("databases", new JsonObject(new TreeMap<>(perDb)));
+        .put("databases", new JsonObject(new TreeMap<>(perDb))).put("usage", usage(backups));
     return new JsonObject().put("backups", repo)
         .put("last24h", window(jobs, now.minus(Duration.ofHours(24))))
         .put("last7d", window(jobs, now.minus(Duration.ofDays(7))));
+  }
+
+  /**
+   * The repository's size over time, as the catalog tells it: after each backup still held, the bytes of
+   * the backups held then ({@code at}, {@code bytes}, oldest first). Deleted backups are not in the catalog,
+   * so this is the growth of what is kept, not of what was ever written.
+   */
+  static io.vertx.core.json.JsonArray usage(List<Backups.Entry> backups) {
+    List<Backups.Entry> dated = backups.stream().filter(Backups.Entry::readable)
+        .sorted(java.util.Comparator.comparing(e -> e.summary().finished())).toList();
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    long total = 0;
+    for (Backups.Entry e : dated) {
+      total += e.bytes();
+      out.add(new JsonObject().put("at", e.summary().finished().toString()).put("bytes", total));
+    }
+    return out;
   }
 
   /** Backup jobs that finished since {@code from}. */

@@ -14,7 +14,7 @@ import java.util.Locale;
 public record Job(String id, Kind kind, String database, State state, String trigger, Instant created,
     Instant started, Instant finished, long bytes, long rows, int tablesDone, int tablesTotal, String backupId,
     String errorCode, String errorMessage, long workDone, long workTotal, Instant progressAt, Phase phase,
-    Instant phaseStarted) {
+    Instant phaseStarted, int partsDone, int partsTotal, String errorHint) {
 
   public enum Kind { BACKUP, RETENTION, VERIFY, RESTORE, COPY }
 
@@ -33,23 +33,32 @@ public record Job(String id, Kind kind, String database, State state, String tri
   public static Job queued(Kind kind, String database, String trigger, Instant now) {
     String id = "j-" + ID_TIME.format(now) + "-" + String.format("%04x", RANDOM.nextInt(0x10000));
     return new Job(id, kind, database, State.QUEUED, trigger, now, null, null, 0, 0, 0, 0, null, null, null, 0, 0,
-        null, null, null);
+        null, null, null, 0, 0, null);
   }
 
   public Job running(Instant now) {
     return new Job(id, kind, database, State.RUNNING, trigger, created, now, null, bytes, rows, tablesDone,
-        tablesTotal, backupId, null, null, workDone, workTotal, progressAt, phase, phaseStarted);
+        tablesTotal, backupId, null, null, workDone, workTotal, progressAt, phase, phaseStarted, partsDone, partsTotal,
+        null);
   }
 
   public Job progress(long bytes, long rows, int tablesDone, int tablesTotal) {
     return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
-        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, phase, phaseStarted);
+        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, phase, phaseStarted, partsDone,
+        partsTotal, errorHint);
+  }
+
+  /** Table parts (a split table's page ranges count one each) copied, checked or loaded, of all parts. */
+  public Job parts(int done, int total) {
+    return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
+        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, phase, phaseStarted, done,
+        total, errorHint);
   }
 
   /** {@code p}'s totals, work and phase, as of {@code at}; a new phase started at {@code at}. */
   public Job progress(Progress p, Instant at) {
     return progress(p.bytes(), p.rows(), p.tablesDone(), p.tablesTotal()).work(p.workDone(), p.workTotal(), at)
-        .phase(p.phase(), at);
+        .parts(p.partsDone(), p.partsTotal()).phase(p.phase(), at);
   }
 
   private Job phase(Phase p, Instant at) {
@@ -57,7 +66,8 @@ public record Job(String id, Kind kind, String database, State state, String tri
       return this;
     }
     return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
-        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, p, p == null ? null : at);
+        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, p, p == null ? null : at,
+        partsDone, partsTotal, errorHint);
   }
 
   /**
@@ -66,7 +76,8 @@ public record Job(String id, Kind kind, String database, State state, String tri
    */
   public Job work(long done, long total, Instant at) {
     return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
-        tablesTotal, backupId, errorCode, errorMessage, done, total, at, phase, phaseStarted);
+        tablesTotal, backupId, errorCode, errorMessage, done, total, at, phase, phaseStarted, partsDone, partsTotal,
+        errorHint);
   }
 
   /**
@@ -98,24 +109,31 @@ public record Job(String id, Kind kind, String database, State state, String tri
 
   public Job withBackup(String backupId) {
     return new Job(id, kind, database, state, trigger, created, started, finished, bytes, rows, tablesDone,
-        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, phase, phaseStarted);
+        tablesTotal, backupId, errorCode, errorMessage, workDone, workTotal, progressAt, phase, phaseStarted, partsDone,
+        partsTotal, errorHint);
   }
 
   public Job succeeded(Instant now) {
-    return end(State.SUCCEEDED, now, null, null);
+    return end(State.SUCCEEDED, now, null, null, null);
   }
 
   public Job failed(Instant now, String code, String message) {
-    return end(State.FAILED, now, code, message);
+    return end(State.FAILED, now, code, message, null);
+  }
+
+  /** Failed with {@code e}'s code, message and hint (what the operator must do, shown beside the error). */
+  public Job failed(Instant now, dev.cairn.error.CairnException e) {
+    return end(State.FAILED, now, e.code().name(), e.getMessage(), e.hint());
   }
 
   public Job cancelled(Instant now, String message) {
-    return end(State.CANCELLED, now, "CANCELLED", message);
+    return end(State.CANCELLED, now, "CANCELLED", message, null);
   }
 
-  private Job end(State s, Instant now, String code, String message) {
+  private Job end(State s, Instant now, String code, String message, String hint) {
     return new Job(id, kind, database, s, trigger, created, started == null ? now : started, now, bytes, rows,
-        tablesDone, tablesTotal, backupId, code, message, workDone, workTotal, progressAt, phase, phaseStarted);
+        tablesDone, tablesTotal, backupId, code, message, workDone, workTotal, progressAt, phase, phaseStarted,
+        partsDone, partsTotal, hint);
   }
 
   public JsonObject toJson() {
@@ -124,11 +142,12 @@ public record Job(String id, Kind kind, String database, State state, String tri
         .put("created", str(created))
         .put("started", str(started)).put("finished", str(finished)).put("bytes", bytes).put("rows", rows)
         .put("tablesDone", tablesDone).put("tablesTotal", tablesTotal).put("backupId", backupId)
-        .put("error", errorCode == null ? null : new JsonObject().put("code", errorCode).put("message", errorMessage))
+        .put("error", errorCode == null ? null : new JsonObject().put("code", errorCode).put("message", errorMessage)
+            .put("hint", errorHint))
         .put("workDone", workDone).put("workTotal", workTotal).put("progressAt", str(progressAt))
         .put("percent", percent() < 0 ? null : percent()).put("estimatedFinish", str(estimatedFinish()))
         .put("phase", phase == null ? null : phase.code()).put("phaseLabel", phase == null ? null : phase.label())
-        .put("phaseStarted", str(phaseStarted));
+        .put("phaseStarted", str(phaseStarted)).put("partsDone", partsDone).put("partsTotal", partsTotal);
   }
 
   public static Job fromJson(JsonObject j) {
@@ -140,7 +159,8 @@ public record Job(String id, Kind kind, String database, State state, String tri
         j.getInteger("tablesDone", 0), j.getInteger("tablesTotal", 0), j.getString("backupId"),
         err == null ? null : err.getString("code"), err == null ? null : err.getString("message"),
         j.getLong("workDone", 0L), j.getLong("workTotal", 0L), inst(j.getString("progressAt")),
-        Phase.fromCode(j.getString("phase")), inst(j.getString("phaseStarted")));
+        Phase.fromCode(j.getString("phase")), inst(j.getString("phaseStarted")), j.getInteger("partsDone", 0),
+        j.getInteger("partsTotal", 0), err == null ? null : err.getString("hint"));
   }
 
   private static String str(Instant i) {

@@ -2,6 +2,8 @@ package dev.cairn.jobs;
 
 import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.Storage;
+import dev.cairn.bus.Messages;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -35,7 +37,37 @@ public final class JobHistory {
 
   /** Latest state of each job, oldest first. */
   public List<Job> read() {
-    Map<String, Job> latest = new LinkedHashMap<>();
+    List<Job> out = new ArrayList<>();
+    for (JsonObject o : latestLines().values()) {
+      out.add(Job.fromJson(o));
+    }
+    out.sort(Comparator.comparing(Job::created));
+    return out;
+  }
+
+  /** The log lines kept with each job's final state (see {@link #append(Job, List)}), by job id. */
+  public Map<String, List<Messages.JobLogLine>> logs() {
+    Map<String, List<Messages.JobLogLine>> out = new LinkedHashMap<>();
+    for (JsonObject o : latestLines().values()) {
+      JsonArray log = o.getJsonArray("log");
+      if (log == null) {
+        continue;
+      }
+      String id = o.getString("id");
+      List<Messages.JobLogLine> lines = new ArrayList<>();
+      for (Object l : log) {
+        JsonObject x = (JsonObject) l;
+        lines.add(new Messages.JobLogLine(id, Instant.parse(x.getString("at")), x.getString("level"),
+            x.getString("message")));
+      }
+      out.put(id, lines);
+    }
+    return out;
+  }
+
+  /** The latest line of each job, parsed, in the order the jobs first appear. */
+  private Map<String, JsonObject> latestLines() {
+    Map<String, JsonObject> latest = new LinkedHashMap<>();
     int n = 0;
     String text = storage.get(KEY).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
     for (String line : text.split("\n")) {
@@ -44,24 +76,38 @@ public final class JobHistory {
       }
       n++;
       try {
-        Job j = Job.fromJson(new JsonObject(line));
-        latest.put(j.id(), j);
+        JsonObject o = new JsonObject(line);
+        Job.fromJson(o); // unreadable as a job: skipped like a cut line
+        latest.put(o.getString("id"), o);
       } catch (RuntimeException e) {
         LOG.warning(() -> "skipping unreadable line of " + KEY + " in " + storage.location() + " (cut short by a crash?)");
       }
     }
     lines = n;
-    List<Job> out = new ArrayList<>(latest.values());
-    out.sort(Comparator.comparing(Job::created));
-    return out;
+    return latest;
   }
 
   /** Records a job's state; REPO_WRITE (and nothing recorded) when the repository cannot take it. */
   public synchronized void append(Job job) {
+    append(job, List.of());
+  }
+
+  /**
+   * Records a job's state with its last log lines (kept with a finished job's final state, so the console's
+   * job detail survives a restart); the caller bounds them.
+   */
+  public synchronized void append(Job job, List<Messages.JobLogLine> log) {
     if (lines < 0) {
       read();
     }
-    byte[] line = (job.toJson().encode() + "\n").getBytes(StandardCharsets.UTF_8);
+    JsonObject o = job.toJson();
+    if (!log.isEmpty()) {
+      JsonArray a = new JsonArray();
+      log.forEach(l -> a.add(new JsonObject().put("at", l.at().toString()).put("level", l.level())
+          .put("message", l.message())));
+      o.put("log", a);
+    }
+    byte[] line = (o.encode() + "\n").getBytes(StandardCharsets.UTF_8);
     storage.append(KEY, line);
     if (++lines > 2 * limit) {
       compact();
@@ -86,10 +132,11 @@ public final class JobHistory {
   }
 
   private void compact() {
-    List<Job> all = read();
-    List<Job> keep = all.subList(Math.max(0, all.size() - limit), all.size());
+    List<JsonObject> all = new ArrayList<>(latestLines().values());
+    all.sort(Comparator.comparing(o -> Instant.parse(o.getString("created"))));
+    List<JsonObject> keep = all.subList(Math.max(0, all.size() - limit), all.size());
     StringBuilder sb = new StringBuilder();
-    keep.forEach(j -> sb.append(j.toJson().encode()).append('\n'));
+    keep.forEach(o -> sb.append(o.encode()).append('\n')); // as recorded: log lines stay
     storage.put(KEY, sb.toString().getBytes(StandardCharsets.UTF_8));
     lines = keep.size();
   }

@@ -35,6 +35,11 @@ public final class JobsVerticle extends VerticleBase {
   /** Latest transitions not yet in the history, by job id, in order. Only touched on this verticle's context. */
   private final Map<String, Job> unwritten = new LinkedHashMap<>();
   private final long retryMillis;
+  /** The last {@link #LOG_LINES} log lines of each job held, by job id. */
+  private final Map<String, java.util.ArrayDeque<Messages.JobLogLine>> logs = new java.util.HashMap<>();
+  static final int LOG_LINES = 40;
+  static final int LOG_LINE_CHARS = 500;
+  private JobLogCapture capture;
 
   public JobsVerticle(JobHistory history, WorkerExecutor io, Clock clock, int limit) {
     this(history, io, clock, limit, RETRY);
@@ -54,9 +59,26 @@ public final class JobsVerticle extends VerticleBase {
       List<Job> stale = history.recoverInterrupted(clock.instant());
       stale.forEach(j -> LOG.warning(() -> "[" + j.id() + "] " + j.kind().name().toLowerCase(Locale.ROOT) + " of "
           + j.database() + " recorded as failed: " + j.errorMessage()));
-      return history.read();
-    }, false).map(all -> {
+      return Map.entry(history.read(), history.logs());
+    }, false).map(read -> {
+      List<Job> all = read.getKey();
       all.subList(Math.max(0, all.size() - limit), all.size()).forEach(j -> jobs.put(j.id(), j));
+      read.getValue().forEach((id, lines) -> {
+        if (jobs.containsKey(id)) {
+          logs.put(id, new java.util.ArrayDeque<>(lines));
+        }
+      });
+      vertx.eventBus().<Messages.JobLogLine>consumer(Addresses.JOB_LOG, m -> log(m.body()));
+      vertx.eventBus().<Messages.JobDetailQuery>consumer(Addresses.JOB_DETAIL, m -> {
+        Job j = jobs.get(m.body().jobId());
+        if (j == null) {
+          m.fail(404, "no job " + m.body().jobId());
+        } else {
+          m.reply(new Messages.JobDetail(j, List.copyOf(logs.getOrDefault(j.id(), new java.util.ArrayDeque<>()))));
+        }
+      });
+      capture = new JobLogCapture(vertx);
+      capture.install();
       vertx.eventBus().<Messages.JobUpdate>consumer(Addresses.JOB_UPDATE, m -> update(m.body().job()));
       vertx.eventBus().<Messages.JobsQuery>consumer(Addresses.JOBS_QUERY, m -> m.reply(query(m.body())));
       vertx.eventBus().<Messages.Flush>consumer(Addresses.JOBS_FLUSH,
@@ -74,6 +96,7 @@ public final class JobsVerticle extends VerticleBase {
     Job before = jobs.remove(job.id());
     jobs.put(job.id(), job);
     while (jobs.size() > limit) {
+      logs.remove(jobs.keySet().iterator().next());
       jobs.remove(jobs.keySet().iterator().next());
     }
     if (before == null || before.state() != job.state()) {
@@ -90,8 +113,13 @@ public final class JobsVerticle extends VerticleBase {
       if (batch.isEmpty()) {
         return Future.<Void>succeededFuture();
       }
+      // a finished job's final line carries its log lines; the job's later lines (none) would not
+      List<List<Messages.JobLogLine>> batchLogs = batch.stream().map(j -> j.state().done()
+          ? List.copyOf(logs.getOrDefault(j.id(), new java.util.ArrayDeque<>())) : List.<Messages.JobLogLine>of()).toList();
       return io.<Void>executeBlocking(() -> {
-        batch.forEach(history::append);
+        for (int i = 0; i < batch.size(); i++) {
+          history.append(batch.get(i), batchLogs.get(i));
+        }
         return null;
       }, false).map(x -> {
         batch.forEach(j -> unwritten.remove(j.id(), j));
@@ -104,10 +132,26 @@ public final class JobsVerticle extends VerticleBase {
     });
   }
 
+  /** Keeps a job's line, bounded in count and length; a line for a job not held is dropped. */
+  private void log(Messages.JobLogLine l) {
+    if (!jobs.containsKey(l.jobId())) {
+      return;
+    }
+    String msg = l.message().length() > LOG_LINE_CHARS ? l.message().substring(0, LOG_LINE_CHARS) + "…" : l.message();
+    java.util.ArrayDeque<Messages.JobLogLine> q = logs.computeIfAbsent(l.jobId(), k -> new java.util.ArrayDeque<>());
+    q.addLast(new Messages.JobLogLine(l.jobId(), l.at(), l.level(), msg));
+    while (q.size() > LOG_LINES) {
+      q.removeFirst();
+    }
+  }
+
   private Messages.JobList query(Messages.JobsQuery q) {
     List<Job> out = new ArrayList<>();
     for (Job j : jobs.values()) {
-      if ((q.database() == null || q.database().equals(j.database())) && (!q.activeOnly() || !j.state().done())) {
+      if ((q.database() == null || q.database().equals(j.database())) && (!q.activeOnly() || !j.state().done())
+          && (q.kind() == null || q.kind().equals(j.kind().name().toLowerCase(Locale.ROOT)))
+          && (q.state() == null || q.state().equals(j.state().name().toLowerCase(Locale.ROOT)))
+          && (q.before() == null || j.created().isBefore(q.before()))) {
         out.add(j);
       }
     }
@@ -117,6 +161,9 @@ public final class JobsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (capture != null) {
+      capture.remove();
+    }
     Promise<Void> p = Promise.promise();
     writes.onComplete(ar -> p.complete());
     return p.future();

@@ -152,7 +152,7 @@ public final class RestoreVerticle extends VerticleBase {
       } else {
         CairnException e = CairnException.wrap(ar.cause(), ErrorCode.INTERNAL, "restore of " + req.backupId());
         done = e.code() == ErrorCode.CANCELLED ? current.cancelled(clock.instant(), e.getMessage())
-            : current.failed(clock.instant(), e.code().name(), e.getMessage());
+            : current.failed(clock.instant(), e);
         LOG.warning(() -> "[" + job.id() + "] restore of " + req.backupId() + " into " + key + " "
             + done.state().name().toLowerCase(Locale.ROOT) + ": " + done.errorMessage());
       }

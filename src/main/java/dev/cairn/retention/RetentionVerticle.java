@@ -58,7 +58,68 @@ public final class RetentionVerticle extends VerticleBase {
     vertx.eventBus().<Messages.BackupCopied>consumer(Addresses.BACKUP_COPIED, m -> enqueue(m.body().database(), false,
         "after copy of " + m.body().backupId() + " to " + m.body().repository()));
     vertx.eventBus().<Messages.RetentionRequest>consumer(Addresses.RETENTION_RUN, this::onRequest);
+    vertx.eventBus().<Messages.RetentionPreviewRequest>consumer(Addresses.RETENTION_PREVIEW, this::onPreview);
     return Future.succeededFuture();
+  }
+
+  /**
+   * What the policy decides now, and which of the backups kept now a good backup at the next run would push
+   * out: the same pure decision, with that backup added and the clock at the next run. Deletes nothing. In the
+   * repository that receives the backups (the first).
+   */
+  private void onPreview(Message<Messages.RetentionPreviewRequest> m) {
+    Messages.RetentionPreviewRequest r = m.body();
+    Repository repo = scopes.get(0).repo();
+    Target t = scopes.get(0).targets().stream().filter(x -> x.database().equals(r.database())).findFirst()
+        .orElse(null);
+    if (t == null) {
+      m.fail(404, "no database named " + r.database() + " in the configuration");
+      return;
+    }
+    vertx.eventBus().<Messages.JobList>request(Addresses.JOBS_QUERY, new Messages.JobsQuery(null, true, 0))
+        .map(x -> x.body().inUse())
+        .compose(jobs -> io.executeBlocking(() -> {
+          Map<String, String> inUse = new java.util.HashMap<>(repo.inUse());
+          inUse.putAll(jobs);
+          List<BackupInfo> infos = infos(repo, t, Backups.list(repo));
+          List<Messages.RetentionDecision> now = decisions(t, Retention.decide(infos, t.policy(), clock.instant(),
+              t.zone(), inUse));
+          List<Messages.RetentionDecision> after = List.of();
+          if (r.nextRun() != null) {
+            List<BackupInfo> withNext = new ArrayList<>(infos);
+            withNext.add(new BackupInfo(t.database() + "-next", t.database(), r.nextRun(), true));
+            java.util.Set<String> keptNow = new java.util.HashSet<>();
+            now.stream().filter(Messages.RetentionDecision::keep).forEach(d -> keptNow.add(d.backupId()));
+            after = decisions(t, Retention.decide(withNext, t.policy(), r.nextRun(), t.zone(), inUse)).stream()
+                .filter(d -> !d.keep() && keptNow.contains(d.backupId())).toList();
+          }
+          return new Messages.RetentionPreview(t.database(), t.policy().toString(), t.zone().getId(), now,
+              r.nextRun(), after);
+        }, false))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            m.reply(ar.result());
+          } else {
+            m.fail(500, ar.cause().getMessage());
+          }
+        });
+  }
+
+  private static List<Messages.RetentionDecision> decisions(Target t, List<Decision> ds) {
+    return ds.stream().map(d -> new Messages.RetentionDecision(t.database(), d.id(), d.keep(), d.reasons(), false))
+        .toList();
+  }
+
+  /** The backups retention decides on for {@code t}: those taken under its name. */
+  private List<BackupInfo> infos(Repository repo, Target t, List<Backups.Entry> all) {
+    List<BackupInfo> infos = new ArrayList<>();
+    for (Backups.Entry e : all) {
+      if (t.database().equals(e.name())) {
+        Instant recorded = e.readable() ? e.summary().finished() : lastModified(repo, e.id());
+        infos.add(new BackupInfo(e.id(), t.database(), recorded, e.good()));
+      }
+    }
+    return infos;
   }
 
   private void onRequest(Message<Messages.RetentionRequest> m) {
@@ -89,7 +150,7 @@ public final class RetentionVerticle extends VerticleBase {
     update(job);
     return vertx.eventBus().<Messages.JobList>request(Addresses.JOBS_QUERY, new Messages.JobsQuery(null, true, 0))
         .map(m -> m.body().inUse())
-        .compose(inUse -> io.executeBlocking(() -> decideAndDelete(database, dryRun, inUse), false))
+        .compose(inUse -> io.executeBlocking(() -> decideAndDelete(job.id(), database, dryRun, inUse), false))
         .map(decisions -> {
           long deleted = decisions.stream().filter(Messages.RetentionDecision::deleted).count();
           Job done = job.progress(0, 0, (int) deleted, decisions.size()).succeeded(clock.instant());
@@ -103,21 +164,22 @@ public final class RetentionVerticle extends VerticleBase {
         })
         .recover(e -> {
           CairnException ce = CairnException.wrap(e, ErrorCode.INTERNAL, "retention");
-          update(job.failed(clock.instant(), ce.code().name(), ce.getMessage()));
+          update(job.failed(clock.instant(), ce));
           LOG.warning(() -> "[" + job.id() + "] retention failed: " + ce.getMessage());
           return Future.failedFuture(ce);
         });
   }
 
-  private List<Messages.RetentionDecision> decideAndDelete(String database, boolean dryRun, Map<String, String> jobs) {
+  private List<Messages.RetentionDecision> decideAndDelete(String jobId, String database, boolean dryRun,
+      Map<String, String> jobs) {
     List<Messages.RetentionDecision> out = new ArrayList<>();
     for (Scope scope : scopes) {
-      out.addAll(decideAndDelete(scope, database, dryRun, jobs));
+      out.addAll(decideAndDelete(jobId, scope, database, dryRun, jobs));
     }
     return out;
   }
 
-  private List<Messages.RetentionDecision> decideAndDelete(Scope scope, String database, boolean dryRun,
+  private List<Messages.RetentionDecision> decideAndDelete(String jobId, Scope scope, String database, boolean dryRun,
       Map<String, String> jobs) {
     Repository repo = scope.repo();
     // In use by this agent's jobs, or by any process's lease (a CLI restore, a download).
@@ -130,14 +192,7 @@ public final class RetentionVerticle extends VerticleBase {
       if (database != null && !database.equals(t.database())) {
         continue;
       }
-      List<BackupInfo> infos = new ArrayList<>();
-      for (Backups.Entry e : all) {
-        if (t.database().equals(e.name())) {
-          Instant recorded = e.readable() ? e.summary().finished() : lastModified(repo, e.id());
-          infos.add(new BackupInfo(e.id(), t.database(), recorded, e.good()));
-        }
-      }
-      for (Decision d : Retention.decide(infos, t.policy(), now, t.zone(), inUse)) {
+      for (Decision d : Retention.decide(infos(repo, t, all), t.policy(), now, t.zone(), inUse)) {
         boolean deleted = false;
         boolean keep = d.keep();
         List<String> reasons = d.reasons();
@@ -146,7 +201,8 @@ public final class RetentionVerticle extends VerticleBase {
           try {
             repo.delete(d.id());
             deleted = true;
-            LOG.info(() -> "retention deleted " + d.id() + where + ": " + String.join("; ", d.reasons()));
+            LOG.info(() -> "[" + jobId + "] retention deleted " + d.id() + where + ": " + String.join("; ",
+                d.reasons()));
           } catch (CairnException e) {
             if (e.code() != ErrorCode.BACKUP_IN_USE && e.code() != ErrorCode.BACKUP_NOT_FOUND) {
               throw e;

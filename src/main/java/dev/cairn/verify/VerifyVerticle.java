@@ -132,7 +132,7 @@ public final class VerifyVerticle extends VerticleBase {
       } else {
         CairnException e = CairnException.wrap(ar.cause(), ErrorCode.INTERNAL, "verify of " + id);
         done = e.code() == ErrorCode.CANCELLED ? r.job.cancelled(clock.instant(), e.getMessage())
-            : r.job.failed(clock.instant(), e.code().name(), e.getMessage());
+            : r.job.failed(clock.instant(), e);
       }
       if (done.state() != Job.State.SUCCEEDED) {
         LOG.warning(() -> "[" + job.id() + "] verify of " + id + " " + done.state().name().toLowerCase(Locale.ROOT)

@@ -203,6 +203,9 @@ class CopyAgentIT {
 
         JsonObject health = get("/api/v1/health", 503);
         assertTrue(health.encode().contains("repository offsite: copies are failing"), health.encodePrettily());
+        JsonObject first = health.getJsonArray("problems").getJsonObject(0);
+        assertEquals(List.of("copy_failing", "critical"), List.of(first.getString("kind"), first.getString("severity")),
+            "the console's summary names it first: " + first.encode());
         assertTrue(get("/metrics", 200).getString("text")
             .contains("cairn_repository_copy_failing{repository=\"offsite\"} 1.0"));
 

@@ -258,7 +258,7 @@ class ConsoleBrowserIT {
 
   private static void screenshot(WebDriver web, String name) throws Exception {
     File shot = ((org.openqa.selenium.TakesScreenshot) web).getScreenshotAs(OutputType.FILE);
-    Path out = Path.of("target", name);
+    Path out = Path.of("target", "console-screenshots", name);
     Files.createDirectories(out.getParent());
     Files.copy(shot.toPath(), out, StandardCopyOption.REPLACE_EXISTING);
   }

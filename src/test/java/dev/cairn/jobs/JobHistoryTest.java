@@ -41,6 +41,29 @@ class JobHistoryTest {
   }
 
   @Test
+  void aFinishedJobsLogLinesHintAndPartsSurviveARestartAndACompaction() {
+    Job a = Job.queued(Job.Kind.BACKUP, "app", "schedule", t0).running(t0)
+        .progress(new Progress(10, 1, 0, 3, 10, 90, Phase.COPYING, 4, 29), t0.plusSeconds(2));
+    List<dev.cairn.bus.Messages.JobLogLine> log = List.of(new dev.cairn.bus.Messages.JobLogLine(a.id(), t0, "INFO",
+        "backup of app (server 15.8)"), new dev.cairn.bus.Messages.JobLogLine(a.id(), t0.plusSeconds(3), "WARNING",
+        "backup of app failed: DB_CONNECT"));
+    JobHistory fresh = new JobHistory(LocalStorage.openForWrite(repo), 10);
+    fresh.append(a.failed(t0.plusSeconds(3), new dev.cairn.error.CairnException(dev.cairn.error.ErrorCode.DB_CONNECT,
+        "cannot connect to app", "is the server running?")), log);
+    for (int i = 1; i <= 25; i++) { // past twice the limit: rewritten with the newest 10 jobs, the failed one first
+      Job later = Job.queued(Job.Kind.VERIFY, "app", "api", t0.minusSeconds(i));
+      fresh.append(later.running(t0.minusSeconds(i)).succeeded(t0.minusSeconds(i)));
+    }
+    JobHistory read = new JobHistory(LocalStorage.openForWrite(repo), 10);
+    assertTrue(read.read().size() < 26, "compacted: " + read.read().size());
+    Job back = read.read().stream().filter(j -> j.id().equals(a.id())).findFirst().orElseThrow();
+    assertEquals("is the server running?", back.errorHint());
+    assertEquals(4, back.partsDone());
+    assertEquals(29, back.partsTotal());
+    assertEquals(log, read.logs().get(a.id()), "kept through the rewrite");
+  }
+
+  @Test
   void jobsLeftRunningByACrashAreRecordedAsFailedWithTheReason() {
     JobHistory h = new JobHistory(LocalStorage.openForWrite(repo), 100);
     Job a = Job.queued(Job.Kind.BACKUP, "app", "schedule", t0).running(t0);
