@@ -208,6 +208,9 @@ public final class Agent {
         .compose(v -> vertx.eventBus().<Messages.ShutdownDone>request(Addresses.COPY_SHUTDOWN,
                 new Messages.Shutdown(reason), new DeliveryOptions().setSendTimeout(5000))
             .map(m -> (Void) null).recover(e -> Future.succeededFuture()))
+        .compose(v -> vertx.eventBus().request(Addresses.RETENTION_DRAIN, new Messages.Flush(),
+                new DeliveryOptions().setSendTimeout(5000)).map(m -> (Void) null)
+            .recover(e -> Future.succeededFuture()))
         .compose(v -> vertx.eventBus().request(Addresses.JOBS_FLUSH, new Messages.Flush(),
             new DeliveryOptions().setSendTimeout(5000)))
         .onComplete(x -> {

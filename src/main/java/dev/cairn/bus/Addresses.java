@@ -70,4 +70,9 @@ public final class Addresses {
   public static final String COPY_STATUS = "cairn.copy.status";
   /** {@link Messages.Shutdown} -> {@link Messages.ShutdownDone}: cancel every copy job and answer once all ended. */
   public static final String COPY_SHUTDOWN = "cairn.copy.shutdown";
+  /**
+   * {@link Messages.Flush} -> {@link Messages.Flushed}: answers once the retention run under way (and those queued)
+   * ended, so that stopping the agent never cuts off the retention of the last backup.
+   */
+  public static final String RETENTION_DRAIN = "cairn.retention.drain";
 }

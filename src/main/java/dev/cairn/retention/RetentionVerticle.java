@@ -58,6 +58,8 @@ public final class RetentionVerticle extends VerticleBase {
     vertx.eventBus().<Messages.BackupCopied>consumer(Addresses.BACKUP_COPIED, m -> enqueue(m.body().database(), false,
         "after copy of " + m.body().backupId() + " to " + m.body().repository()));
     vertx.eventBus().<Messages.RetentionRequest>consumer(Addresses.RETENTION_RUN, this::onRequest);
+    vertx.eventBus().<Messages.Flush>consumer(Addresses.RETENTION_DRAIN,
+        m -> running.onComplete(x -> m.reply(new Messages.Flushed())));
     vertx.eventBus().<Messages.RetentionPreviewRequest>consumer(Addresses.RETENTION_PREVIEW, this::onPreview);
     return Future.succeededFuture();
   }

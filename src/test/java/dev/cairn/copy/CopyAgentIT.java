@@ -277,32 +277,27 @@ class CopyAgentIT {
 
   /** Polls the jobs verticle: a job started during the agent's start cannot be watched from its first event. */
   private static Job awaitJob(Agent agent, Predicate<Job> p) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < end) {
-      List<Job> jobs = agent.vertx().eventBus().<Messages.JobList>request(Addresses.JOBS_QUERY,
-          new Messages.JobsQuery(null, false, 0)).await(10, TimeUnit.SECONDS).body().jobs();
-      for (Job j : jobs) {
-        if (p.test(j)) {
-          return j;
-        }
-      }
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
-    throw new AssertionError("no such job within 60 s");
+    return poll(() -> agent.vertx().eventBus().<Messages.JobList>request(Addresses.JOBS_QUERY,
+        new Messages.JobsQuery(null, false, 0)).await(10, TimeUnit.SECONDS).body().jobs(), p);
   }
 
+  /** Polls the copy verticle: a failed attempt that will be retried is no job event. */
   private static Messages.CopyStatus awaitStatus(Agent agent, Predicate<Messages.CopyStatus> p) throws Exception {
+    return poll(() -> agent.vertx().eventBus().<Messages.CopyStatusList>request(Addresses.COPY_STATUS,
+        new Messages.CopyStatusQuery()).await(10, TimeUnit.SECONDS).body().repositories(), p);
+  }
+
+  private static <T> T poll(java.util.concurrent.Callable<List<T>> read, Predicate<T> p) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < end) {
-      for (Messages.CopyStatus s : agent.vertx().eventBus().<Messages.CopyStatusList>request(Addresses.COPY_STATUS,
-          new Messages.CopyStatusQuery()).await(10, TimeUnit.SECONDS).body().repositories()) {
-        if (p.test(s)) {
-          return s;
+      for (T t : read.call()) {
+        if (p.test(t)) {
+          return t;
         }
       }
       TimeUnit.MILLISECONDS.sleep(100);
     }
-    throw new AssertionError("no such copy status within 60 s");
+    throw new AssertionError("nothing matched within 60 s");
   }
 
   @Test
