@@ -74,7 +74,11 @@
       el('td', { 'data-label': 'Database', class: 'hide-s' }, b.database),
       el('td', { 'data-label': 'Status', class: 'status' }, C.badge(b.status), ' ',
         el('span', { class: 'muted verification', title: v.at ? v.method + ' at ' + v.at : 'never verified' },
-          v.state === 'unverified' ? 'unverified' : v.state === 'failed' ? '' : v.state + ' ' + fmt.abs(v.at, null, false))),
+          v.state === 'unverified' ? 'unverified' : v.state === 'failed' ? '' : v.state + ' ' + fmt.abs(v.at, null, false)),
+        // with several repositories: where the backup is, each copy checked there
+        b.copies ? el('span', { class: 'copies' }, ...b.copies.map(c => el('span', { class: 'badge ' + (c.verified
+          ? 's-ok' : 's-queued'), 'data-copy': c.repository, title: c.repository + (c.copiedAt ? ': copied '
+          + c.copiedAt : ': written there by its backup') + (c.verified ? ', verified' : '') }, c.repository))) : null),
       el('td', { 'data-label': 'Finished', class: 'time' }, fmt.time(b.finished, { relative: false })),
       el('td', { 'data-label': 'Size', class: 'num' }, fmt.bytes(b.bytes)),
       el('td', { 'data-label': 'Duration', class: 'num' }, fmt.dur(fmt.secondsBetween(b.started, b.finished))),

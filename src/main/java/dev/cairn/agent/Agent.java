@@ -6,6 +6,9 @@ import dev.cairn.bus.Messages;
 import dev.cairn.compress.CompressorVerticle;
 import dev.cairn.config.CairnConfig;
 import dev.cairn.config.DatabaseConfig;
+import dev.cairn.config.RepositoryEntry;
+import dev.cairn.copy.CopyVerticle;
+import dev.cairn.copy.Repositories;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.dump.Dumper;
 import dev.cairn.dump.DumperVerticle;
@@ -53,8 +56,8 @@ public final class Agent {
   private final Pools pools;
   private final CairnConfig config;
   private HttpVerticle http;
-  /** One agent per repository: held from start to stop, renewed in the background. */
-  private Leases.Lease lock;
+  /** One agent per repository: each repository's lock, held from start to stop, renewed in the background. */
+  private List<Leases.Lease> locks;
 
   private Agent(Vertx vertx, Pools pools, CairnConfig config) {
     this.vertx = vertx;
@@ -64,19 +67,21 @@ public final class Agent {
 
   /** Blocking start (call from a plain thread, e.g. main): returns once every verticle is deployed. */
   public static Future<Agent> start(CairnConfig config, Clock clock) {
-    Repository repo;
     List<Backups.Entry> backups;
-    Leases.Lease lock;
+    List<Leases.Lease> locks = new ArrayList<>();
+    Repositories repositories;
     try {
-      repo = Repository.openForWrite(config.repository().path());
-      lock = repo.lockForAgent();
+      repositories = open(config, locks);
     } catch (RuntimeException e) {
+      locks.forEach(Leases.Lease::close);
       return Future.failedFuture(e);
     }
+    // The first repository receives every backup; the others get copies (CopyVerticle).
+    Repository repo = repositories.all().get(0).repository();
     try {
       backups = Backups.list(repo);
     } catch (RuntimeException e) {
-      lock.close();
+      locks.forEach(Leases.Lease::close);
       return Future.failedFuture(e);
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
@@ -84,10 +89,10 @@ public final class Agent {
     int maxJobs = config.databases().stream().mapToInt(DatabaseConfig::jobs).max().orElse(1);
     Pools pools = Pools.create(vertx, maxJobs * config.agent().maxConcurrentJobs());
     Agent agent = new Agent(vertx, pools, config);
-    agent.lock = lock;
+    agent.locks = locks;
 
     List<DumperVerticle.Target> dumps = new ArrayList<>();
-    List<RetentionVerticle.Target> retention = new ArrayList<>();
+    Map<String, List<String>> routes = new LinkedHashMap<>();
     List<SchedulerVerticle.Entry> schedules = new ArrayList<>();
     List<RestoreVerticle.Target> restoreTargets = new ArrayList<>();
     Map<String, Duration> maxAge = new LinkedHashMap<>();
@@ -100,9 +105,7 @@ public final class Agent {
           new TableFilter(db.tables(), db.excludeTables()), db.splitBytes(), db.chunkBytes(),
           db.lockTimeout().toMillis(), config.pgBin(), db.name(), dev.cairn.archive.Manifest.Content.of(db.content())),
           db.backupTimeout()));
-      var r = db.retention();
-      retention.add(new RetentionVerticle.Target(db.name(),
-          new RetentionPolicy(r.keepLast(), r.keepDays(), r.keepDaily(), r.keepWeekly(), r.keepMonthly()), db.timezone()));
+      routes.put(db.name(), config.repositoriesOf(db).stream().map(RepositoryEntry::name).toList());
       // a backup dated in the future (clock skew) must not hide a missed run
       Instant lastGood = backups.stream().filter(b -> b.good() && db.name().equals(b.name())
               && !Latest.fromTheFuture(b, clock.instant()))
@@ -119,7 +122,8 @@ public final class Agent {
       }
     }
     JobHistory history = new JobHistory(repo.storage(), config.agent().historyLimit());
-    agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock).withRestoreTests(maxTestAge);
+    agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock).withRestoreTests(maxTestAge)
+        .withRepositories(repositories);
     // Not bound to a context: a failure must still be reported while the event loops shut down.
     Promise<Agent> started = Promise.promise();
     CompressorVerticle.deploy(vertx)
@@ -128,7 +132,9 @@ public final class Agent {
             config.http().publicUrl(), clock, NotifyVerticle.Options.DEFAULTS)))
         .compose(x -> vertx.deployVerticle(new DumperVerticle(dumps, repo, pools, clock,
             config.agent().maxConcurrentJobs())))
-        .compose(x -> vertx.deployVerticle(new RetentionVerticle(retention, repo, pools.io(), clock)))
+        .compose(x -> vertx.deployVerticle(new RetentionVerticle(retentionScopes(config, repositories), pools.io(), clock)))
+        .compose(x -> vertx.deployVerticle(new CopyVerticle(repositories, routes, pools, clock, maxJobs,
+            new CopyVerticle.Retry(config.agent().copyAttempts(), config.agent().copyBackoff()))))
         .compose(x -> vertx.deployVerticle(new VerifyVerticle(repo, pools, clock, maxJobs, config.databases().stream()
             .filter(DatabaseConfig::verifyAfterBackup).map(DatabaseConfig::name).collect(Collectors.toSet()))))
         .compose(x -> vertx.deployVerticle(new RestoreVerticle(restoreTargets, repo, pools, clock, maxJobs,
@@ -139,7 +145,8 @@ public final class Agent {
             config.agent().runMissedOnStart(), clock), new DeploymentOptions()))
         .map(x -> {
           LOG.info(() -> "agent started: " + config.databases().size() + " databases, repository "
-              + repo.location() + ", http " + config.http().bind() + ":" + agent.http.actualPort());
+              + repo.location() + (repositories.all().size() > 1 ? " (copies to " + String.join(", ",
+              repositories.names().subList(1, repositories.names().size())) + ")" : "") + ", http " + config.http().bind() + ":" + agent.http.actualPort());
           return agent;
         })
         .onComplete(ar -> {
@@ -151,6 +158,38 @@ public final class Agent {
           }
         });
     return started.future();
+  }
+
+  /** Opens every configured repository and takes its agent lock (added to {@code locks} as taken). */
+  private static Repositories open(CairnConfig config, List<Leases.Lease> locks) {
+    List<Repositories.Named> out = new ArrayList<>();
+    for (RepositoryEntry e : config.repositories()) {
+      Repository r = e.local() != null ? Repository.openForWrite(e.local().path()) : Repository.of(e.remote().open());
+      locks.add(r.lockForAgent());
+      out.add(new Repositories.Named(e.name(), e.kind(), e.location(), r));
+    }
+    return new Repositories(out);
+  }
+
+  /**
+   * Each repository's retention: its own policy for every database backed up to it, or (the single-repository
+   * form) each database's own.
+   */
+  private static List<RetentionVerticle.Scope> retentionScopes(CairnConfig config, Repositories repositories) {
+    List<RetentionVerticle.Scope> scopes = new ArrayList<>();
+    for (RepositoryEntry e : config.repositories()) {
+      List<RetentionVerticle.Target> targets = new ArrayList<>();
+      for (DatabaseConfig db : config.databases()) {
+        if (config.repositoriesOf(db).contains(e)) {
+          var r = e.retention() != null ? e.retention() : db.retention();
+          targets.add(new RetentionVerticle.Target(db.name(),
+              new RetentionPolicy(r.keepLast(), r.keepDays(), r.keepDaily(), r.keepWeekly(), r.keepMonthly()),
+              db.timezone()));
+        }
+      }
+      scopes.add(new RetentionVerticle.Scope(e.name(), repositories.get(e.name()).orElseThrow().repository(), targets));
+    }
+    return scopes;
   }
 
   public Vertx vertx() {
@@ -182,6 +221,12 @@ public final class Agent {
           LOG.warning(() -> "running backups did not stop in time: " + e.getMessage());
           return Future.succeededFuture();
         })
+        .compose(v -> vertx.eventBus().<Messages.ShutdownDone>request(Addresses.COPY_SHUTDOWN,
+                new Messages.Shutdown(reason), new DeliveryOptions().setSendTimeout(5000))
+            .map(m -> (Void) null).recover(e -> Future.succeededFuture()))
+        .compose(v -> vertx.eventBus().request(Addresses.RETENTION_DRAIN, new Messages.Flush(),
+                new DeliveryOptions().setSendTimeout(5000)).map(m -> (Void) null)
+            .recover(e -> Future.succeededFuture()))
         .compose(v -> vertx.eventBus().request(Addresses.JOBS_FLUSH, new Messages.Flush(),
             new DeliveryOptions().setSendTimeout(5000)))
         .onComplete(x -> {
@@ -193,6 +238,6 @@ public final class Agent {
 
   private Future<Void> closeVertx() {
     return pools.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close())
-        .onComplete(x -> lock.close());
+        .onComplete(x -> locks.forEach(Leases.Lease::close));
   }
 }

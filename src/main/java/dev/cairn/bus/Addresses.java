@@ -71,4 +71,22 @@ public final class Addresses {
   public static final String RESTORE_TEST_CANCEL = "cairn.restoretest.cancel";
   /** Published {@link Messages.RestoreTestFinished}: a restore test ended, passed or failed. */
   public static final String RESTORE_TEST_FINISHED = "cairn.restoretest.finished";
+  /** {@link Messages.CopyRequest} -> {@link Messages.JobAccepted}: copy a backup to another repository as a job. */
+  public static final String COPY_REQUEST = "cairn.copy.request";
+  /**
+   * {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a queued or running copy (nothing is left
+   * in the target). Fails with 404 when no copy job of that id is queued or running.
+   */
+  public static final String COPY_CANCEL = "cairn.copy.cancel";
+  /** Published {@link Messages.BackupCopied}: a copy was checked and published in its target repository. */
+  public static final String BACKUP_COPIED = "cairn.backup.copied";
+  /** {@link Messages.CopyStatusQuery} -> {@link Messages.CopyStatusList}: the last copy into each repository. */
+  public static final String COPY_STATUS = "cairn.copy.status";
+  /** {@link Messages.Shutdown} -> {@link Messages.ShutdownDone}: cancel every copy job and answer once all ended. */
+  public static final String COPY_SHUTDOWN = "cairn.copy.shutdown";
+  /**
+   * {@link Messages.Flush} -> {@link Messages.Flushed}: answers once the retention run under way (and those queued)
+   * ended, so that stopping the agent never cuts off the retention of the last backup.
+   */
+  public static final String RETENTION_DRAIN = "cairn.retention.drain";
 }

@@ -25,9 +25,13 @@ public final class Messages {
 
   public record RetentionRequest(String database, boolean dryRun, String trigger) {}
 
-  /** One line per backup considered: id, keep, reasons. */
+  /** One line per backup considered: id, keep, reasons; {@code repository}: where, when there are several. */
   public record RetentionDecision(String database, String backupId, boolean keep, List<String> reasons,
-      boolean deleted) {}
+      boolean deleted, String repository) {
+    public RetentionDecision(String database, String backupId, boolean keep, List<String> reasons, boolean deleted) {
+      this(database, backupId, keep, reasons, deleted, null);
+    }
+  }
 
   public record RetentionReport(Job job, List<RetentionDecision> decisions) {}
 
@@ -139,4 +143,24 @@ public final class Messages {
   public record RestoreTestFinished(String database, String backupId, String jobId, boolean passed,
       java.time.Instant finished, java.time.Duration duration, java.time.Duration restoreTime, List<String> checked,
       String errorCode, String errorMessage, String hint) {}
+
+  /**
+   * Copy backup {@code backupId} from repository {@code from} (null: the first repository of its database) to
+   * repository {@code to}, as a copy job with retries. A request for a copy already queued or running gets that job.
+   */
+  public record CopyRequest(String backupId, String from, String to, String trigger) {}
+
+  public record BackupCopied(String database, String backupId, String repository) {}
+
+  public record CopyStatusQuery() {}
+
+  /**
+   * The copies into one repository since the agent started: the last attempt's time and error (null when it
+   * succeeded), the last success (also from the repository's copy records), and whether the last copy job failed
+   * after all its attempts.
+   */
+  public record CopyStatus(String repository, java.time.Instant lastAttempt, java.time.Instant lastSuccess,
+      String lastError, boolean failing) {}
+
+  public record CopyStatusList(List<CopyStatus> repositories) {}
 }

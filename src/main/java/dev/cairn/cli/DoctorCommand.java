@@ -56,10 +56,20 @@ final class DoctorCommand implements Callable<Integer> {
     return failed == 0 ? 0 : ErrorCode.DB_CONNECT.exitCode();
   }
 
+  /** Every configured repository: writable, and with room for two more backups of the largest size. */
   private static List<Check> repository(CairnConfig cfg) {
     List<Check> out = new ArrayList<>();
+    for (dev.cairn.config.RepositoryEntry e : cfg.repositories()) {
+      out.addAll(repository(e));
+    }
+    return out;
+  }
+
+  private static List<Check> repository(dev.cairn.config.RepositoryEntry entry) {
+    List<Check> out = new ArrayList<>();
     try {
-      Repository repo = Repository.openForWrite(cfg.repository().path());
+      Repository repo = entry.local() != null ? Repository.openForWrite(entry.local().path())
+          : Repository.of(entry.remote().open());
       long biggest = Backups.list(repo).stream().mapToLong(Backups.Entry::bytes).max().orElse(0);
       java.util.OptionalLong space = repo.storage().freeSpace();
       out.add(new Check(true, "repository " + repo.location() + " is writable"

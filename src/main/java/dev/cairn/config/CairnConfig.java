@@ -9,22 +9,38 @@ import java.util.Optional;
 /**
  * The agent's configuration, as loaded and validated by {@link ConfigLoader}; immutable.
  *
+ * @param repository the first repository when it is local (the only one in the {@code repository:} form), else null
  * @param pgBin where pg_dump/pg_restore live, or null to search PATH, then /usr/lib/postgresql/{@literal *}/bin
  * @param notifications where alerts go ({@code notifications:}); empty: nowhere
+ * @param repositories every configured repository, in the order written; never empty once validated
  */
 public record CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http,
-    AgentConfig agent, LogConfig log, Path pgBin, List<NotificationConfig> notifications) {
+    AgentConfig agent, LogConfig log, Path pgBin, List<NotificationConfig> notifications,
+    List<RepositoryEntry> repositories) {
   /** The time zone of schedules when neither the database nor the top level names one. */
   public static final ZoneId DEFAULT_TIMEZONE = ZoneOffset.UTC;
 
   public CairnConfig {
     databases = List.copyOf(databases);
     notifications = List.copyOf(notifications);
+    repositories = List.copyOf(repositories);
   }
 
+  /** The single-repository form: {@code repository} as the one repository, named {@code local}; no notifications. */
   public CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http, AgentConfig agent,
       LogConfig log, Path pgBin) {
-    this(repository, databases, http, agent, log, pgBin, List.of());
+    this(repository, databases, http, agent, log, pgBin, List.of(),
+        List.of(new RepositoryEntry(RepositoryEntry.LEGACY_NAME, repository, null, null)));
+  }
+
+  /**
+   * The repositories a database's backups go to, the first receiving them: those it names, else all.
+   */
+  public List<RepositoryEntry> repositoriesOf(DatabaseConfig db) {
+    if (db.repositories().isEmpty()) {
+      return repositories;
+    }
+    return db.repositories().stream().flatMap(n -> repositories.stream().filter(r -> r.name().equals(n))).toList();
   }
 
   public Optional<DatabaseConfig> database(String name) {

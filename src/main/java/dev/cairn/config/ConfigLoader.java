@@ -25,12 +25,12 @@ import java.util.Map;
  * as {@code <key path>: <what is wrong>}. The result is immutable.
  */
 public final class ConfigLoader {
-  static final List<String> TOP_KEYS = List.of("repository", "databases", "timezone", "http", "agent", "log", "pg_bin",
-      "notifications");
+  static final List<String> TOP_KEYS = List.of("repository", "repositories", "databases", "timezone", "http", "agent",
+      "log", "pg_bin", "notifications");
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size",
-      "verify_schedule", "verify_after_backup", "content", "slow_after", "restore_test");
+      "verify_schedule", "verify_after_backup", "content", "slow_after", "restore_test", "repositories");
   static final List<String> RETENTION_KEYS = List.of("keep_last", "keep_days", "keep_daily", "keep_weekly", "keep_monthly");
   static final List<String> HTTP_KEYS = List.of("bind", "port", "tokens", "tls", "rate_limit_per_minute",
       "max_body_size", "metrics_public", "max_import_size", "idle_timeout", "header_timeout", "max_connections",
@@ -39,7 +39,7 @@ public final class ConfigLoader {
   static final List<String> TLS_KEYS = List.of("cert", "key");
   static final int MAX_RATE_LIMIT = 100_000;
   static final List<String> AGENT_KEYS = List.of("max_concurrent_jobs", "run_missed_on_start", "retention_schedule",
-      "history_limit", "shutdown_grace");
+      "history_limit", "shutdown_grace", "copy_attempts", "copy_backoff");
   static final List<String> LOG_KEYS = List.of("format", "level");
 
   static final int MAX_CONCURRENT_JOBS = 64;
@@ -49,6 +49,9 @@ public final class ConfigLoader {
   private static final ZonedDateTime GAP_FROM = ZonedDateTime.parse("2025-01-01T00:00:00Z");
 
   private final Problems problems = new Problems();
+  /** What each database's {@code repositories:} may name; set by {@link #repositories} before databases are read. */
+  private List<String> repositoryNames = List.of(RepositoryEntry.LEGACY_NAME);
+  private boolean retentionPerRepository;
   private final Map<String, String> env;
   private final Path home;
 
@@ -87,7 +90,8 @@ public final class ConfigLoader {
     Section top = Section.of(YamlSource.compose(yaml, source), "", 0, problems, env);
     top.known(TOP_KEYS);
     ZoneId defaultZone = top.zone("timezone", CairnConfig.DEFAULT_TIMEZONE);
-    RepositoryConfig repository = repository(top);
+    List<RepositoryEntry> repositories = repositories(top);
+    RepositoryConfig repository = repositories.isEmpty() ? null : repositories.get(0).local();
     List<DatabaseConfig> databases = databases(top, defaultZone);
     HttpConfig http = http(top.section("http"));
     AgentConfig agent = agent(top.section("agent"), defaultZone);
@@ -104,12 +108,40 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw problems.exception(source);
     }
-    return new CairnConfig(repository, databases, http, agent, log, pgBin, notifications);
+    return new CairnConfig(repository, databases, http, agent, log, pgBin, notifications, repositories);
   }
 
-  private RepositoryConfig repository(Section top) {
+  /**
+   * {@code repositories:}, or the single-repository form {@code repository: {path}} as one local
+   * repository named {@code local} whose retention is each database's own.
+   */
+  private List<RepositoryEntry> repositories(Section top) {
+    if (top.has("repositories")) {
+      if (top.has("repository")) {
+        top.problem("repository", "give either repository (one directory) or repositories (a list), not both");
+      }
+      List<RepositoryEntry> list = RepositoriesSection.parse(top, this::localPath, this::s3, this::retention);
+      repositoryNames = list.stream().map(RepositoryEntry::name).toList();
+      retentionPerRepository = true;
+      return list;
+    }
     Section s = top.section("repository");
     s.known(REPOSITORY_KEYS);
+    RepositoryConfig local = localPath(s);
+    return local == null ? List.of() : List.of(new RepositoryEntry(RepositoryEntry.LEGACY_NAME, local, null, null));
+  }
+
+  /**
+   * THE S3 HOOK: parses {@code repositories[index].s3}. This build has no S3 driver, so the entry is
+   * refused; a build with one returns its driver here (config.S3Section).
+   */
+  private RepositoryEntry.Remote s3(Section s3, int index) {
+    s3.problem(null, "the S3 driver is not in this build");
+    return null;
+  }
+
+  /** The {@code path} key of a local repository: a directory that exists, or can be created. */
+  private RepositoryConfig localPath(Section s) {
     Section.Scalar p = s.scalar("path");
     if (p == null) {
       if (!s.has("path")) {
@@ -217,13 +249,14 @@ public final class ConfigLoader {
       checkMaxAge(s, schedule, maxAge);
     }
     Schedule verifySchedule = schedule(s, "verify_schedule", zone, false);
+    List<String> repositories = RepositoriesSection.databaseRepositories(s, repositoryNames, retentionPerRepository);
     boolean verifyAfter = s.bool("verify_after_backup", false);
     Duration slowAfter = s.duration("slow_after", null, Duration.ofSeconds(1));
     RestoreTestConfig restoreTest = !s.has("restore_test") ? null
         : new RestoreTestSection(s.section("restore_test"), url, env, home,
             (sec, key) -> schedule(sec, key, zone, false)).read();
     return new DatabaseConfig(name, url, jobs, schedule, zone, retention, tables, excludes, backupTimeout, maxAge,
-        lockTimeout, split, chunk, verifySchedule, verifyAfter, content, slowAfter, restoreTest);
+        lockTimeout, split, chunk, verifySchedule, verifyAfter, content, slowAfter, restoreTest, repositories);
   }
 
   /** A max_age no longer than the gap between two runs would report every database stale before its next backup. */
@@ -398,7 +431,9 @@ public final class ConfigLoader {
         s.bool("run_missed_on_start", AgentConfig.DEFAULT_RUN_MISSED_ON_START),
         schedule(s, "retention_schedule", zone, false),
         s.integer("history_limit", AgentConfig.DEFAULT_HISTORY_LIMIT, 1, MAX_HISTORY_LIMIT),
-        s.duration("shutdown_grace", AgentConfig.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO));
+        s.duration("shutdown_grace", AgentConfig.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO),
+        s.integer("copy_attempts", AgentConfig.DEFAULT_COPY_ATTEMPTS, 1, 100),
+        s.duration("copy_backoff", AgentConfig.DEFAULT_COPY_BACKOFF, Duration.ofMillis(10)));
   }
 
   private LogConfig log(Section s) {

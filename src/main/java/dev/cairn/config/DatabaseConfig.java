@@ -25,11 +25,13 @@ import java.util.regex.Pattern;
  * @param content what each backup takes: {@code all}, {@code schema-only} or {@code data-only}
  * @param slowAfter a backup running longer than this is reported slow (notifications), or null: never
  * @param restoreTest the database's restore tests; null = none configured
+ * @param repositories the names of the repositories its backups go to, the first receiving them; empty = all
  */
 public record DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
     RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
     Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, Schedule verifySchedule,
-    boolean verifyAfterBackup, String content, Duration slowAfter, RestoreTestConfig restoreTest) {
+    boolean verifyAfterBackup, String content, Duration slowAfter, RestoreTestConfig restoreTest,
+    List<String> repositories) {
   /** Database names: they start backup ids, so the same rule as {@code Repository.ID}'s first part. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   public static final int DEFAULT_JOBS = 2;
@@ -50,15 +52,16 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
   public DatabaseConfig {
     tables = List.copyOf(tables);
     excludeTables = List.copyOf(excludeTables);
+    repositories = List.copyOf(repositories);
   }
 
-  /** Without slow_after and restore tests. */
+  /** Without slow_after and restore tests, backed up to every configured repository. */
   public DatabaseConfig(String name, String url, int jobs, Schedule schedule, ZoneId timezone,
       RetentionConfig retention, List<String> tables, List<String> excludeTables, Duration backupTimeout,
       Duration maxAge, Duration lockTimeout, long splitBytes, int chunkBytes, Schedule verifySchedule,
       boolean verifyAfterBackup, String content) {
     this(name, url, jobs, schedule, timezone, retention, tables, excludeTables, backupTimeout, maxAge, lockTimeout,
-        splitBytes, chunkBytes, verifySchedule, verifyAfterBackup, content, null, null);
+        splitBytes, chunkBytes, verifySchedule, verifyAfterBackup, content, null, null, List.of());
   }
 
   @Override
@@ -68,7 +71,7 @@ public record DatabaseConfig(String name, String url, int jobs, Schedule schedul
         + excludeTables + ", backupTimeout=" + backupTimeout + ", maxAge=" + maxAge + ", lockTimeout=" + lockTimeout
         + ", splitBytes=" + splitBytes + ", chunkBytes=" + chunkBytes + ", verifySchedule=" + verifySchedule
         + ", verifyAfterBackup=" + verifyAfterBackup + ", content=" + content + ", slowAfter=" + slowAfter
-        + (restoreTest == null ? "" : ", restoreTest=" + restoreTest) + "]";
+        + (restoreTest == null ? "" : ", restoreTest=" + restoreTest) + ", repositories=" + repositories + "]";
   }
 
   /** The url with any password replaced by {@code ***} (URI user info, {@code password=} parameters). */

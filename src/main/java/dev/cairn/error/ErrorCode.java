@@ -31,6 +31,8 @@ public enum ErrorCode {
   BACKUP_IN_USE(10),
   /** {@code cairn notify test}: a notification sink did not take the test message. */
   NOTIFY_FAILED(11),
+  /** The target repository already holds a backup of that id (a copy is never replaced). */
+  BACKUP_EXISTS(10),
   INTERNAL(1);
 
   private final int exitCode;

@@ -113,8 +113,9 @@ final class AgentApi {
         .onComplete(Http.json(rc, 200, report -> {
           JsonArray decisions = new JsonArray();
           for (Messages.RetentionDecision d : report.decisions()) {
-            decisions.add(new JsonObject().put("database", d.database()).put("backupId", d.backupId())
-                .put("keep", d.keep()).put("reasons", new JsonArray(List.copyOf(d.reasons()))).put("deleted", d.deleted()));
+            JsonObject o = new JsonObject().put("database", d.database()).put("backupId", d.backupId())
+                .put("keep", d.keep()).put("reasons", new JsonArray(List.copyOf(d.reasons()))).put("deleted", d.deleted());
+            decisions.add(d.repository() == null ? o : o.put("repository", d.repository()));
           }
           return new JsonObject().put("dryRun", dryRun).put("job", report.job().toJson()).put("decisions", decisions);
         }));

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** /api/v1/backups: list, show, start, delete. File system work runs on the io pool. */
 final class BackupsApi {
@@ -22,26 +23,36 @@ final class BackupsApi {
   private final Repository repo;
   private final WorkerExecutor io;
   private final Checksums checksums;
+  private final RepositoriesView where;
 
-  BackupsApi(Vertx vertx, Repository repo, WorkerExecutor io, Checksums checksums) {
+  BackupsApi(Vertx vertx, Repository repo, WorkerExecutor io, Checksums checksums, RepositoriesView where) {
     this.vertx = vertx;
     this.repo = repo;
     this.io = io;
     this.checksums = checksums;
+    this.where = where;
+  }
+
+  /** {@code copies} null: a single repository, where a backup's place goes without saying. */
+  private record Listed<T>(T value, Map<String, List<RepositoriesView.Copy>> copies) {}
+
+  private static JsonObject withCopies(JsonObject o, Map<String, List<RepositoriesView.Copy>> copies, String id) {
+    return copies == null ? o : o.put("copies", RepositoriesView.json(copies.get(id)));
   }
 
   void list(RoutingContext rc) {
     Input.query(rc, List.of("database"));
     String db = Input.databaseParam(rc);
-    io.executeBlocking(() -> Backups.list(repo), false).onComplete(Http.json(rc, 200, entries -> {
-      JsonArray a = new JsonArray();
-      for (Backups.Entry e : entries) {
-        if (db == null || db.equals(e.name())) {
-          a.add(summary(e));
-        }
-      }
-      return new JsonObject().put("backups", a);
-    }));
+    io.executeBlocking(() -> new Listed<>(Backups.list(repo), where.several() ? where.locations() : null), false)
+        .onComplete(Http.json(rc, 200, l -> {
+          JsonArray a = new JsonArray();
+          for (Backups.Entry e : l.value()) {
+            if (db == null || db.equals(e.name())) {
+              a.add(withCopies(summary(e), l.copies(), e.id()));
+            }
+          }
+          return new JsonObject().put("backups", a);
+        }));
   }
 
   static JsonObject summary(Backups.Entry e) {
@@ -61,7 +72,8 @@ final class BackupsApi {
   void show(RoutingContext rc) {
     Input.query(rc, List.of());
     String id = Input.backupId(rc);
-    io.executeBlocking(() -> Backups.read(repo, id), false).onComplete(Http.json(rc, 200, BackupsApi::detail));
+    io.executeBlocking(() -> new Listed<>(Backups.read(repo, id), where.several() ? Map.of(id, where.location(id)) : null),
+        false).onComplete(Http.json(rc, 200, l -> withCopies(detail(l.value()), l.copies(), id)));
   }
 
   /** GET /backups/{id}: the summary plus the manifest's details and each table. */

@@ -2,6 +2,7 @@ package dev.cairn.http;
 
 import dev.cairn.config.HttpConfig;
 import dev.cairn.config.HttpConfig.Role;
+import dev.cairn.copy.Repositories;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -56,6 +57,7 @@ public final class HttpVerticle extends VerticleBase {
   private Buffer indexHtml;
   private volatile boolean exposed;
   private Map<String, Duration> maxTestAge = Map.of();
+  private Repositories repositories;
 
   public HttpVerticle(HttpConfig config, Repository repo, Pools pools, int verifyJobs, Map<String, Duration> maxAge,
       Clock clock) {
@@ -77,8 +79,17 @@ public final class HttpVerticle extends VerticleBase {
     return this;
   }
 
+  /** The configured repositories (the first is {@code repo}); without this call, {@code repo} alone, named local. */
+  public HttpVerticle withRepositories(Repositories repositories) {
+    this.repositories = repositories;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
+    if (repositories == null) {
+      repositories = Repositories.single(dev.cairn.config.RepositoryEntry.LEGACY_NAME, repo);
+    }
     return io.executeBlocking(() -> {
       exposed = config.tls() == null && !loopback(config.bind()); // may resolve a host name
       indexHtml = readResource(Console.INDEX_RESOURCE);
@@ -145,7 +156,8 @@ public final class HttpVerticle extends VerticleBase {
   private Router router() {
     Checksums checksums = new Checksums();
     Auth auth = new Auth(config.tokens(), new RateLimiter(config.rateLimitPerMinute(), clock));
-    BackupsApi backups = new BackupsApi(vertx, repo, io, checksums);
+    RepositoriesView where = new RepositoriesView(vertx, io, repositories);
+    BackupsApi backups = new BackupsApi(vertx, repo, io, checksums, where);
     ArchiveDownload download = new ArchiveDownload(vertx, repo, io, checksums);
     JobsApi jobs = new JobsApi(vertx);
     AgentApi agent = new AgentApi(vertx, repo, io, jobs, clock);
@@ -156,10 +168,12 @@ public final class HttpVerticle extends VerticleBase {
     Metrics metrics = new Metrics(vertx, repo, io, maxAge, clock);
     metrics.listen();
     new RestoreTestMetrics(vertx, repo, io, maxTestAge.keySet()).register(metrics.registry());
+    RepositoryMetrics perRepository = new RepositoryMetrics(where, metrics.registry(), repositories.names());
+    Handler<RoutingContext> scrape = rc -> perRepository.refresh().onComplete(x -> metrics.handle(rc));
     if (config.metricsPublic()) {
-      r.get("/metrics").handler(metrics::handle);
+      r.get("/metrics").handler(scrape);
     } else {
-      read(r.get("/metrics"), auth, Role.VIEWER, metrics::handle);
+      read(r.get("/metrics"), auth, Role.VIEWER, scrape);
     }
     r.get(BASE + "/openapi.yaml").handler(rc -> rc.response().putHeader("content-type", "application/yaml")
         .end(openapi));
@@ -189,6 +203,7 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/whoami"), auth, Role.VIEWER, HttpVerticle::whoami);
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
+    read(r.get(BASE + "/repositories"), auth, Role.VIEWER, where::list);
     read(r.get(BASE + "/databases/:name/retention-preview"), auth, Role.VIEWER, agent::retentionPreview);
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
     change(r.post(BASE + "/notifications/test"), auth, Role.OPERATOR, "notifications.test", body,
@@ -243,6 +258,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Health, and the problems the console's summary row names (from the backups and the recent jobs). */
   private void health(RoutingContext rc, JobsApi jobs) {
+    RepositoriesView where = new RepositoriesView(vertx, io, repositories);
     // health answers even when the jobs registry does not: then without the problems that come from jobs
     jobs.jobs(null, false, 0).recover(e -> Future.succeededFuture(List.of())).compose(js -> io.executeBlocking(() -> {
       List<Backups.Entry> backups = Backups.list(repo);
@@ -251,6 +267,8 @@ public final class HttpVerticle extends VerticleBase {
       h.json().put("problems", Problems.json(Problems.of(h.json(), js, backups, maxAge)));
       return h;
     }, false))
+        .compose(h -> where.several() ? where.states().map(s -> RepositoriesView.withRepositories(h, s))
+            : Future.succeededFuture(h))
         .onSuccess(r -> rc.response().setStatusCode(r.ok() ? 200 : 503).putHeader("content-type", "application/json")
             .putHeader("cache-control", "no-store").end(r.json().encodePrettily()))
         .onFailure(e -> ApiError.from(e).send(rc));

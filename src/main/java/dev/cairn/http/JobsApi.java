@@ -26,7 +26,7 @@ final class JobsApi {
     this.vertx = vertx;
   }
 
-  static final List<String> KINDS = List.of("backup", "retention", "verify", "restore");
+  static final List<String> KINDS = List.of("backup", "retention", "verify", "restore", "copy");
   static final List<String> STATES = List.of("queued", "running", "succeeded", "failed", "cancelled");
 
   /**
@@ -96,6 +96,7 @@ final class JobsApi {
       case VERIFY -> Addresses.VERIFY_CANCEL;
       case RESTORE -> Addresses.RESTORE_CANCEL;
       case TEST -> Addresses.RESTORE_TEST_CANCEL;
+      case COPY -> Addresses.COPY_CANCEL;
       case RETENTION -> null;
     };
   }

@@ -113,6 +113,11 @@ final class Metrics {
         .strongReference(true).register(registry);
   }
 
+  /** For other gauges served by the same scrape (per repository, restore tests). */
+  PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
   /** Call on the owning verticle's context: listens for job events and published backups. */
   void listen() {
     vertx.eventBus().<Messages.JobUpdate>consumer(Addresses.JOB_EVENTS, m -> onJob(m.body().job()));
@@ -145,11 +150,6 @@ final class Metrics {
         c.increment();
       }
     }
-  }
-
-  /** For the restore-test gauges ({@link RestoreTestMetrics}), which live beside these. */
-  PrometheusMeterRegistry registry() {
-    return registry;
   }
 
   void handle(RoutingContext rc) {

@@ -16,7 +16,7 @@ public record Job(String id, Kind kind, String database, State state, String tri
     String errorCode, String errorMessage, long workDone, long workTotal, Instant progressAt, Phase phase,
     Instant phaseStarted, int partsDone, int partsTotal, String errorHint) {
 
-  public enum Kind { BACKUP, RETENTION, VERIFY, RESTORE, TEST }
+  public enum Kind { BACKUP, RETENTION, VERIFY, RESTORE, TEST, COPY }
 
   public enum State {
     QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;

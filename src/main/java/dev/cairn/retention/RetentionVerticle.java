@@ -23,7 +23,9 @@ import java.util.logging.Logger;
  * Applies each database's retention policy after every published backup and on request. The decision is
  * {@link Retention#decide}'s (pure, property-tested); this verticle feeds it the repository's backups and
  * the backups running jobs use, and deletes what it says. Runs one at a time. Backups under names that
- * are not configured databases are never touched.
+ * are not configured databases are never touched. With several repositories, each is a {@link Scope} with
+ * its own policies, decided and deleted on its own listing: the newest good backup of each database is kept in
+ * every repository, and a copy checked into a repository runs that database's retention again.
  */
 public final class RetentionVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.retention");
@@ -31,15 +33,20 @@ public final class RetentionVerticle extends VerticleBase {
   /** A configured database's policy and the zone its daily/weekly/monthly periods are counted in. */
   public record Target(String database, RetentionPolicy policy, ZoneId zone) {}
 
-  private final List<Target> targets;
-  private final Repository repo;
+  /** One repository and the policies of the databases backed up to it. */
+  public record Scope(String repository, Repository repo, List<Target> targets) {}
+
+  private final List<Scope> scopes;
   private final WorkerExecutor io;
   private final Clock clock;
   private Future<?> running = Future.succeededFuture();
 
   public RetentionVerticle(List<Target> targets, Repository repo, WorkerExecutor io, Clock clock) {
-    this.targets = List.copyOf(targets);
-    this.repo = repo;
+    this(List.of(new Scope(null, repo, List.copyOf(targets))), io, clock);
+  }
+
+  public RetentionVerticle(List<Scope> scopes, WorkerExecutor io, Clock clock) {
+    this.scopes = List.copyOf(scopes);
     this.io = io;
     this.clock = clock;
   }
@@ -48,18 +55,25 @@ public final class RetentionVerticle extends VerticleBase {
   public Future<?> start() {
     vertx.eventBus().<Messages.BackupPublished>consumer(Addresses.BACKUP_PUBLISHED,
         m -> enqueue(m.body().database(), false, "after backup " + m.body().backupId()));
+    vertx.eventBus().<Messages.BackupCopied>consumer(Addresses.BACKUP_COPIED, m -> enqueue(m.body().database(), false,
+        "after copy of " + m.body().backupId() + " to " + m.body().repository()));
     vertx.eventBus().<Messages.RetentionRequest>consumer(Addresses.RETENTION_RUN, this::onRequest);
+    vertx.eventBus().<Messages.Flush>consumer(Addresses.RETENTION_DRAIN,
+        m -> running.onComplete(x -> m.reply(new Messages.Flushed())));
     vertx.eventBus().<Messages.RetentionPreviewRequest>consumer(Addresses.RETENTION_PREVIEW, this::onPreview);
     return Future.succeededFuture();
   }
 
   /**
    * What the policy decides now, and which of the backups kept now a good backup at the next run would push
-   * out: the same pure decision, with that backup added and the clock at the next run. Deletes nothing.
+   * out: the same pure decision, with that backup added and the clock at the next run. Deletes nothing. In the
+   * repository that receives the backups (the first).
    */
   private void onPreview(Message<Messages.RetentionPreviewRequest> m) {
     Messages.RetentionPreviewRequest r = m.body();
-    Target t = targets.stream().filter(x -> x.database().equals(r.database())).findFirst().orElse(null);
+    Repository repo = scopes.get(0).repo();
+    Target t = scopes.get(0).targets().stream().filter(x -> x.database().equals(r.database())).findFirst()
+        .orElse(null);
     if (t == null) {
       m.fail(404, "no database named " + r.database() + " in the configuration");
       return;
@@ -69,7 +83,7 @@ public final class RetentionVerticle extends VerticleBase {
         .compose(jobs -> io.executeBlocking(() -> {
           Map<String, String> inUse = new java.util.HashMap<>(repo.inUse());
           inUse.putAll(jobs);
-          List<BackupInfo> infos = infos(t, Backups.list(repo));
+          List<BackupInfo> infos = infos(repo, t, Backups.list(repo));
           List<Messages.RetentionDecision> now = decisions(t, Retention.decide(infos, t.policy(), clock.instant(),
               t.zone(), inUse));
           List<Messages.RetentionDecision> after = List.of();
@@ -99,11 +113,11 @@ public final class RetentionVerticle extends VerticleBase {
   }
 
   /** The backups retention decides on for {@code t}: those taken under its name. */
-  private List<BackupInfo> infos(Target t, List<Backups.Entry> all) {
+  private List<BackupInfo> infos(Repository repo, Target t, List<Backups.Entry> all) {
     List<BackupInfo> infos = new ArrayList<>();
     for (Backups.Entry e : all) {
       if (t.database().equals(e.name())) {
-        Instant recorded = e.readable() ? e.summary().finished() : lastModified(e.id());
+        Instant recorded = e.readable() ? e.summary().finished() : lastModified(repo, e.id());
         infos.add(new BackupInfo(e.id(), t.database(), recorded, e.good()));
       }
     }
@@ -112,7 +126,8 @@ public final class RetentionVerticle extends VerticleBase {
 
   private void onRequest(Message<Messages.RetentionRequest> m) {
     Messages.RetentionRequest r = m.body();
-    if (r.database() != null && targets.stream().noneMatch(t -> t.database().equals(r.database()))) {
+    if (r.database() != null && scopes.stream().flatMap(sc -> sc.targets().stream())
+        .noneMatch(t -> t.database().equals(r.database()))) {
       m.fail(404, "no database named " + r.database() + " in the configuration");
       return;
     }
@@ -159,25 +174,37 @@ public final class RetentionVerticle extends VerticleBase {
 
   private List<Messages.RetentionDecision> decideAndDelete(String jobId, String database, boolean dryRun,
       Map<String, String> jobs) {
+    List<Messages.RetentionDecision> out = new ArrayList<>();
+    for (Scope scope : scopes) {
+      out.addAll(decideAndDelete(jobId, scope, database, dryRun, jobs));
+    }
+    return out;
+  }
+
+  private List<Messages.RetentionDecision> decideAndDelete(String jobId, Scope scope, String database, boolean dryRun,
+      Map<String, String> jobs) {
+    Repository repo = scope.repo();
     // In use by this agent's jobs, or by any process's lease (a CLI restore, a download).
     Map<String, String> inUse = new java.util.HashMap<>(repo.inUse());
     jobs.forEach((id, job) -> inUse.merge(id, job, (a, b) -> a + ", " + b));
     List<Backups.Entry> all = Backups.list(repo);
     Instant now = clock.instant();
     List<Messages.RetentionDecision> out = new ArrayList<>();
-    for (Target t : targets) {
+    for (Target t : scope.targets()) {
       if (database != null && !database.equals(t.database())) {
         continue;
       }
-      for (Decision d : Retention.decide(infos(t, all), t.policy(), now, t.zone(), inUse)) {
+      for (Decision d : Retention.decide(infos(repo, t, all), t.policy(), now, t.zone(), inUse)) {
         boolean deleted = false;
         boolean keep = d.keep();
         List<String> reasons = d.reasons();
+        String where = scope.repository() == null ? "" : " from " + scope.repository();
         if (!keep && !dryRun) {
           try {
             repo.delete(d.id());
             deleted = true;
-            LOG.info(() -> "[" + jobId + "] retention deleted " + d.id() + ": " + String.join("; ", d.reasons()));
+            LOG.info(() -> "[" + jobId + "] retention deleted " + d.id() + where + ": " + String.join("; ",
+                d.reasons()));
           } catch (CairnException e) {
             if (e.code() != ErrorCode.BACKUP_IN_USE && e.code() != ErrorCode.BACKUP_NOT_FOUND) {
               throw e;
@@ -187,13 +214,13 @@ public final class RetentionVerticle extends VerticleBase {
             reasons = List.of(e.getMessage());
           }
         }
-        out.add(new Messages.RetentionDecision(t.database(), d.id(), keep, reasons, deleted));
+        out.add(new Messages.RetentionDecision(t.database(), d.id(), keep, reasons, deleted, scope.repository()));
       }
     }
     return out;
   }
 
-  private Instant lastModified(String id) {
+  private Instant lastModified(Repository repo, String id) {
     return repo.storage().stat(repo.archiveKey(id)).map(o -> Instant.ofEpochMilli(o.modifiedMillis()))
         .orElse(clock.instant());
   }

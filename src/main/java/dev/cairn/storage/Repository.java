@@ -27,10 +27,12 @@ public final class Repository {
   private final Storage storage;
   private final Leases leases;
   private final BackupCatalog catalog;
+  private final Copies copies;
 
   private Repository(Storage storage) {
     this.storage = storage;
     this.catalog = new BackupCatalog(storage);
+    this.copies = new Copies(storage);
     // Leases are about real liveness across processes: the system clock, never a test's clock.
     this.leases = new Leases(storage, java.time.Clock.systemUTC());
   }
@@ -66,6 +68,11 @@ public final class Repository {
 
   public BackupCatalog catalog() {
     return catalog;
+  }
+
+  /** How backups copied here arrived (from where, when). */
+  public Copies copies() {
+    return copies;
   }
 
   public Leases leases() {
@@ -235,6 +242,7 @@ public final class Repository {
         throw notFound(id);
       }
       catalog.delete(id);
+      copies.delete(id);
     }
   }
 

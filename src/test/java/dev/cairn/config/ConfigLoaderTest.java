@@ -210,10 +210,10 @@ class ConfigLoaderTest {
   @Test
   void unknownKeysAreErrors() {
     assertEquals("databases[0].colour: unknown key (known: name, url, jobs, schedule, timezone, retention, tables, "
-        + "exclude_tables, backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content, slow_after, restore_test)", problem(yaml("colour: red")));
+        + "exclude_tables, backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content, slow_after, restore_test, repositories)", problem(yaml("colour: red")));
     assertEquals("databases[0].retention.keep_yearly: unknown key (known: keep_last, keep_days, keep_daily, keep_weekly, "
         + "keep_monthly)", problem(yaml("retention: {keep_yearly: 3}")));
-    assertEquals("repos: unknown key (known: repository, databases, timezone, http, agent, log, pg_bin, notifications)",
+    assertEquals("repos: unknown key (known: repository, repositories, databases, timezone, http, agent, log, pg_bin, notifications)",
         problem(yaml() + "repos: /x\n"));
     assertEquals("http.host: unknown key (known: bind, port, tokens, tls, rate_limit_per_minute, max_body_size, metrics_public, max_import_size, idle_timeout, header_timeout, max_connections, public_url)", problem(yaml() + "http: {host: x}\n"));
   }
@@ -450,7 +450,7 @@ class ConfigLoaderTest {
         databases[1].retention.keep_last: -1 must be 0 or more
         databases[1].colour: unknown key (known: name, url, jobs, schedule, timezone, retention, tables, exclude_tables, \
         backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content, \
-        slow_after, restore_test)
+        slow_after, restore_test, repositories)
         http.port: "abc" is not a whole number""", e.getMessage());
     assertEquals("fix these keys in test.yaml; conf/cairn.yaml documents every setting", e.hint());
   }

@@ -37,7 +37,9 @@ class ExampleConfigTest {
     assertEquals("postgresql://backup@db1.internal/app", app.url());
     assertEquals(List.of("0 */6 * * *", "@daily"), app.schedule().expressions());
     assertEquals(ZoneId.of("Europe/Berlin"), app.timezone());
-    assertEquals(new RetentionConfig(4, 0, 7, 4, 12), app.retention());
+    assertEquals(List.of("local"), c.repositories().stream().map(RepositoryEntry::name).toList());
+    assertEquals(new RetentionConfig(4, 0, 7, 4, 12), c.repositories().get(0).retention());
+    assertEquals(RetentionConfig.KEEP_EVERYTHING, app.retention());
     DatabaseConfig reports = c.databases().get(1);
     assertEquals(List.of("0 2 * * *"), reports.schedule().expressions());
     assertEquals(ZoneOffset.UTC, reports.timezone());
@@ -66,7 +68,7 @@ class ExampleConfigTest {
   @Test
   void theExampleMentionsEveryKey() throws IOException {
     String text = Files.readString(EXAMPLE);
-    for (List<String> keys : List.of(ConfigLoader.TOP_KEYS, ConfigLoader.REPOSITORY_KEYS, ConfigLoader.DATABASE_KEYS,
+    for (List<String> keys : List.of(ConfigLoader.TOP_KEYS, ConfigLoader.REPOSITORY_KEYS, RepositoriesSection.ENTRY_KEYS, ConfigLoader.DATABASE_KEYS,
         ConfigLoader.RETENTION_KEYS, ConfigLoader.HTTP_KEYS, ConfigLoader.TOKEN_KEYS, ConfigLoader.TLS_KEYS,
         ConfigLoader.AGENT_KEYS, ConfigLoader.LOG_KEYS, NotificationsLoader.ENTRY_KEYS, NotificationsLoader.SMTP_KEYS)) {
       for (String k : keys) {

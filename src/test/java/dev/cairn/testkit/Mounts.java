@@ -25,6 +25,14 @@ public final class Mounts implements AutoCloseable {
     return dir;
   }
 
+  /** Changes the mount's options in place (e.g. a larger size), keeping its files. */
+  public void remount(String options) throws IOException, InterruptedException {
+    int rc = exec("mount", "-o", "remount," + options, dir.toString());
+    if (rc != 0) {
+      throw new IOException("remount of " + dir + " with " + options + " failed: exit " + rc);
+    }
+  }
+
   @Override
   public void close() throws IOException, InterruptedException {
     exec("umount", dir.toString());
