@@ -29,6 +29,12 @@ public enum ErrorCode {
   REPO_LOCKED(10),
   /** A backup is being restored, verified, downloaded or deleted by another job or process. */
   BACKUP_IN_USE(10),
+  /** An object store refused the credentials (unknown key, wrong secret, access denied). */
+  REPO_AUTH(5),
+  /** An object store's bucket does not exist. */
+  REPO_NOT_FOUND(5),
+  /** An object store refused a request as signed too far from its clock (RequestTimeTooSkewed). */
+  REPO_CLOCK_SKEW(5),
   INTERNAL(1);
 
   private final int exitCode;
