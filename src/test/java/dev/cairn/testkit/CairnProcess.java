@@ -27,6 +27,12 @@ public final class CairnProcess implements AutoCloseable {
 
   /** With these JVM options (e.g. -Djava.io.tmpdir=DIR). */
   public static CairnProcess start(Path log, List<String> jvmOptions, Object... args) throws IOException {
+    return start(log, java.util.Map.of(), jvmOptions, args);
+  }
+
+  /** With these environment variables added (e.g. AWS_ACCESS_KEY_ID) and JVM options. */
+  public static CairnProcess start(Path log, java.util.Map<String, String> env, List<String> jvmOptions,
+      Object... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.cairn.cli.Main"));
@@ -34,6 +40,7 @@ public final class CairnProcess implements AutoCloseable {
       cmd.add(String.valueOf(a));
     }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
     return new CairnProcess(pb.start(), log);
   }
 

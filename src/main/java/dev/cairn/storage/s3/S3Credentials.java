@@ -14,7 +14,8 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
- * An access key, found the way the AWS tools find it: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+ * An access key, found the way the AWS tools find it: the system properties aws.accessKeyId /
+ * aws.secretAccessKey / aws.sessionToken, else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
  * AWS_SESSION_TOKEN, else the profile AWS_PROFILE (default "default") of the shared credentials file
  * AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials). {@link #toString} shows the key id only: the
  * secret and the token are never printed, logged or put in a message.
@@ -53,7 +54,13 @@ public final class S3Credentials {
             + " file");
   }
 
+  /** From the system properties (as the AWS SDK reads them), the environment, then the shared credentials file. */
   public static S3Credentials fromEnvironment() {
+    String id = System.getProperty("aws.accessKeyId");
+    String secret = System.getProperty("aws.secretAccessKey");
+    if (id != null && !id.isBlank() && secret != null && !secret.isBlank()) {
+      return new S3Credentials(id, secret, System.getProperty("aws.sessionToken"), "aws.accessKeyId");
+    }
     return find(System.getenv());
   }
 

@@ -5,6 +5,7 @@ import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.ReadSource;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.WriteSink;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -292,18 +294,31 @@ public final class S3Storage implements Storage {
     }
   }
 
-  /** Waits on a worker thread; CairnExceptions as they are, anything else as REPO_READ naming the store. */
+  /**
+   * Waits on the calling (worker) thread; never on an event loop, whose wait would stall every request.
+   * CairnExceptions as they are, anything else as REPO_READ naming the store.
+   */
   <T> T await(Future<T> f) {
-    try {
-      return f.await();
-    } catch (CairnException e) {
-      throw e;
-    } catch (IllegalStateException e) {
-      throw new CairnException(ErrorCode.INTERNAL, "the S3 driver was called on an event loop: " + e.getMessage());
-    } catch (RuntimeException e) {
-      throw new CairnException(ErrorCode.REPO_READ, "request to " + location() + " failed: " + e.getMessage(), null,
-          null, e);
+    if (Context.isOnEventLoopThread()) {
+      throw new CairnException(ErrorCode.INTERNAL, "the S3 driver was called on an event loop ("
+          + Thread.currentThread().getName() + "); it blocks: call it from a worker pool");
     }
+    CountDownLatch done = new CountDownLatch(1);
+    f.onComplete(ar -> done.countDown());
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CairnException(ErrorCode.CANCELLED, "interrupted while waiting for " + location());
+    }
+    if (f.succeeded()) {
+      return f.result();
+    }
+    if (f.cause() instanceof CairnException c) {
+      throw c;
+    }
+    throw new CairnException(ErrorCode.REPO_READ, "request to " + location() + " failed: " + f.cause().getMessage(),
+        null, null, f.cause());
   }
 
   private String checked(String key) {
