@@ -25,11 +25,11 @@ public abstract class StorageContract {
   /** A size that spans several of the driver's write units (parts), to test a write that is not one piece. */
   protected abstract int bigSize();
 
-  static byte[] utf8(String s) {
+  protected static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  static byte[] random(int n, long seed) {
+  protected static byte[] random(int n, long seed) {
     byte[] b = new byte[n];
     new Random(seed).nextBytes(b);
     return b;
