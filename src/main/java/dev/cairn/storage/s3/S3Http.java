@@ -103,6 +103,10 @@ final class S3Http {
     }
     proxy(loc.endpoint(), env, o);
     this.client = vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(tuning.maxConnections()));
+    // The XML parser's and the signer's first use loads hundreds of classes (seconds on a busy host):
+    // here, on the caller's thread, not in a response callback on an event loop.
+    S3Xml.errorCode(Buffer.buffer("<Error><Code>Warm</Code></Error>"));
+    sign(Request.of(HttpMethod.GET, "", ErrorCode.REPO_READ, "warming up"));
   }
 
   /** HTTPS_PROXY (HTTP_PROXY for an http endpoint), either case, unless NO_PROXY names the host. */
