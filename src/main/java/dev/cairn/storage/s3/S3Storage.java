@@ -68,6 +68,12 @@ public final class S3Storage implements Storage {
     return open(loc, S3Credentials.fromEnvironment(), S3Tuning.defaults(), Clock.systemUTC(), System.getenv());
   }
 
+  /** Opens a repository with the given key (null: the environment's); checks credentials, bucket and clock. */
+  public static S3Storage open(S3Location loc, S3Credentials creds) {
+    return open(loc, creds != null ? creds : S3Credentials.fromEnvironment(), S3Tuning.defaults(), Clock.systemUTC(),
+        System.getenv());
+  }
+
   /** Opens a repository; one listing request checks the credentials, the bucket and the clock. */
   public static S3Storage open(S3Location loc, S3Credentials creds, S3Tuning tuning, Clock signingClock,
       Map<String, String> env) {
