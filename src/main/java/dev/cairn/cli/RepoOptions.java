@@ -1,5 +1,7 @@
 package dev.cairn.cli;
 
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.Repository;
 import dev.cairn.storage.s3.S3Location;
 import dev.cairn.storage.s3.S3Storage;
@@ -29,6 +31,10 @@ final class RepoOptions {
   boolean pathStyle;
 
   boolean s3() {
+    if (!repo.startsWith("s3://") && (endpoint != null || region != null || pathStyle)) {
+      throw new CairnException(ErrorCode.USAGE, "--s3-endpoint, --s3-region and --s3-path-style go with --repo"
+          + " s3://BUCKET/PREFIX, not with the directory " + repo);
+    }
     return repo.startsWith("s3://");
   }
 

@@ -183,8 +183,9 @@ final class S3Http {
       }
       errors.add(error);
       long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      long cap = Math.min(tuning.maxDelay().toMillis(), tuning.baseDelay().toMillis() << Math.min(20, n - 1));
-      long delay = ThreadLocalRandom.current().nextLong(cap + 1);
+      long cap = Math.max(1, Math.min(tuning.maxDelay().toMillis(),
+          tuning.baseDelay().toMillis() << Math.min(20, n - 1)));
+      long delay = 1 + ThreadLocalRandom.current().nextLong(cap); // full jitter; Vert.x timers need >= 1 ms
       if (n >= tuning.maxAttempts() || elapsedMs + delay > tuning.totalTime().toMillis()) {
         return Future.failedFuture(new CairnException(r.failCode(), r.what() + " in " + loc.describe() + " failed after "
             + n + " attempt" + (n == 1 ? "" : "s") + " in " + String.format(Locale.ROOT, "%.1f", elapsedMs / 1000.0)

@@ -110,4 +110,11 @@ class S3ErrorsIT {
     assertEquals("AK", c.accessKeyId());
     assertFalse(c.toString().contains("SK"), c.toString());
   }
+
+  @Test
+  void s3OptionsWithADirectoryRepositoryAreAUsageError() {
+    var run = dev.cairn.testkit.CairnCli.run("list", "--repo", dir, "--s3-region", "eu-west-1");
+    assertEquals(2, run.code(), run.toString());
+    assertTrue(run.err().contains("go with --repo s3://BUCKET/PREFIX"), run.err());
+  }
 }
