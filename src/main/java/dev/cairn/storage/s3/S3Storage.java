@@ -5,10 +5,7 @@ import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.ReadSource;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.WriteSink;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -22,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -50,7 +46,6 @@ public final class S3Storage implements Storage {
   private static final Logger LOG = Logger.getLogger("cairn.storage");
   /** Uploads older than this were left by a writer that is gone (the agent aborts them). */
   public static final Duration STALE_UPLOAD_AGE = Duration.ofDays(1);
-  private static volatile Vertx shared;
 
   private final S3Client client;
   private final S3Location loc;
@@ -80,7 +75,7 @@ public final class S3Storage implements Storage {
     loc.problem().ifPresent(p -> {
       throw new CairnException(ErrorCode.CONFIG, "repository " + loc.describe() + ": " + p);
     });
-    S3Http http = new S3Http(vertx(), loc, creds, tuning, signingClock, env);
+    S3Http http = new S3Http(Blocking.vertx(), loc, creds, tuning, signingClock, env);
     S3Storage s = new S3Storage(new S3Client(http, loc), Clock.systemUTC());
     try {
       s.await(s.client.probe());
@@ -89,25 +84,6 @@ public final class S3Storage implements Storage {
       throw e;
     }
     return s;
-  }
-
-  /** The driver's own small Vert.x (daemon event loops): the CLI opens repositories before its engine starts. */
-  private static Vertx vertx() {
-    Vertx v = shared;
-    if (v == null) {
-      synchronized (S3Storage.class) {
-        if (shared == null) {
-          // Its loops run short callbacks only, but the first connection loads Netty's and Vert.x's HTTP
-          // client classes on a loop: 2.1 to 2.6 s was seen on a 2-core host at load 24, so the
-          // blocked-thread warning starts at 5 s here (2 s elsewhere).
-          shared = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1)
-              .setInternalBlockingPoolSize(1).setUseDaemonThread(true)
-              .setMaxEventLoopExecuteTime(5).setMaxEventLoopExecuteTimeUnit(java.util.concurrent.TimeUnit.SECONDS));
-        }
-        v = shared;
-      }
-    }
-    return v;
   }
 
   public S3Location s3Location() {
@@ -304,31 +280,8 @@ public final class S3Storage implements Storage {
     }
   }
 
-  /**
-   * Waits on the calling (worker) thread; never on an event loop, whose wait would stall every request.
-   * CairnExceptions as they are, anything else as REPO_READ naming the store.
-   */
   <T> T await(Future<T> f) {
-    if (Context.isOnEventLoopThread()) {
-      throw new CairnException(ErrorCode.INTERNAL, "the S3 driver was called on an event loop ("
-          + Thread.currentThread().getName() + "); it blocks: call it from a worker pool");
-    }
-    CountDownLatch done = new CountDownLatch(1);
-    f.onComplete(ar -> done.countDown());
-    try {
-      done.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CairnException(ErrorCode.CANCELLED, "interrupted while waiting for " + location());
-    }
-    if (f.succeeded()) {
-      return f.result();
-    }
-    if (f.cause() instanceof CairnException c) {
-      throw c;
-    }
-    throw new CairnException(ErrorCode.REPO_READ, "request to " + location() + " failed: " + f.cause().getMessage(),
-        null, null, f.cause());
+    return Blocking.await(f, location());
   }
 
   private String checked(String key) {
