@@ -27,6 +27,7 @@ import dev.cairn.storage.Backups;
 import dev.cairn.storage.Latest;
 import dev.cairn.storage.Leases;
 import dev.cairn.storage.Repository;
+import dev.cairn.storage.s3.S3Storage;
 import dev.cairn.verify.VerifyVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -90,6 +91,16 @@ public final class Agent {
     Pools pools = Pools.create(vertx, maxJobs * config.agent().maxConcurrentJobs());
     Agent agent = new Agent(vertx, pools, config);
     agent.locks = locks;
+    for (Repositories.Named named : repositories.all()) {
+      if (named.repository().storage() instanceof S3Storage s3) {
+        // parts of an upload whose writer is gone are billed until aborted: at start, then daily
+        Runnable clean = () -> pools.io().executeBlocking(() -> s3.abortStaleUploads(S3Storage.STALE_UPLOAD_AGE))
+            .onFailure(e -> LOG.warning(() -> "cannot abort stale uploads in " + named.location() + ": "
+                + e.getMessage()));
+        clean.run();
+        vertx.setPeriodic(Duration.ofDays(1).toMillis(), t -> clean.run());
+      }
+    }
 
     List<DumperVerticle.Target> dumps = new ArrayList<>();
     Map<String, List<String>> routes = new LinkedHashMap<>();

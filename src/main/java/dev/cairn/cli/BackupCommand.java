@@ -27,8 +27,7 @@ final class BackupCommand implements Callable<Integer> {
       description = "postgresql:// URI or key=value string; PG* variables and ~/.pgpass fill the rest")
   String db;
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR", description = "repository directory")
-  Path repo;
+  @Mixin RepoOptions repo;
 
   @Option(names = {"-j", "--jobs"}, defaultValue = "2", description = "parallel COPY streams (default ${DEFAULT-VALUE})")
   int jobs;
@@ -77,7 +76,7 @@ final class BackupCommand implements Callable<Integer> {
     Dumper.Options opts = new Dumper.Options(jobs, new TableFilter(tables, excludes), Cli.size(splitSize),
         (int) Math.min(Integer.MAX_VALUE, Cli.size(chunkSize)), Cli.millis(lockTimeout), pgBin, name,
         schemaOnly ? Manifest.Content.SCHEMA_ONLY : dataOnly ? Manifest.Content.DATA_ONLY : Manifest.Content.ALL);
-    Repository repository = Repository.openForWrite(repo);
+    Repository repository = repo.openForWrite();
     Runnable[] cancel = new Runnable[1];
     ProgressReporter shown = progress.reporter("backup", cmd.commandLine().getErr());
     long t0 = System.nanoTime();

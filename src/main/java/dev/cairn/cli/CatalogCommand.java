@@ -3,10 +3,10 @@ package dev.cairn.cli;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -26,12 +26,11 @@ final class CatalogCommand implements Callable<Integer> {
   static final class Rebuild implements Callable<Integer> {
     @Spec CommandSpec cmd;
 
-    @Option(names = "--repo", required = true, paramLabel = "DIR")
-    Path repo;
+    @Mixin RepoOptions repo;
 
     @Override
     public Integer call() {
-      Backups.Rebuilt r = Backups.rebuildCatalog(Repository.openForWrite(repo));
+      Backups.Rebuilt r = Backups.rebuildCatalog(repo.openForWrite());
       PrintWriter out = cmd.commandLine().getOut();
       out.printf("catalog rebuilt: %d summaries written, %d damaged archives, %d orphan summaries removed%n",
           r.summaries(), r.damaged().size(), r.orphansRemoved());

@@ -4,10 +4,10 @@ import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -19,8 +19,7 @@ final class DeleteCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "ID")
   String id;
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR")
-  Path repo;
+  @Mixin RepoOptions repo;
 
   @Option(names = "--yes", description = "do not ask")
   boolean yes;
@@ -29,7 +28,7 @@ final class DeleteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Repository repository = Repository.open(repo);
+    Repository repository = repo.open();
     repository.archive(id); // fails clearly for a malformed or unknown id before asking anything
     if (!yes) {
       String answer = terminal.ask(prompt(Backups.read(repository, id), repository));

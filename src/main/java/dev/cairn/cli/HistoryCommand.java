@@ -6,13 +6,13 @@ import dev.cairn.storage.Repository;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -20,8 +20,7 @@ import picocli.CommandLine.Spec;
 final class HistoryCommand implements Callable<Integer> {
   @Spec CommandSpec cmd;
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR")
-  Path repo;
+  @Mixin RepoOptions repo;
 
   @Option(names = "--limit", defaultValue = "50", description = "newest N jobs (default ${DEFAULT-VALUE})")
   int limit;
@@ -31,7 +30,7 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Repository r = Repository.open(repo);
+    Repository r = repo.open();
     List<Job> all = new JobHistory(r.storage(), Integer.MAX_VALUE).read();
     List<Job> jobs = all.subList(Math.max(0, all.size() - limit), all.size());
     PrintWriter out = cmd.commandLine().getOut();

@@ -6,10 +6,10 @@ import dev.cairn.storage.Verification;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -17,8 +17,7 @@ import picocli.CommandLine.Spec;
 final class ListCommand implements Callable<Integer> {
   @Spec CommandSpec cmd;
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR")
-  Path repo;
+  @Mixin RepoOptions repo;
 
   @Option(names = "--json")
   boolean json;
@@ -26,7 +25,7 @@ final class ListCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = cmd.commandLine().getOut();
-    var entries = Backups.list(Repository.open(repo));
+    var entries = Backups.list(repo.open());
     if (json) {
       JsonArray a = new JsonArray();
       for (Backups.Entry e : entries) {

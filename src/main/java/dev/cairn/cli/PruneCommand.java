@@ -11,7 +11,6 @@ import dev.cairn.storage.Repository;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -32,6 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,8 +50,7 @@ final class PruneCommand implements Callable<Integer> {
   /** The current time; tests fix it. */
   Clock clock = Clock.systemUTC();
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR")
-  Path repo;
+  @Mixin RepoOptions repo;
 
   @Option(names = "--database", paramLabel = "NAME", description = "only the backups of this database")
   String database;
@@ -89,7 +88,7 @@ final class PruneCommand implements Callable<Integer> {
   public Integer call() {
     RetentionPolicy policy = policy();
     ZoneId zone = zone();
-    Repository repository = Repository.open(repo);
+    Repository repository = repo.open();
     Instant now = clock.instant();
 
     Map<String, List<Item>> series = series(repository);

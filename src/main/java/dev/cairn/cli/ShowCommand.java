@@ -7,12 +7,12 @@ import dev.cairn.storage.Backups;
 import dev.cairn.storage.Latest;
 import dev.cairn.storage.Repository;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -24,8 +24,7 @@ final class ShowCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "ID|latest")
   String id;
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR")
-  Path repo;
+  @Mixin RepoOptions repo;
 
   @Option(names = "--json", description = "print the whole manifest")
   boolean json;
@@ -38,7 +37,7 @@ final class ShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Repository r = Repository.open(repo);
+    Repository r = repo.open();
     // show describes failed backups too: resolve only "latest" (good backups only)
     String resolved = "latest".equals(id) ? Backups.resolve(r, id, database, clock.instant()).id() : id;
     Latest.checkName(resolved, database);

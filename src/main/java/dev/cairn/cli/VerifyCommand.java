@@ -6,7 +6,6 @@ import dev.cairn.storage.Latest;
 import dev.cairn.storage.Repository;
 import dev.cairn.storage.Verification;
 import dev.cairn.verify.Verifier;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -24,8 +23,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "ID|latest")
   String id;
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR")
-  Path repo;
+  @Mixin RepoOptions repo;
 
   @Option(names = {"--database", "--name"}, paramLabel = "NAME", description = "with 'latest': the newest backup"
       + " of this name (the id's prefix); required when the repository holds backups of several names")
@@ -41,7 +39,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Cli.setupLogging(false);
-    Repository repository = Repository.open(repo);
+    Repository repository = repo.open();
     // an explicit id is verified even when damaged: only "latest" goes through the listing
     String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database, clock.instant()).id() : id;
     Latest.checkName(resolved, database);

@@ -132,12 +132,30 @@ public final class ConfigLoader {
   }
 
   /**
-   * THE S3 HOOK: parses {@code repositories[index].s3}. This build has no S3 driver, so the entry is
-   * refused; a build with one returns its driver here (config.S3Section).
+   * Parses {@code repositories[index].s3} ({@link S3Section}); null when it has problems (recorded). The
+   * driver is opened only when the agent starts, so checking a configuration never needs the bucket.
    */
   private RepositoryEntry.Remote s3(Section s3, int index) {
-    s3.problem(null, "the S3 driver is not in this build");
-    return null;
+    S3Section.Parsed parsed = S3Section.read(s3);
+    if (parsed == null) {
+      return null;
+    }
+    return new RepositoryEntry.Remote() {
+      @Override
+      public String kind() {
+        return "s3";
+      }
+
+      @Override
+      public String location() {
+        return parsed.location().describe();
+      }
+
+      @Override
+      public dev.cairn.storage.Storage open() {
+        return dev.cairn.storage.s3.S3Storage.open(parsed.location(), parsed.credentials());
+      }
+    };
   }
 
   /** The {@code path} key of a local repository: a directory that exists, or can be created. */

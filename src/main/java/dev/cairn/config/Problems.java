@@ -21,6 +21,10 @@ final class Problems {
     return list.isEmpty();
   }
 
+  int size() {
+    return list.size();
+  }
+
   List<String> lines() {
     return list.stream().sorted(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::seq))
         .map(Problem::text).toList();

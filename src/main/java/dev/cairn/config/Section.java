@@ -96,6 +96,16 @@ final class Section {
     problems.add(line(key), key == null ? path : path(key), what);
   }
 
+  /** Problems recorded so far in the whole file (a reader tells whether its own section added any). */
+  int problemCount() {
+    return problems.size();
+  }
+
+  /** Whether the value at key is a mapping (a nested section) rather than a single value. */
+  boolean isMapping(String key) {
+    return entries.get(key) instanceof MappingNode;
+  }
+
   boolean has(String key) {
     Node n = entries.get(key);
     return n != null && !isNull(n);
@@ -108,11 +118,6 @@ final class Section {
         problems.add(line(k), path(k), "unknown key (known: " + String.join(", ", keys) + ")");
       }
     }
-  }
-
-  /** Whether the value at key is a mapping (e.g. {@code tables: {sample: 5}} rather than {@code tables: all}). */
-  boolean isMapping(String key) {
-    return entries.get(key) instanceof MappingNode;
   }
 
   Section section(String key) {

@@ -33,6 +33,12 @@ public enum ErrorCode {
   NOTIFY_FAILED(11),
   /** The target repository already holds a backup of that id (a copy is never replaced). */
   BACKUP_EXISTS(10),
+  /** An object store refused the credentials (unknown key, wrong secret, access denied). */
+  REPO_AUTH(5),
+  /** An object store's bucket does not exist. */
+  REPO_NOT_FOUND(5),
+  /** An object store refused a request as signed too far from its clock (RequestTimeTooSkewed). */
+  REPO_CLOCK_SKEW(5),
   INTERNAL(1);
 
   private final int exitCode;

@@ -199,9 +199,21 @@ public final class Leases {
       }
     }
 
-    /** Releases the lease (deletes it if it is still ours). Never throws. */
+    /**
+     * Releases the lease (deletes it if it is still ours). Never throws. On an event loop (a reader
+     * closed in a future's callback) a remote driver's deletion is handed to the lease thread: it waits
+     * on the network, and an event loop must not (a local one is a quick unlink, done at once as before).
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
+      if (io.vertx.core.Context.isOnEventLoopThread() && !storage.features().contains(Storage.Feature.LOCAL)) {
+        RENEWER.execute(this::release);
+      } else {
+        release();
+      }
+    }
+
+    private synchronized void release() {
       if (released) {
         return;
       }

@@ -18,51 +18,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local driver against a real file system: atomic publish, nothing unfinished listed, modes, full disks. */
+/**
+ * The local driver against a real file system: modes, full disks, keys (the contract every driver keeps,
+ * atomic publish and ranged reads among it, is {@link LocalStorageContractTest}).
+ */
 class LocalStorageTest {
   @TempDir Path dir;
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  @Test
-  void aSinkPublishesOnlyOnCommitAndNeverOverAnExistingObject() {
-    LocalStorage s = LocalStorage.openForWrite(dir);
-    try (WriteSink w = s.create("a.cairn")) {
-      w.write(ByteBuffer.wrap(utf8("hello ")));
-      w.write(ByteBuffer.wrap(utf8("world")));
-      assertEquals(11, w.position());
-      assertTrue(s.stat("a.cairn").isEmpty(), "nothing is visible before commit");
-      assertEquals(List.of(), s.list(""), "an unfinished write is never listed");
-      assertEquals(List.of("a.cairn"), s.partials());
-      w.commit();
-    }
-    assertEquals(11, s.stat("a.cairn").orElseThrow().size());
-    assertEquals(List.of(), s.partials());
-
-    WriteSink second = s.create("a.cairn");
-    second.write(ByteBuffer.wrap(utf8("other")));
-    CairnException e = assertThrows(CairnException.class, second::commit);
-    assertEquals(ErrorCode.REPO_WRITE, e.code());
-    assertTrue(e.getMessage().contains("already exists"), e.getMessage());
-    assertArrayEquals(utf8("hello world"), s.get("a.cairn").orElseThrow(), "the first stays as it was");
-    assertEquals(List.of(), s.partials(), "the refused write is removed");
-  }
-
-  @Test
-  void rangedReadsReturnTheBytesAskedForAndFailPastTheEnd() {
-    LocalStorage s = LocalStorage.openForWrite(dir);
-    s.put("x", utf8("0123456789"));
-    try (ReadSource in = s.open("x").orElseThrow()) {
-      ByteBuffer b = ByteBuffer.allocate(4);
-      in.read(3, b);
-      assertEquals("3456", new String(b.array(), StandardCharsets.UTF_8));
-      CairnException e = assertThrows(CairnException.class, () -> in.read(8, ByteBuffer.allocate(4)));
-      assertEquals(ErrorCode.REPO_READ, e.code());
-      assertTrue(e.getMessage().contains("byte offset 10"), e.getMessage());
-    }
-    assertTrue(s.open("missing").isEmpty());
   }
 
   @Test

@@ -30,7 +30,7 @@ public final class CairnProcess implements AutoCloseable {
     return start(log, java.util.Map.of(), jvmOptions, args);
   }
 
-  /** With these environment variables added (e.g. a secret a configuration reads as ${VAR}). */
+  /** With these environment variables added (e.g. AWS_ACCESS_KEY_ID, a secret read as ${VAR}) and JVM options. */
   public static CairnProcess start(Path log, java.util.Map<String, String> env, List<String> jvmOptions,
       Object... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
