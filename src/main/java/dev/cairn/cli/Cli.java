@@ -9,7 +9,6 @@ import dev.cairn.log.Logs;
 import dev.cairn.storage.Backups;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -35,7 +34,7 @@ final class Cli {
    * call {@code onCancel} and give the job 10 seconds to clean up.
    */
   static <T> T await(int jobs, BiFunction<Vertx, Pools, Future<T>> job, Runnable[] onCancel) {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(4).setEventLoopPoolSize(2));
+    Vertx vertx = Vertx.vertx(Pools.vertxOptions(jobs));
     Bus.register(vertx);
     Pools pools = Pools.create(vertx, jobs);
     AtomicReference<Object> outcome = new AtomicReference<>();
