@@ -33,7 +33,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,9 +84,9 @@ public final class Agent {
       locks.forEach(Leases.Lease::close);
       return Future.failedFuture(e);
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
-    Bus.register(vertx);
     int maxJobs = config.databases().stream().mapToInt(DatabaseConfig::jobs).max().orElse(1);
+    Vertx vertx = Vertx.vertx(Pools.vertxOptions(maxJobs * config.agent().maxConcurrentJobs()));
+    Bus.register(vertx);
     Pools pools = Pools.create(vertx, maxJobs * config.agent().maxConcurrentJobs());
     Agent agent = new Agent(vertx, pools, config);
     agent.locks = locks;

@@ -9,16 +9,19 @@ import dev.cairn.log.Logs;
 import dev.cairn.storage.Backups;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.logging.Logger;
 
 /** What the commands share: logging setup and running one engine job on a Vert.x context. */
 final class Cli {
+  static final int CLOSE_BOUND_SECONDS = 10;
+  private static final Logger LOG = Logger.getLogger("cairn.cli");
+
   private Cli() {}
 
   /** Plain-text log lines on stderr; the data goes to stdout. */
@@ -31,7 +34,7 @@ final class Cli {
    * call {@code onCancel} and give the job 10 seconds to clean up.
    */
   static <T> T await(int jobs, BiFunction<Vertx, Pools, Future<T>> job, Runnable[] onCancel) {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(4).setEventLoopPoolSize(2));
+    Vertx vertx = Vertx.vertx(Pools.vertxOptions(jobs));
     Bus.register(vertx);
     Pools pools = Pools.create(vertx, jobs);
     AtomicReference<Object> outcome = new AtomicReference<>();
@@ -72,12 +75,9 @@ final class Cli {
       } catch (IllegalStateException ignored) {
         // already shutting down: the hook is running
       }
-      CountDownLatch closed = new CountDownLatch(1);
-      pools.close().eventually(vertx::close).onComplete(x -> closed.countDown());
-      try {
-        closed.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (!close(vertx, pools)) {
+        LOG.warning(() -> "shutting down took longer than " + CLOSE_BOUND_SECONDS + " s (a connection, timer or"
+            + " worker was left open); exiting without waiting further");
       }
     }
     Object o = outcome.get();
@@ -87,6 +87,21 @@ final class Cli {
     @SuppressWarnings("unchecked")
     T result = (T) ((Object[]) o)[0];
     return result;
+  }
+
+  /**
+   * Closes the pools, then Vert.x; whether that finished within {@link #CLOSE_BOUND_SECONDS}. Everything
+   * the job opened is closed by the time it completes, so a close that runs out its bound is a leak.
+   */
+  static boolean close(Vertx vertx, Pools pools) {
+    CountDownLatch closed = new CountDownLatch(1);
+    pools.close().eventually(vertx::close).onComplete(x -> closed.countDown());
+    try {
+      return closed.await(CLOSE_BOUND_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** "app-20261121T020000Z (database app, finished 2026-11-21T02:03:04Z, 1.2 GiB)", for confirmations. */

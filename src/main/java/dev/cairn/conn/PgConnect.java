@@ -5,7 +5,11 @@ import dev.cairn.error.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.impl.PgConnectionFactory;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.function.Consumer;
 
 /**
@@ -23,11 +27,30 @@ public final class PgConnect {
   public static Future<PgConnection> connect(Vertx vertx, ConnSpec spec) {
     Future<PgConnection> attempt;
     try {
-      attempt = PgConnection.connect(vertx, spec.toPgConnectOptions());
+      attempt = attempt(vertx, spec.toPgConnectOptions());
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
     return within(vertx, spec, attempt, PgConnection::close);
+  }
+
+  /**
+   * {@link PgConnection#connect} with its connection factory closed on every path. The driver closes the
+   * factory (a NetClient) after a connection that succeeded, never after one that failed: with sslmode
+   * prefer a failed attempt (a database that does not exist) left the channel of its first, TLS-requesting
+   * try open in it, and closing Vert.x then often waited for that channel: a CLI restore with --create
+   * (whose preflight finds the database missing that way) exited only after the 10 s close bound.
+   */
+  private static Future<PgConnection> attempt(Vertx vertx, PgConnectOptions options) {
+    PgConnectionFactory factory = new PgConnectionFactory((VertxInternal) vertx);
+    Future<SqlConnection> connected = factory.connect(vertx.getOrCreateContext(), options);
+    return connected.map(PgConnection::cast).andThen(ar -> {
+      if (ar.failed()) {
+        factory.close(Promise.promise());
+      } else {
+        ar.result().closeHandler(v -> factory.close(Promise.promise()));
+      }
+    });
   }
 
   /**

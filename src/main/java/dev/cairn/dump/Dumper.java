@@ -381,7 +381,7 @@ public final class Dumper {
   private Future<List<PartResult>> copyData(String snapshot, Map<String, String> copySettings,
       List<Catalog.TableInfo> tables,
       ArchiveWriter writer) {
-    List<Unit> units = plan(tables, opts.splitBytes());
+    List<Unit> units = plan(tables, splitFor(tables, opts.splitBytes(), opts.jobs()));
     tablesTotal = tables.size();
     units.forEach(u -> partsLeft.merge(u.table().oid(), 1, Integer::sum));
     partsTotal = units.size();
@@ -402,6 +402,20 @@ public final class Dumper {
       }
       return Future.succeededFuture(results);
     });
+  }
+
+  /** Parts are never made smaller than this to keep more workers busy: each part costs a scan's start. */
+  static final long MIN_BALANCE_SPLIT = 32L << 20;
+
+  /**
+   * The part size for {@code jobs} workers: {@code splitBytes}, or smaller (down to {@link
+   * #MIN_BALANCE_SPLIT}, never below a configured {@code splitBytes}) so the database makes at least four
+   * parts per worker; a database of one dominant table then keeps every worker busy to the end.
+   */
+  static long splitFor(List<Catalog.TableInfo> tables, long splitBytes, int jobs) {
+    long total = tables.stream().mapToLong(Catalog.TableInfo::dataBytes).sum();
+    long balanced = total / (4L * Math.max(1, jobs));
+    return Math.min(splitBytes, Math.max(MIN_BALANCE_SPLIT, balanced));
   }
 
   /**

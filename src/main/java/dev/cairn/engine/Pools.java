@@ -2,6 +2,7 @@ package dev.cairn.engine;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -17,12 +18,23 @@ public record Pools(WorkerExecutor copy, WorkerExecutor io, WorkerExecutor trans
   public static final int TRANSFERS = 2;
 
 
+  /**
+   * Vert.x's own threads for {@code jobs} parallel streams on this machine: event loops up to one per stream
+   * (at least 2, at most the cores), default workers at least one per stream.
+   */
+  public static VertxOptions vertxOptions(int jobs) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new VertxOptions().setEventLoopPoolSize(Math.max(2, Math.min(cores, jobs)))
+        .setWorkerPoolSize(Math.max(4, jobs));
+  }
+
   public static Pools create(Vertx vertx, int jobs) {
     // Long-running tasks by design: a COPY may run for hours, so no blocked-thread warning applies.
     long maxExec = TimeUnit.DAYS.toNanos(1);
     return new Pools(
         vertx.createSharedWorkerExecutor("cairn-copy-" + jobs, jobs + 1, maxExec, TimeUnit.NANOSECONDS),
-        vertx.createSharedWorkerExecutor("cairn-io", 4, maxExec, TimeUnit.NANOSECONDS),
+        // pg_restore runs (one loading-time build beside the main one), archive opens, fsyncs
+        vertx.createSharedWorkerExecutor("cairn-io", Math.max(4, jobs), maxExec, TimeUnit.NANOSECONDS),
         vertx.createSharedWorkerExecutor("cairn-transfer", TRANSFERS, maxExec, TimeUnit.NANOSECONDS));
   }
 

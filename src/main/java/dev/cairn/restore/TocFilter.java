@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class TocFilter {
   private static final Pattern ENTRY = Pattern.compile("^(\\d+); (\\d+) (\\d+) (.*)$");
   /** What {@code pg_restore --list --verbose} prints under an entry: the dump ids it depends on. */
-  private static final Pattern DEPENDS = Pattern.compile("^;\\s*depends on:((?: \\d+)+)\\s*$");
+  static final Pattern DEPENDS = Pattern.compile("^;\\s*depends on:((?: \\d+)+)\\s*$");
   // Longest first, so "MATERIALIZED VIEW DATA" wins over "MATERIALIZED VIEW".
   private static final List<String> TYPES = List.of("MATERIALIZED VIEW DATA", "MATERIALIZED VIEW",
       "SEQUENCE OWNED BY", "SEQUENCE SET", "TABLE DATA", "TABLE ATTACH", "INDEX ATTACH", "FK CONSTRAINT",
@@ -36,7 +36,7 @@ final class TocFilter {
   /** {@code sequences}: those owned by a table left out but kept because a kept entry depends on them. */
   record Outcome(List<String> keep, List<String> notes, Set<String> sequences) {}
 
-  private record Entry(String id, String type, String schema, String tag) {}
+  record Entry(String id, String type, String schema, String tag) {}
 
   private TocFilter() {}
 
@@ -210,7 +210,7 @@ final class TocFilter {
   }
 
   /** "ID; CATALOG OID TYPE SCHEMA TAG OWNER"; schema and tag are printed raw, so known schemas anchor them. */
-  private static Entry parse(String line, java.util.Collection<String> schemas) {
+  static Entry parse(String line, java.util.Collection<String> schemas) {
     Matcher mm = ENTRY.matcher(line);
     if (!mm.matches()) {
       return null;

@@ -70,4 +70,16 @@ class DumperPlanTest {
     assertEquals(1, units.size());
     assertEquals(8192 + (1L << 30), units.get(0).estimatedBytes());
   }
+
+  @Test
+  void moreWorkersGetSmallerPartsSoADominantTableKeepsThemAllBusy() {
+    List<Catalog.TableInfo> db = List.of(table("events", 900L << 20, List.of("a")), table("small", 100L << 20,
+        List.of("a")));
+    assertEquals(64L << 20, Dumper.splitFor(db, 64L << 20, 2), "1000 MiB for 2 workers: the default parts");
+    long split = Dumper.splitFor(db, 64L << 20, 8);
+    assertEquals(Dumper.MIN_BALANCE_SPLIT, split, "1000 MiB / 32 parts would be 31 MiB: the floor");
+    long eventParts = Dumper.plan(db, split).stream().filter(u -> u.table().name().equals("events")).count();
+    assertTrue(eventParts >= 8 * 3, "events alone has parts for every worker several times: " + eventParts);
+    assertEquals(1L << 20, Dumper.splitFor(db, 1L << 20, 8), "a configured smaller split stays");
+  }
 }

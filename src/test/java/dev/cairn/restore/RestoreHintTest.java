@@ -11,22 +11,22 @@ class RestoreHintTest {
 
   @Test
   void missingRoleOrTablespaceGetsTheRolesHint() {
-    assertTrue(Restorer.hintFor(List.of("pg_restore: error: could not execute query: ERROR:  role \"alice\" does"
+    assertTrue(PgRestoreRun.hintFor(List.of("pg_restore: error: could not execute query: ERROR:  role \"alice\" does"
         + " not exist")).contains("--no-owner"));
-    assertTrue(Restorer.hintFor(List.of("pg_restore: error: could not execute query: ERROR:  tablespace \"fast\""
+    assertTrue(PgRestoreRun.hintFor(List.of("pg_restore: error: could not execute query: ERROR:  tablespace \"fast\""
         + " does not exist")).contains("--globals"));
   }
 
   @Test
   void serverRestartGetsTheRestartHintNotTheRolesOne() {
-    String h = Restorer.hintFor(List.of("pg_restore: error: could not execute query: FATAL:  terminating"
+    String h = PgRestoreRun.hintFor(List.of("pg_restore: error: could not execute query: FATAL:  terminating"
         + " connection due to administrator command"));
     assertTrue(h.contains("restarted") && !h.contains("roles"), h);
   }
 
   @Test
   void anyOtherErrorGetsNoRolesHint() {
-    assertNull(Restorer.hintFor(List.of("pg_restore: error: could not execute query: ERROR:  function"
+    assertNull(PgRestoreRun.hintFor(List.of("pg_restore: error: could not execute query: ERROR:  function"
         + " inner_f(integer) does not exist")));
   }
 }
