@@ -12,12 +12,23 @@ import java.util.Optional;
  * @param pgBin where pg_dump/pg_restore live, or null to search PATH, then /usr/lib/postgresql/{@literal *}/bin
  */
 public record CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http,
-    AgentConfig agent, LogConfig log, Path pgBin) {
+    AgentConfig agent, LogConfig log, Path pgBin, List<ClusterConfig> clusters) {
   /** The time zone of schedules when neither the database nor the top level names one. */
   public static final ZoneId DEFAULT_TIMEZONE = ZoneOffset.UTC;
 
   public CairnConfig {
     databases = List.copyOf(databases);
+    clusters = List.copyOf(clusters);
+  }
+
+  /** Without clusters (no point-in-time recovery). */
+  public CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http, AgentConfig agent,
+      LogConfig log, Path pgBin) {
+    this(repository, databases, http, agent, log, pgBin, List.of());
+  }
+
+  public Optional<ClusterConfig> cluster(String name) {
+    return clusters.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
   public Optional<DatabaseConfig> database(String name) {

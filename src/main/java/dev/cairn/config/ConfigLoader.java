@@ -25,7 +25,8 @@ import java.util.Map;
  * as {@code <key path>: <what is wrong>}. The result is immutable.
  */
 public final class ConfigLoader {
-  static final List<String> TOP_KEYS = List.of("repository", "databases", "timezone", "http", "agent", "log", "pg_bin");
+  static final List<String> TOP_KEYS = List.of("repository", "databases", "timezone", "http", "agent", "log", "pg_bin",
+      "clusters");
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size",
@@ -86,7 +87,8 @@ public final class ConfigLoader {
     top.known(TOP_KEYS);
     ZoneId defaultZone = top.zone("timezone", CairnConfig.DEFAULT_TIMEZONE);
     RepositoryConfig repository = repository(top);
-    List<DatabaseConfig> databases = databases(top, defaultZone);
+    List<ClusterConfig> clusters = ClustersLoader.clusters(top, defaultZone, env, home);
+    List<DatabaseConfig> databases = clusters.isEmpty() || top.has("databases") ? databases(top, defaultZone) : List.of();
     HttpConfig http = http(top.section("http"));
     AgentConfig agent = agent(top.section("agent"), defaultZone);
     LogConfig log = log(top.section("log"));
@@ -101,7 +103,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw problems.exception(source);
     }
-    return new CairnConfig(repository, databases, http, agent, log, pgBin);
+    return new CairnConfig(repository, databases, http, agent, log, pgBin, clusters);
   }
 
   private RepositoryConfig repository(Section top) {

@@ -175,6 +175,9 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/jobs/:id"), auth, Role.VIEWER, jobs::show);
     change(r.delete(BASE + "/jobs/:id"), auth, Role.OPERATOR, "job.cancel", body, jobs::cancel);
     read(r.get(BASE + "/whoami"), auth, Role.VIEWER, HttpVerticle::whoami);
+    read(r.get(BASE + "/pitr"), auth, Role.VIEWER, rc -> io.executeBlocking(() -> dev.cairn.pitr.PitrReport.of(
+        repo.storage(), null, clock.instant()), false).onSuccess(p -> Http.send(rc, 200, p.json()))
+        .onFailure(e -> ApiError.from(e).send(rc)));
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
@@ -224,7 +227,8 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void health(RoutingContext rc) {
-    io.executeBlocking(() -> Health.evaluate(Backups.list(repo), maxAge, clock.instant()), false)
+    io.executeBlocking(() -> Health.withPitr(Health.evaluate(Backups.list(repo), maxAge, clock.instant()),
+            dev.cairn.pitr.PitrReport.of(repo.storage(), null, clock.instant())), false)
         .onSuccess(r -> rc.response().setStatusCode(r.ok() ? 200 : 503).putHeader("content-type", "application/json")
             .putHeader("cache-control", "no-store").end(r.json().encodePrettily()))
         .onFailure(e -> ApiError.from(e).send(rc));
