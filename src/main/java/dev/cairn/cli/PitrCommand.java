@@ -93,7 +93,7 @@ final class PitrCommand {
       CairnConfig c = load(config);
       ClusterConfig cc = cluster(c, cluster);
       PitrStore store = new PitrStore(LocalStorage.openForWrite(c.repository().path()), cc.name());
-      BaseInfo b = new BaseBackup(store, new ClusterConn(cc.url()), c.pgBin(), Clock.systemUTC()).run();
+      BaseInfo b = new BaseBackup(store, new ClusterConn(cc.url()), cc.slot(), c.pgBin(), Clock.systemUTC()).run();
       cmd.commandLine().getOut().printf("%s (timeline %d, WAL %s .. %s, %s)%n", b.id(), b.timeline(), b.start(), b.stop(),
           Cli.bytes(b.storedBytes()));
       return 0;

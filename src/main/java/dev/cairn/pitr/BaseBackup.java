@@ -33,7 +33,11 @@ public final class BaseBackup {
   private final Clock clock;
   private volatile Process process;
 
-  public BaseBackup(PitrStore store, ClusterConn conn, Path pgBin, Clock clock) {
+  private final String slot;
+
+  /** {@code slot}: the stream's slot, created (reserving WAL) before the backup so its WAL stays on the server. */
+  public BaseBackup(PitrStore store, ClusterConn conn, String slot, Path pgBin, Clock clock) {
+    this.slot = slot;
     this.store = store;
     this.conn = conn;
     this.pgBin = pgBin;
@@ -43,6 +47,7 @@ public final class BaseBackup {
   public BaseInfo run() {
     ClusterInfo info = conn.facts(store.cluster());
     store.putInfo(info);
+    conn.ensureSlot(slot);
     PgTool tool = ClusterConn.tool("pg_basebackup", info, pgBin);
     Instant started = clock.instant();
     String id = store.cluster() + "-" + ID_TIME.format(started);

@@ -71,6 +71,15 @@ public final class ClusterConn {
     }
   }
 
+  /**
+   * Creates the physical slot when missing, reserving WAL at once (pg_receivewal --create-slot does not): a base
+   * backup taken before the stream first runs keeps its WAL on the server until the stream fetches it.
+   */
+  void ensureSlot(String slot) {
+    row("SELECT pg_create_physical_replication_slot('" + slot + "', true)::text WHERE NOT EXISTS"
+        + " (SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "')");
+  }
+
   ClusterInfo facts(String name) {
     List<String> r = row("SELECT (SELECT system_identifier FROM pg_control_system())::text,"
         + " (SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'), current_setting('server_version_num')");

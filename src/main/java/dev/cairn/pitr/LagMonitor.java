@@ -25,7 +25,12 @@ final class LagMonitor {
   private final PitrStore store;
   private final ClusterConn conn;
   private final WalReceiver receiver;
-  private Instant behindSince;
+  /** Far more than max_lag needs at one check every 5 s, so the oldest one still shows a stalled stream. */
+  static final int MAX_SAMPLES = 100_000;
+
+  private record Sample(Instant at, Lsn lsn) {}
+
+  private final java.util.ArrayDeque<Sample> samples = new java.util.ArrayDeque<>();
   private long warnedRetained;
   private boolean switchRefused;
 
@@ -43,10 +48,15 @@ final class LagMonitor {
     Lsn server = Lsn.parse(r.get(0));
     long retained = r.get(1) == null ? 0 : Long.parseLong(r.get(1));
     Lsn published = publishedEnd(info);
-    if (published == null || server.compareTo(published) > 0) {
-      behindSince = behindSince == null ? now : behindSince;
-    } else {
-      behindSince = null;
+    // the lag is the age of the oldest WAL the repository lacks: when the server was first seen past what is
+    // published (sampled at each check; under load the published end moves on every segment)
+    samples.addLast(new Sample(now, server));
+    while (!samples.isEmpty() && published != null && samples.peekFirst().lsn().compareTo(published) <= 0) {
+      samples.removeFirst();
+    }
+    Instant behindSince = samples.isEmpty() ? null : samples.peekFirst().at();
+    if (samples.size() > MAX_SAMPLES) {
+      samples.removeFirst();
     }
     double lag = behindSince == null ? 0 : Duration.between(behindSince, now).toMillis() / 1000.0;
     if (lag * 2 > config.maxLag().toSeconds() && !switchRefused) {

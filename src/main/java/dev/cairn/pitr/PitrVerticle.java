@@ -82,7 +82,7 @@ public final class PitrVerticle extends AbstractVerticle {
 
   private void backup(ClusterConfig c, PitrStore store, ClusterConn conn) {
     once("base-" + c.name(), () -> {
-      BaseInfo b = new BaseBackup(store, conn, pgBin, clock).run();
+      BaseInfo b = new BaseBackup(store, conn, c.slot(), pgBin, clock).run();
       PitrRetention.Decision d = PitrRetention.apply(store, c.keepBaseBackups());
       LOG.info("base backup " + b.id() + " of cluster " + c.name() + " done (WAL " + b.start() + " .. " + b.stop()
           + "); retention deleted " + d.deleteBases().size() + " base backups and " + d.deleteWal().size()

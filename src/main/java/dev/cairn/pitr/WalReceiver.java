@@ -2,7 +2,6 @@ package dev.cairn.pitr;
 
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
-import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.pgtools.PgTool;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -119,12 +118,7 @@ public final class WalReceiver implements AutoCloseable {
     PgTool tool = ClusterConn.tool("pg_receivewal", info, pgBin);
     createSpool();
     publishFinished(info.segmentSize());
-    ChildProcess.Result created = new ChildProcess().run(List.of(tool.path().toString(), "-d", conn.conninfo(),
-        "--slot", slot, "--create-slot", "--if-not-exists"), conn.childEnv());
-    if (created.exitCode() != 0) {
-      throw new CairnException(ErrorCode.DB_QUERY, "cannot create replication slot " + slot + " on cluster "
-          + store.cluster() + ": " + created.errorReport(5), "the url's role needs REPLICATION");
-    }
+    conn.ensureSlot(slot);
     ProcessBuilder pb = new ProcessBuilder(List.of(tool.path().toString(), "-d", conn.conninfo(), "-D", spool.toString(),
         "--slot", slot, "--synchronous", "--no-loop")).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("PG"));

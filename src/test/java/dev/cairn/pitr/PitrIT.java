@@ -65,7 +65,7 @@ class PitrIT {
     System.setProperty("cairn.classpath", walGet.get(walGet.indexOf("-cp") + 1));
     pg.psql("postgres", "CREATE TABLE marks (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
     receiver = new WalReceiver(store, conn(pg.port()), "cairn_it", work.resolve("spool"), null).start();
-    BaseInfo b = new BaseBackup(store, conn(pg.port()), null, Clock.systemUTC()).run();
+    BaseInfo b = new BaseBackup(store, conn(pg.port()), "cairn_it", null, Clock.systemUTC()).run();
     assertTrue(b.stop().compareTo(b.start()) > 0, "the base backup records its WAL range");
     assertTrue(b.label().contains("START WAL LOCATION"), "the base backup records its backup_label");
     afterRow1 = mark(1);
