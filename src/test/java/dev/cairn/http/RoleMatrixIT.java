@@ -56,6 +56,7 @@ class RoleMatrixIT {
           new Endpoint("GET", "/api/v1/whoami", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/schedules", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/stats", null, Role.VIEWER, 200),
+          new Endpoint("GET", "/api/v1/pitr", null, Role.VIEWER, 200),
           new Endpoint("POST", "/api/v1/retention/run", "{\"dryRun\":true}", Role.OPERATOR, 200));
       List<String> wrong = new ArrayList<>();
       for (Endpoint e : endpoints) {
