@@ -92,7 +92,9 @@ public final class Recovery {
           f.accept(line);
         }
       } else {
-        Process tail = new ProcessBuilder("tail", "-n", "+1", "-F", log.toString())
+        // --pid: the follow ends when the postmaster does, even one killed without a word in its log
+        String pid = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8).get(0).strip();
+        Process tail = new ProcessBuilder("tail", "-n", "+1", "--pid=" + pid, "-F", log.toString())
             .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(tail.getInputStream(), StandardCharsets.UTF_8))) {
           for (String line = r.readLine(); line != null && !f.accept(line); line = r.readLine()) {
