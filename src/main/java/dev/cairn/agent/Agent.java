@@ -151,6 +151,8 @@ public final class Agent {
             config.pgBin())))
         .compose(x -> vertx.deployVerticle(new RestoreTestVerticle(restoreTests, repo, pools, clock, config.pgBin())))
         .compose(x -> vertx.deployVerticle(agent.http))
+        .compose(x -> config.clusters().isEmpty() ? Future.succeededFuture() : vertx.deployVerticle(
+            new dev.cairn.pitr.PitrVerticle(config.clusters(), repo.storage(), config.pgBin(), clock)))
         .compose(x -> vertx.deployVerticle(new SchedulerVerticle(schedules, config.agent().retentionSchedule(),
             config.agent().runMissedOnStart(), clock), new DeploymentOptions()))
         .map(x -> {

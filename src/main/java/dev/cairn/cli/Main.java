@@ -18,10 +18,14 @@ import picocli.CommandLine.ScopeType;
     subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, ListCommand.class,
         ShowCommand.class, DeleteCommand.class, PruneCommand.class, AgentCommand.class, CheckConfigCommand.class,
         HistoryCommand.class, DoctorCommand.class, TokenCommand.class, CatalogCommand.class,
-        NotifyCommand.class, TestCommand.class, CopyCommand.class})
+        NotifyCommand.class, TestCommand.class, CopyCommand.class, PitrCommand.class, WalGetCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("wal-get")) {
+      // PostgreSQL runs this once per WAL file during recovery: no command tree, no logging set-up
+      System.exit(new CommandLine(new WalGetCommand()).execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
     // Before anything touches java.util.logging: keep log handlers through shutdown (see KeepLogManager).
     System.setProperty("java.util.logging.manager", "dev.cairn.log.KeepLogManager");
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

@@ -27,8 +27,15 @@ import picocli.CommandLine.Spec;
 final class RestoreCommand implements Callable<Integer> {
   @Spec CommandSpec cmd;
 
-  @Parameters(index = "0", paramLabel = "ID|latest")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "ID|latest", description = "the backup (not with --at)")
   String id;
+
+  @Option(names = "--at", paramLabel = "TIME|LSN|NAME|latest", description = "restore from the cluster as of this"
+      + " moment (point-in-time recovery into a temporary cluster), with --cluster and --database")
+  String at;
+
+  @Option(names = "--cluster", paramLabel = "NAME", description = "with --at: the cluster whose WAL to replay")
+  String cluster;
 
   @Mixin RepoOptions repo;
 
@@ -85,6 +92,25 @@ final class RestoreCommand implements Callable<Integer> {
     Cli.setupLogging(verbose);
     if (jobs < 1 || jobs > 64) {
       throw new CairnException(ErrorCode.USAGE, "jobs must be between 1 and 64, not " + jobs);
+    }
+    if (at != null) {
+      String moment = at;
+      at = null;
+      if (repo.s3()) {
+        throw new CairnException(ErrorCode.USAGE, "restore --at reads WAL from a local repository directory, not "
+            + repo.repo, "copy the cluster's pitr/ objects to a directory first, or run it on the repository's host");
+      }
+      return RestoreAt.run(java.nio.file.Path.of(repo.repo), cluster, moment, database, tables, db, jobs, pgBin,
+          cmd.commandLine().getErr(), (staged, backupId) -> {
+            repo.repo = staged.toString();
+            id = backupId;
+            database = null;
+            return call();
+          });
+    }
+    if (id == null) {
+      throw new CairnException(ErrorCode.USAGE, "give the backup to restore (an id or latest), or --at",
+          "cairn list --repo DIR lists the backups");
     }
     ConnSpec target = ConnSpec.parse(db);
     Repository repository = repo.open();

@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 public record CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http,
     AgentConfig agent, LogConfig log, Path pgBin, List<NotificationConfig> notifications,
-    List<RepositoryEntry> repositories) {
+    List<RepositoryEntry> repositories, List<ClusterConfig> clusters) {
   /** The time zone of schedules when neither the database nor the top level names one. */
   public static final ZoneId DEFAULT_TIMEZONE = ZoneOffset.UTC;
 
@@ -24,13 +24,21 @@ public record CairnConfig(RepositoryConfig repository, List<DatabaseConfig> data
     databases = List.copyOf(databases);
     notifications = List.copyOf(notifications);
     repositories = List.copyOf(repositories);
+    clusters = List.copyOf(clusters);
   }
 
-  /** The single-repository form: {@code repository} as the one repository, named {@code local}; no notifications. */
+  /**
+   * The single-repository form: {@code repository} as the one repository, named {@code local}; no notifications,
+   * no clusters (no point-in-time recovery).
+   */
   public CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http, AgentConfig agent,
       LogConfig log, Path pgBin) {
     this(repository, databases, http, agent, log, pgBin, List.of(),
-        List.of(new RepositoryEntry(RepositoryEntry.LEGACY_NAME, repository, null, null)));
+        List.of(new RepositoryEntry(RepositoryEntry.LEGACY_NAME, repository, null, null)), List.of());
+  }
+
+  public Optional<ClusterConfig> cluster(String name) {
+    return clusters.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
   /**

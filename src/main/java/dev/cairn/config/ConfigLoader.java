@@ -26,7 +26,7 @@ import java.util.Map;
  */
 public final class ConfigLoader {
   static final List<String> TOP_KEYS = List.of("repository", "repositories", "databases", "timezone", "http", "agent",
-      "log", "pg_bin", "notifications");
+      "log", "pg_bin", "notifications", "clusters");
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size",
@@ -92,7 +92,8 @@ public final class ConfigLoader {
     ZoneId defaultZone = top.zone("timezone", CairnConfig.DEFAULT_TIMEZONE);
     List<RepositoryEntry> repositories = repositories(top);
     RepositoryConfig repository = repositories.isEmpty() ? null : repositories.get(0).local();
-    List<DatabaseConfig> databases = databases(top, defaultZone);
+    List<ClusterConfig> clusters = ClustersLoader.clusters(top, defaultZone, env, home);
+    List<DatabaseConfig> databases = clusters.isEmpty() || top.has("databases") ? databases(top, defaultZone) : List.of();
     HttpConfig http = http(top.section("http"));
     AgentConfig agent = agent(top.section("agent"), defaultZone);
     LogConfig log = log(top.section("log"));
@@ -108,7 +109,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw problems.exception(source);
     }
-    return new CairnConfig(repository, databases, http, agent, log, pgBin, notifications, repositories);
+    return new CairnConfig(repository, databases, http, agent, log, pgBin, notifications, repositories, clusters);
   }
 
   /**

@@ -61,6 +61,16 @@ public final class Health {
     return new Report(allOk, new JsonObject().put("status", allOk ? "ok" : "failing").put("databases", dbs));
   }
 
+  /** With point-in-time recovery: red too on a cluster with a gap, no window, or a lag above its max_lag. */
+  public static Report withPitr(Report backups, dev.cairn.pitr.PitrReport.Report pitr) {
+    if (pitr.json().getJsonArray("clusters").isEmpty()) {
+      return backups;
+    }
+    boolean ok = backups.ok() && pitr.ok();
+    return new Report(ok, backups.json().copy().put("status", ok ? "ok" : "failing")
+        .put("clusters", pitr.json().getJsonArray("clusters")));
+  }
+
   static String human(Duration d) {
     long s = d.toSeconds();
     if (s < 120) {

@@ -201,6 +201,9 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/jobs/:id"), auth, Role.VIEWER, jobs::show);
     change(r.delete(BASE + "/jobs/:id"), auth, Role.OPERATOR, "job.cancel", body, jobs::cancel);
     read(r.get(BASE + "/whoami"), auth, Role.VIEWER, HttpVerticle::whoami);
+    read(r.get(BASE + "/pitr"), auth, Role.VIEWER, rc -> io.executeBlocking(() -> dev.cairn.pitr.PitrReport.of(
+        repo.storage(), null, clock.instant()), false).onSuccess(p -> Http.send(rc, 200, p.json()))
+        .onFailure(e -> ApiError.from(e).send(rc)));
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
     read(r.get(BASE + "/repositories"), auth, Role.VIEWER, where::list);
@@ -264,6 +267,7 @@ public final class HttpVerticle extends VerticleBase {
       List<Backups.Entry> backups = Backups.list(repo);
       Health.Report h = RestoreTestHealth.amend(Health.evaluate(backups, maxAge, clock.instant()), maxTestAge,
           RestoreTestLog.last(repo, maxTestAge.keySet()), clock.instant());
+      h = Health.withPitr(h, dev.cairn.pitr.PitrReport.of(repo.storage(), null, clock.instant()));
       h.json().put("problems", Problems.json(Problems.of(h.json(), js, backups, maxAge)));
       return h;
     }, false))

@@ -461,6 +461,8 @@ public final class PgCluster implements AutoCloseable {
         "host all " + SSL_USER + " 127.0.0.1/32 scram-sha-256",
         "host all " + READER_USER + " 127.0.0.1/32 scram-sha-256",
         "host all all 127.0.0.1/32 trust",
+        "local replication all trust", // pg_receivewal and pg_basebackup (point-in-time recovery)
+        "host replication all 127.0.0.1/32 trust",
         "");
     try {
       Files.writeString(dataDir.resolve("pg_hba.conf"), hba);

@@ -1,0 +1,51 @@
+package dev.cairn.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.error.CairnException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClustersConfigTest {
+  @TempDir Path tmp;
+
+  private CairnConfig load(String clusters) throws Exception {
+    Path repo = Files.createDirectories(tmp.resolve("repo"));
+    return ConfigLoader.parse("repository:\n  path: " + repo + "\n" + clusters, "t.yaml", Map.of(), tmp);
+  }
+
+  @Test
+  void aClusterAloneIsAValidConfigurationWithTheDocumentedDefaults() throws Exception {
+    CairnConfig c = load("clusters:\n  - name: main\n    url: postgresql://repl@db1/postgres?replication=true\n");
+    ClusterConfig m = c.cluster("main").orElseThrow();
+    assertEquals(0, c.databases().size());
+    assertEquals("cairn_main", m.slot());
+    assertEquals(Duration.ofMinutes(5), m.maxLag());
+    assertEquals(7, m.keepBaseBackups());
+    assertEquals(java.util.List.of("0 1 * * *"), m.baseSchedule().expressions());
+  }
+
+  @Test
+  void theIssuesExampleParsesAsWritten() throws Exception {
+    ClusterConfig m = load("clusters:\n  - name: main\n    url: postgresql://cairn_repl@127.0.0.1:5432/postgres?replication=true\n"
+        + "    base_backup: {schedule: \"0 3 * * *\"}\n    wal: {slot: cairn_x, max_lag: 30s}\n"
+        + "    retention: {keep_base_backups: 2}\n").cluster("main").orElseThrow();
+    assertEquals("cairn_x", m.slot());
+    assertEquals(Duration.ofSeconds(30), m.maxLag());
+    assertEquals(2, m.keepBaseBackups());
+  }
+
+  @Test
+  void aBadSlotNameAndAnUnknownKeyAreReportedWithTheirPaths() {
+    CairnException e = assertThrows(CairnException.class, () -> load("clusters:\n  - name: main\n    url: host=db1\n"
+        + "    wal: {slot: Bad-Slot, lag: 5m}\n"));
+    assertTrue(e.getMessage().contains("clusters[0].wal.slot"), e.getMessage());
+    assertTrue(e.getMessage().contains("clusters[0].wal.lag"), e.getMessage());
+  }
+}
