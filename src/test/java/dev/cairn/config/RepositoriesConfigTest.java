@@ -145,9 +145,14 @@ class RepositoriesConfigTest {
   }
 
   @Test
-  void anS3EntryIsRefusedByThisBuild() {
-    assertEquals(List.of("repositories[1].s3: the S3 driver is not in this build"),
+  void anS3EntryIsParsedWithItsProblemsUnderItsKeyPathAndOpenedOnlyWhenTheAgentStarts() {
+    assertEquals(List.of("repositories[1].s3.region: required (e.g. eu-central-1; auto for R2)"),
         problems(yaml(two("", "").replace("    path: " + offsite + "\n", "    s3:\n      bucket: acme\n"))));
+    // no request is made here: checking a configuration never needs the bucket
+    CairnConfig c = load(yaml(two("", "").replace("    path: " + offsite + "\n",
+        "    s3: {endpoint: \"http://127.0.0.1:1\", region: eu-central-1, bucket: acme, prefix: prod, path_style: true}\n")));
+    assertEquals("s3", c.repositories().get(1).kind());
+    assertTrue(c.repositories().get(1).location().contains("acme"), c.repositories().get(1).location());
   }
 
   @Test
