@@ -29,6 +29,8 @@ public enum ErrorCode {
   REPO_LOCKED(10),
   /** A backup is being restored, verified, downloaded or deleted by another job or process. */
   BACKUP_IN_USE(10),
+  /** An encrypted archive and no key (or a wrong key) for any of its slots. */
+  ARCHIVE_KEY(11),
   INTERNAL(1);
 
   private final int exitCode;
