@@ -66,7 +66,7 @@ public final class Agent {
     List<Backups.Entry> backups;
     Leases.Lease lock;
     try {
-      repo = Repository.openForWrite(config.repository().path());
+      repo = Repository.openForWrite(config.repository().path()).withKeys(config.encryption().toKeys());
       lock = repo.lockForAgent();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);

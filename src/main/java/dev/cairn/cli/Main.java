@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
     description = "PostgreSQL backups: parallel COPY on one snapshot into a checksummed LZ4 archive.",
     subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, ListCommand.class,
         ShowCommand.class, DeleteCommand.class, PruneCommand.class, AgentCommand.class, CheckConfigCommand.class,
-        HistoryCommand.class, DoctorCommand.class, TokenCommand.class, CatalogCommand.class})
+        HistoryCommand.class, DoctorCommand.class, TokenCommand.class, CatalogCommand.class,
+        KeyCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -78,6 +78,8 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Mixin ProgressOptions progress;
 
+  @Mixin KeyOptions keys;
+
   Terminal terminal = Terminal.CONSOLE;
 
   @Override
@@ -87,7 +89,7 @@ final class RestoreCommand implements Callable<Integer> {
       throw new CairnException(ErrorCode.USAGE, "jobs must be between 1 and 64, not " + jobs);
     }
     ConnSpec target = ConnSpec.parse(db);
-    Repository repository = Repository.open(repo);
+    Repository repository = Repository.open(repo).withKeys(keys.keys());
     Backups.Entry e = Backups.resolve(repository, id, database, clock.instant());
     if (clean && !yes && !dryRun) {
       confirmClean(e, target);

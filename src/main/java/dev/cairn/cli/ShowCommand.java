@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -36,9 +37,11 @@ final class ShowCommand implements Callable<Integer> {
 
   Clock clock = Clock.systemUTC();
 
+  @Mixin KeyOptions keys;
+
   @Override
   public Integer call() {
-    Repository r = Repository.open(repo);
+    Repository r = Repository.open(repo).withKeys(keys.keys());
     // show describes failed backups too: resolve only "latest" (good backups only)
     String resolved = "latest".equals(id) ? Backups.resolve(r, id, database, clock.instant()).id() : id;
     Latest.checkName(resolved, database);

@@ -164,6 +164,28 @@ public final class KeyBlock {
     return ids;
   }
 
+  /** Whether this block has exactly {@code keys}' slots, in order: same ids, types and recipients. */
+  public boolean sameSlots(Keys keys) {
+    if (slots.size() != keys.slots().size()) {
+      return false;
+    }
+    for (int i = 0; i < slots.size(); i++) {
+      JsonObject s = slots.getJsonObject(i);
+      Keys.Slot want = keys.slots().get(i);
+      if (!want.id().equals(s.getString("id"))) {
+        return false;
+      }
+      boolean same = want instanceof Keys.RecipientSlot r
+          ? "x25519".equals(s.getString("type"))
+              && (X25519.RECIPIENT_PREFIX + HEX.formatHex(r.publicKey())).equals(s.getString("recipient"))
+          : "passphrase".equals(s.getString("type"));
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The ids of the slots {@code keys} can open, without checking the MAC (for {@code key check}). */
   public List<String> openableBy(Keys keys, String context) {
     List<String> ids = new ArrayList<>();

@@ -59,6 +59,12 @@ public final class X25519 {
   /** Parses an identity; {@code where} names its source (a file, an environment variable) in errors. */
   public static Identity parseIdentity(String text, String where) {
     String t = text.strip();
+    // an identity file may start with comment lines
+    for (String line : t.split("\n")) {
+      if (line.strip().startsWith(IDENTITY_PREFIX)) {
+        t = line.strip();
+      }
+    }
     if (!t.startsWith(IDENTITY_PREFIX) || !t.substring(IDENTITY_PREFIX.length()).matches("[0-9A-Fa-f]{64}")) {
       throw new CairnException(ErrorCode.USAGE, where + " does not hold a cairn identity (expected "
           + IDENTITY_PREFIX + " and 64 hex digits)", "generate one with: cairn key generate --out FILE");
