@@ -27,8 +27,52 @@ public final class ChunkCipher {
   private final AtomicLong counter = new AtomicLong();
 
   public ChunkCipher(byte[] dataKey, byte[] archiveId) {
+    WarmUp.done();
     this.chunkKey = new SecretKeySpec(Hkdf.derive(archiveId, dataKey, "cairn v2 chunk key"), "AES");
     this.manifestKey = new SecretKeySpec(Hkdf.derive(archiveId, dataKey, "cairn v2 manifest key"), "AES");
+  }
+
+  /**
+   * Makes the JIT compile AES-GCM once per process, before the first chunk. GCM's AES-NI and carry-less
+   * multiply intrinsics come with C2, which compiles a method after thousands of calls; a backup makes a
+   * few calls per 4 MiB chunk, so without this a short CLI process encrypts interpreted, at tens of MB/s
+   * (measured: 70 chunks of 3 MiB took 3.6 s of CPU cold, 0.2 s after 20,000 small calls, which cost 0.7 s).
+   */
+  private static final class WarmUp {
+    private static final int CALLS = 20_000;
+
+    static {
+      SecretKeySpec key = new SecretKeySpec(new byte[32], "AES");
+      // the buffer kinds seal and open use: direct ones to encrypt, heap ones to decrypt
+      ByteBuffer plain = ByteBuffer.allocateDirect(1024);
+      ByteBuffer sealed = ByteBuffer.allocateDirect(1024 + TAG_LENGTH);
+      ByteBuffer sealedHeap = ByteBuffer.allocate(1024 + TAG_LENGTH);
+      ByteBuffer back = ByteBuffer.allocate(1024);
+      try {
+        for (int i = 0; i < CALLS; i++) {
+          GCMParameterSpec iv = new GCMParameterSpec(TAG_LENGTH * 8, ByteBuffer.allocate(NONCE_LENGTH).putInt(0, i)
+              .array());
+          Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+          c.init(Cipher.ENCRYPT_MODE, key, iv);
+          c.doFinal(plain.clear(), sealed.clear());
+          if (i % 2 == 0) { // decryption shares GHASH and CTR: half as many calls warm its own path
+            sealedHeap.clear().put(sealed.flip()).flip();
+            Cipher d = Cipher.getInstance("AES/GCM/NoPadding");
+            d.init(Cipher.DECRYPT_MODE, key, iv);
+            d.doFinal(sealedHeap, back.clear());
+          }
+        }
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("AES-GCM failed", e);
+      }
+    }
+
+    private WarmUp() {}
+
+    /** Triggers the static initialiser, once per process. */
+    static void done() {
+      // the class's initialisation is the work
+    }
   }
 
   /**
