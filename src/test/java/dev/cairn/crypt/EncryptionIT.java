@@ -149,6 +149,9 @@ class EncryptionIT {
     assertTrue(bad.err().contains("none of the given keys (1 passphrase(s), 0 identities) opens any of them"),
         bad.err());
     assertFalse(bad.toString().contains("the wrong passphrase"), bad.toString());
+    CairnCli.Run dry = CairnCli.run("restore", id, "--repo", repo, "--db", PG.conninfo(src + "_never"), "--create",
+        "--dry-run");
+    assertEquals(11, dry.code(), dry.toString());
     CairnCli.Run good = CairnCli.run("show", id, "--repo", repo, "--identity", identityFile);
     assertEquals(0, good.code(), good.toString());
     assertTrue(good.out().contains("database:   " + src), good.out());
