@@ -176,7 +176,9 @@ public final class Agent {
   private static Repositories open(CairnConfig config, List<Leases.Lease> locks) {
     List<Repositories.Named> out = new ArrayList<>();
     for (RepositoryEntry e : config.repositories()) {
-      Repository r = e.local() != null ? Repository.openForWrite(e.local().path()) : Repository.of(e.remote().open());
+      // every repository encrypts and opens with the configured slots (a copy's verify needs them too)
+      Repository r = (e.local() != null ? Repository.openForWrite(e.local().path()) : Repository.of(e.remote().open()))
+          .withKeys(config.encryption().toKeys());
       locks.add(r.lockForAgent());
       out.add(new Repositories.Named(e.name(), e.kind(), e.location(), r));
     }

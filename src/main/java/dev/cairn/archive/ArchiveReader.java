@@ -1,13 +1,14 @@
 package dev.cairn.archive;
 
 import static dev.cairn.archive.ArchiveFormat.CHUNK_HEADER_SIZE;
-import static dev.cairn.archive.ArchiveFormat.CODEC_NONE;
 import static dev.cairn.archive.ArchiveFormat.FILE_HEADER_SIZE;
 import static dev.cairn.archive.ArchiveFormat.KIND_MANIFEST;
 import static dev.cairn.archive.ArchiveFormat.MAX_CHUNK_RAW_LENGTH;
 import static dev.cairn.archive.ArchiveFormat.MIN_ARCHIVE_SIZE;
 import static dev.cairn.archive.ArchiveFormat.TRAILER_SIZE;
 
+import dev.cairn.crypt.KeyBlock;
+import dev.cairn.crypt.Keys;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.ReadSource;
@@ -21,22 +22,34 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * requests as of local files).
  *
  * <p>Never returns wrong bytes: every chunk header is checked against its ref, every payload against
- * its CRC32C, every decompressed length against the raw length. Every failure is a
+ * its CRC32C (and, encrypted, its GCM tag and binding), every decompressed length against the raw length.
+ *
+ * <p>An encrypted archive (format version 2) opens without a key too: the structure and every CRC32C
+ * can be checked ({@link #checkChunk}); the manifest and chunk contents need one of the key block's
+ * slots, and without one {@link #manifestJson} and {@link #readChunk} fail with ARCHIVE_KEY naming them. Every failure is a
  * {@link CairnException}: ARCHIVE_CORRUPT for bad bytes, REPO_READ for I/O. Thread-safe.
  */
 public final class ArchiveReader implements AutoCloseable {
-  /** Enough for any data or schema chunk: for those, stored length is at most raw length. */
-  private static final int SCRATCH_SIZE = CHUNK_HEADER_SIZE + MAX_CHUNK_RAW_LENGTH;
+  /** Enough for any data or schema chunk: stored length is at most raw length (plus nonce and tag). */
+  private static final int SCRATCH_SIZE = CHUNK_HEADER_SIZE + MAX_CHUNK_RAW_LENGTH + dev.cairn.crypt.ChunkCipher.OVERHEAD;
   private static final int MIN_SCRATCH_SIZE = 64 << 10;
 
   private final ReadSource in;
   private final String source;
   private final long size;
+  private final Layout.Header header;
+  private final byte[] headerBytes;
   private final ChunkRef manifestRef;
+  /** Null while locked (encrypted, no key opened it). */
   private final byte[] manifest;
+  private final KeyBlock keyBlock;
+  private final KeyBlock.Unlocked unlocked;
+  /** Why the contents cannot be read (ARCHIVE_KEY), or null. */
+  private final CairnException locked;
+  private final ChunkCodec codec;
   private final ConcurrentLinkedQueue<ByteBuffer> scratchPool = new ConcurrentLinkedQueue<>();
 
-  private ArchiveReader(ReadSource in, String name) {
+  private ArchiveReader(ReadSource in, String name, Keys keys) {
     this.in = in;
     this.source = "archive " + name;
     this.size = in.size();
@@ -46,19 +59,62 @@ public final class ArchiveReader implements AutoCloseable {
     }
     ByteBuffer header = ByteBuffer.allocate(FILE_HEADER_SIZE);
     readFully(header, 0);
-    Layout.checkFileHeader(header, source);
+    this.header = Layout.checkFileHeader(header, source);
+    this.headerBytes = ArchiveWriter.headerBytes(header);
     ByteBuffer trailerBytes = ByteBuffer.allocate(TRAILER_SIZE);
     readFully(trailerBytes, size - TRAILER_SIZE);
-    Layout.Trailer trailer = Layout.parseTrailer(trailerBytes, size, source);
+    Layout.Trailer trailer = Layout.parseTrailer(trailerBytes, size, source, this.header);
+    KeyBlock.Unlocked open = null;
+    CairnException why = null;
+    if (this.header.encrypted()) {
+      this.keyBlock = readKeyBlock(trailer.manifestOffset() + trailer.manifestLength());
+      try {
+        open = keyBlock.unlock(keys, headerBytes, source);
+      } catch (CairnException e) {
+        if (e.code() != ErrorCode.ARCHIVE_KEY) {
+          throw e;
+        }
+        why = e;
+      }
+    } else {
+      this.keyBlock = null;
+    }
+    this.unlocked = open;
+    this.locked = why;
+    this.codec = open == null ? ChunkCodec.PLAIN : new ChunkCodec(open.cipher(), keyBlock.archiveId());
 
     long at = trailer.manifestOffset();
     String context = source + ": manifest chunk at byte offset " + at;
     ByteBuffer buf = ByteBuffer.allocateDirect((int) trailer.manifestLength());
     readFully(buf, at);
-    ChunkRef ref = Layout.parseChunkHeader(buf, 0, at, size - TRAILER_SIZE, context);
+    ChunkRef ref = Layout.parseChunkHeader(buf, 0, at, at + trailer.manifestLength(), this.header.encrypted(),
+        context);
     Layout.checkManifestHeader(ref, trailer, context);
     this.manifestRef = ref;
-    this.manifest = decodePayload(buf, ref, context);
+    if (locked == null) {
+      this.manifest = codec.decode(buf, ref, ChunkAad.MANIFEST, context);
+    } else {
+      ChunkCodec.checkCrc(buf, ref, context);
+      this.manifest = null;
+    }
+  }
+
+  /** The key block chunk, which fills the space between the manifest chunk and the trailer. */
+  private KeyBlock readKeyBlock(long at) {
+    String context = source + ": key block at byte offset " + at;
+    long end = size - TRAILER_SIZE;
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(end - at, CHUNK_HEADER_SIZE + ArchiveFormat.MAX_KEYS_RAW_LENGTH
+        + 1L));
+    readFully(buf, at);
+    ChunkRef ref = Layout.parseChunkHeader(buf, 0, at, end, true, context);
+    if (ref.kind() != ArchiveFormat.KIND_KEYS || ref.end() != end) {
+      throw Layout.corrupt(context + ": expected the key block (kind 4) ending at the trailer (byte offset " + end
+          + "), found kind " + ref.kind() + " ending at byte offset " + ref.end());
+    }
+    ChunkCodec.checkCrc(buf, ref, context);
+    byte[] payload = new byte[ref.storedLength()];
+    buf.get(CHUNK_HEADER_SIZE, payload);
+    return KeyBlock.parse(payload, context);
   }
 
   /**
@@ -66,8 +122,13 @@ public final class ArchiveReader implements AutoCloseable {
    * Takes ownership of {@code in}: closed by {@link #close}, or here when the checks fail.
    */
   public static ArchiveReader open(ReadSource in, String name) {
+    return open(in, name, Keys.NONE);
+  }
+
+  /** {@link #open(ReadSource, String)}, opening an encrypted archive's contents with {@code keys}. */
+  public static ArchiveReader open(ReadSource in, String name, Keys keys) {
     try {
-      return new ArchiveReader(in, name);
+      return new ArchiveReader(in, name, keys);
     } catch (CairnException e) {
       in.close();
       throw e;
@@ -82,9 +143,48 @@ public final class ArchiveReader implements AutoCloseable {
     return source.substring("archive ".length());
   }
 
-  /** The manifest, as written by {@link ArchiveWriter#finish(byte[])}. A copy. */
+  /** The manifest, as written by {@link ArchiveWriter#finish(byte[])}. A copy. ARCHIVE_KEY when locked. */
   public byte[] manifestJson() {
+    checkUnlocked();
     return manifest.clone();
+  }
+
+  /** The file header's format version (1 or 2). */
+  public int formatVersion() {
+    return header.version();
+  }
+
+  public boolean encrypted() {
+    return header.encrypted();
+  }
+
+  /** Whether the contents can be read: not encrypted, or a key opened it. */
+  public boolean readable() {
+    return locked == null;
+  }
+
+  /** The key block of an encrypted archive, or null. */
+  public KeyBlock keyBlock() {
+    return keyBlock;
+  }
+
+  /** The opened key block (for key rotation), or null when unencrypted or locked. */
+  KeyBlock.Unlocked unlocked() {
+    return unlocked;
+  }
+
+  ReadSource source() {
+    return in;
+  }
+
+  byte[] headerBytes() {
+    return headerBytes.clone();
+  }
+
+  private void checkUnlocked() {
+    if (locked != null) {
+      throw new CairnException(locked.code(), locked.getMessage(), locked.hint());
+    }
   }
 
   /** The manifest chunk's ref; its offset is also where the data chunks end. */
@@ -103,6 +203,27 @@ public final class ArchiveReader implements AutoCloseable {
    * the payload's CRC32C differs, or it does not decompress to exactly {@code ref.rawLength()} bytes.
    */
   public byte[] readChunk(ChunkRef ref) {
+    return readChunk(ref, ChunkAad.NONE);
+  }
+
+  /**
+   * {@link #readChunk(ChunkRef)} of a chunk the manifest lists at {@code aad} (its stream, index and
+   * whether it is the stream's last): an encrypted chunk from anywhere else fails authentication.
+   */
+  public byte[] readChunk(ChunkRef ref, ChunkAad aad) {
+    checkUnlocked();
+    return read(ref, aad, true);
+  }
+
+  /**
+   * Storage-level check of one chunk, without a key: its header matches {@code ref} and its stored
+   * bytes their CRC32C. Nothing is decrypted or decompressed.
+   */
+  public void checkChunk(ChunkRef ref) {
+    read(ref, null, false);
+  }
+
+  private byte[] read(ChunkRef ref, ChunkAad aad, boolean decode) {
     if (ref == null) {
       throw new CairnException(ErrorCode.INTERNAL, source + ": chunk ref is null");
     }
@@ -120,9 +241,13 @@ public final class ArchiveReader implements AutoCloseable {
       try {
         buf.clear().limit(total);
         readFully(buf, ref.offset());
-        ChunkRef header = Layout.parseChunkHeader(buf, 0, ref.offset(), dataLimit(ref), context);
+        ChunkRef header = Layout.parseChunkHeader(buf, 0, ref.offset(), dataLimit(ref), this.header.encrypted(), context);
         Layout.checkMatchesRef(header, ref, context);
-        return decodePayload(buf, header, context);
+        if (!decode) {
+          ChunkCodec.checkCrc(buf, header, context);
+          return null;
+        }
+        return codec.decode(buf, header, aad, context);
       } finally {
         if (pooled) {
           scratchPool.offer(buf);
@@ -150,7 +275,10 @@ public final class ArchiveReader implements AutoCloseable {
       }
       ByteBuffer buf = ByteBuffer.allocate(CHUNK_HEADER_SIZE);
       readFully(buf, offset);
-      ChunkRef ref = Layout.parseChunkHeader(buf, 0, offset, size - TRAILER_SIZE, context);
+      ChunkRef ref = Layout.parseChunkHeader(buf, 0, offset, size - TRAILER_SIZE, header.encrypted(), context);
+      if (ref.kind() == ArchiveFormat.KIND_KEYS) {
+        throw Layout.corrupt(context + ": a key block (kind 4) in the data area; the only one ends at the trailer");
+      }
       if (ref.kind() == KIND_MANIFEST ? offset != manifestRef.offset() : ref.end() > manifestRef.offset()) {
         throw Layout.corrupt(context + ": a chunk of kind " + ref.kind() + " ending at byte offset " + ref.end()
             + " overlaps the manifest chunk at byte offset " + manifestRef.offset());
@@ -178,6 +306,7 @@ public final class ArchiveReader implements AutoCloseable {
       return;
     }
     if (ref.offset() < FILE_HEADER_SIZE || ref.storedLength() < 0 || ref.storedLength() > ref.rawLength()
+        + (header.encrypted() ? dev.cairn.crypt.ChunkCipher.OVERHEAD : 0)
         || ref.rawLength() > MAX_CHUNK_RAW_LENGTH || ref.offset() > manifestRef.offset()
         || ref.end() > manifestRef.offset()) {
       throw Layout.corrupt(context + ": chunk ref " + ref + " does not fit in the data area [" + FILE_HEADER_SIZE
@@ -186,24 +315,7 @@ public final class ArchiveReader implements AutoCloseable {
   }
 
   private long dataLimit(ChunkRef ref) {
-    return ref.kind() == KIND_MANIFEST ? size - TRAILER_SIZE : manifestRef.offset();
-  }
-
-  /** Checks the payload after the header in {@code buf} against the header's crc and decodes it. */
-  private static byte[] decodePayload(ByteBuffer buf, ChunkRef header, String context) {
-    int stored = header.storedLength();
-    int crc = Layout.crc32c(buf, CHUNK_HEADER_SIZE, stored);
-    if (crc != header.crc32c()) {
-      throw Layout.corrupt(context + ": crc32c mismatch (expected " + Layout.hex(header.crc32c()) + ", found "
-          + Layout.hex(crc) + ")");
-    }
-    byte[] out = new byte[header.rawLength()];
-    if (header.codec() == CODEC_NONE) {
-      buf.get(CHUNK_HEADER_SIZE, out, 0, stored);
-    } else {
-      Lz4Frame.decode(buf, CHUNK_HEADER_SIZE, stored, out, context);
-    }
-    return out;
+    return ref.kind() == KIND_MANIFEST ? manifestRef.end() : manifestRef.offset();
   }
 
   /** Fills {@code buf} from its position to its limit with the bytes at {@code pos}. */

@@ -1,13 +1,14 @@
 package dev.cairn.archive;
 
 import static dev.cairn.archive.ArchiveFormat.CHUNK_HEADER_SIZE;
-import static dev.cairn.archive.ArchiveFormat.CODEC_LZ4_FRAME;
 import static dev.cairn.archive.ArchiveFormat.CODEC_NONE;
 import static dev.cairn.archive.ArchiveFormat.FILE_HEADER_SIZE;
 import static dev.cairn.archive.ArchiveFormat.KIND_MANIFEST;
 import static dev.cairn.archive.ArchiveFormat.MAX_CHUNK_RAW_LENGTH;
 import static dev.cairn.archive.ArchiveFormat.TRAILER_SIZE;
 
+import dev.cairn.crypt.KeyBlock;
+import dev.cairn.crypt.Keys;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.WriteSink;
@@ -21,8 +22,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #create}, then chunks from any number of threads at once, then {@link #finish} writes the
  * manifest chunk and the trailer and commits (publishes) the object.
  *
- * <p>Each {@link #writeChunk} call compresses into a pooled scratch buffer in parallel with the others;
- * only the append to the sink is serialised, and a chunk's offset is the sink's position when it is
+ * <p>Each {@link #writeChunk} call encodes (the {@link ChunkCodec} stages: lz4, encryption when the
+ * archive is encrypted, crc32c) into a pooled scratch buffer in parallel with the others; the writer
+ * itself only places the encoded bytes: the append to the sink is serialised, and a chunk's offset is the sink's position when it is
  * appended. So bytes leave in order (a local file or a multipart upload alike) and chunks are
  * contiguous. A failed write poisons the writer ({@link #finish} refuses).
  *
@@ -34,9 +36,11 @@ public final class ArchiveWriter implements AutoCloseable {
   private static final int FAILED = 1;
   private static final int FINISHED = 2;
   private static final int CLOSED = 3;
-  /** Header, the largest frame of a data chunk, and room for a trailer after a small manifest. */
-  private static final int SCRATCH_SIZE =
-      CHUNK_HEADER_SIZE + Lz4Frame.maxEncodedLength(MAX_CHUNK_RAW_LENGTH) + TRAILER_SIZE;
+  /** Header, the largest encoding of a data chunk, and room for a trailer after a small manifest. */
+  private static final int SCRATCH_SIZE = ChunkCodec.maxEncodedLength(MAX_CHUNK_RAW_LENGTH) + TRAILER_SIZE;
+
+  /** An output buffer and, in an encrypted archive, one for the compressed bytes before they are sealed. */
+  private record Scratch(ByteBuffer out, ByteBuffer work) {}
 
   private final WriteSink sink;
   private final String path;
@@ -44,21 +48,47 @@ public final class ArchiveWriter implements AutoCloseable {
   private final LongAdder written = new LongAdder();
   /** writeChunk holds the read side, finish the write side: finish waits for writes in flight. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final ConcurrentLinkedQueue<ByteBuffer> scratchPool = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Scratch> scratchPool = new ConcurrentLinkedQueue<>();
+  private final ChunkCodec codec;
+  /** The key block written before the trailer; null when not encrypted. */
+  private final KeyBlock keyBlock;
+  private final int archiveFlags;
   private volatile int state = OPEN;
   private volatile String failure;
 
-  private ArchiveWriter(WriteSink sink) {
+  private ArchiveWriter(WriteSink sink, ChunkCodec codec, KeyBlock keyBlock) {
     this.sink = sink;
     this.path = sink.key();
+    this.codec = codec;
+    this.keyBlock = keyBlock;
+    this.archiveFlags = keyBlock == null ? 0 : ArchiveFormat.ARCHIVE_FLAG_ENCRYPTED;
   }
 
-  /** Writes the file header into a new sink; takes ownership of the sink (aborted on failure). */
+  /** Writes the file header of an unencrypted archive into a new sink; see {@link #create(WriteSink, Keys)}. */
   public static ArchiveWriter create(WriteSink sink) {
-    ArchiveWriter w = new ArchiveWriter(sink);
+    return create(sink, Keys.NONE);
+  }
+
+  /**
+   * Writes the file header into a new sink; takes ownership of the sink (aborted on failure). When
+   * {@code keys} has slots the archive is encrypted for them, under a new data key.
+   */
+  public static ArchiveWriter create(WriteSink sink, Keys keys) {
+    ArchiveWriter w;
+    ByteBuffer header = ByteBuffer.allocateDirect(FILE_HEADER_SIZE);
     try {
-      ByteBuffer header = ByteBuffer.allocateDirect(FILE_HEADER_SIZE);
-      Layout.putFileHeader(header);
+      Layout.putFileHeader(header, keys.encrypts() ? ArchiveFormat.ARCHIVE_FLAG_ENCRYPTED : 0);
+      if (keys.encrypts()) {
+        KeyBlock.Unlocked u = KeyBlock.create(keys, headerBytes(header));
+        w = new ArchiveWriter(sink, new ChunkCodec(u.cipher(), u.block().archiveId()), u.block());
+      } else {
+        w = new ArchiveWriter(sink, ChunkCodec.PLAIN, null);
+      }
+    } catch (RuntimeException e) {
+      sink.abort();
+      throw e;
+    }
+    try {
       w.write(header, "the file header");
       return w;
     } catch (RuntimeException e) {
@@ -67,13 +97,30 @@ public final class ArchiveWriter implements AutoCloseable {
     }
   }
 
+  /** The bytes 0–11 of a file header: what the key block's MAC covers. */
+  static byte[] headerBytes(ByteBuffer header) {
+    byte[] b = new byte[12];
+    header.get(0, b);
+    return b;
+  }
+
+  /** Whether chunks are encrypted (then every stream should end with a chunk marked last). */
+  public boolean encrypted() {
+    return codec.encrypted();
+  }
+
+  /** {@link #writeChunk(int, byte[], int, int, ChunkAad)} bound to nothing: for unencrypted archives. */
+  public ChunkRef writeChunk(int kind, byte[] raw, int off, int len) {
+    return writeChunk(kind, raw, off, len, ChunkAad.NONE);
+  }
+
   /**
    * Compresses {@code raw[off, off + len)} (lz4-frame, or stored as is when that does not shrink it),
-   * writes it as a chunk of {@code kind} ({@link ArchiveFormat#KIND_DATA} or
-   * {@link ArchiveFormat#KIND_SCHEMA}) and returns its ref. Thread-safe. The caller may reuse
-   * {@code raw} once this returns.
+   * encrypts it when the archive is encrypted (binding {@code aad}), writes it as a chunk of
+   * {@code kind} ({@link ArchiveFormat#KIND_DATA} or {@link ArchiveFormat#KIND_SCHEMA}) and returns
+   * its ref. Thread-safe. The caller may reuse {@code raw} once this returns.
    */
-  public ChunkRef writeChunk(int kind, byte[] raw, int off, int len) {
+  public ChunkRef writeChunk(int kind, byte[] raw, int off, int len, ChunkAad aad) {
     if (kind != ArchiveFormat.KIND_DATA && kind != ArchiveFormat.KIND_SCHEMA) {
       throw new CairnException(ErrorCode.INTERNAL, "archive " + path + ": cannot write a chunk of kind " + kind
           + " (expected 1 data or 2 schema; the manifest is written by finish)");
@@ -89,16 +136,14 @@ public final class ArchiveWriter implements AutoCloseable {
     lock.readLock().lock();
     try {
       checkWritable();
-      ByteBuffer scratch = scratchPool.poll();
+      Scratch scratch = scratchPool.poll();
       if (scratch == null) {
-        scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
+        scratch = new Scratch(ByteBuffer.allocateDirect(SCRATCH_SIZE), codec.encrypted()
+            ? ByteBuffer.allocateDirect(Lz4Frame.maxEncodedLength(MAX_CHUNK_RAW_LENGTH)) : null);
       }
       try {
-        ChunkRef encoded = encode(scratch, kind, raw, off, len);
-        int total = CHUNK_HEADER_SIZE + encoded.storedLength();
-        scratch.clear().limit(total);
-        long pos = write(scratch, "a chunk");
-        return new ChunkRef(pos, encoded.storedLength(), len, encoded.crc32c(), kind, encoded.codec(), 0);
+        ChunkRef encoded = codec.encode(scratch.out(), scratch.work(), kind, raw, off, len, aad);
+        return place(scratch.out(), encoded);
       } finally {
         scratchPool.offer(scratch);
       }
@@ -107,13 +152,22 @@ public final class ArchiveWriter implements AutoCloseable {
     }
   }
 
+  /** Appends an encoded chunk ({@code buf[0..)}: header and payload) and returns its ref at the offset it got. */
+  private ChunkRef place(ByteBuffer buf, ChunkRef encoded) {
+    buf.clear().limit(CHUNK_HEADER_SIZE + encoded.storedLength());
+    long pos = write(buf, "a chunk");
+    return new ChunkRef(pos, encoded.storedLength(), encoded.rawLength(), encoded.crc32c(), encoded.kind(),
+        encoded.codec(), encoded.flags());
+  }
+
   /** Bytes written to the file so far by completed writes (header and chunks, then manifest and trailer). */
   public long bytesWritten() {
     return written.sum();
   }
 
   /**
-   * Writes {@code manifestJson} as the manifest chunk (kind 3) and the trailer after it, and commits
+   * Writes {@code manifestJson} as the manifest chunk (kind 3), the key block (kind 4) when encrypted,
+   * and the trailer, and commits
    * the sink: the archive is durable and published under its key when this returns (REPO_WRITE when
    * the key exists). Waits for chunk writes in flight; refuses if one failed. Returns the manifest's ref.
    */
@@ -125,16 +179,21 @@ public final class ArchiveWriter implements AutoCloseable {
     lock.writeLock().lock();
     try {
       checkWritable();
-      int need = CHUNK_HEADER_SIZE + Lz4Frame.maxEncodedLength(manifestJson.length) + TRAILER_SIZE;
-      ByteBuffer buf = need <= SCRATCH_SIZE ? scratchPool.poll() : null;
-      if (buf == null) {
-        buf = ByteBuffer.allocateDirect(need);
-      }
-      ChunkRef encoded = encode(buf, KIND_MANIFEST, manifestJson, 0, manifestJson.length);
+      byte[] keys = keyBlock == null ? null : keyBlock.payload();
+      int keysLength = keys == null ? 0 : CHUNK_HEADER_SIZE + keys.length;
+      int need = ChunkCodec.maxEncodedLength(manifestJson.length) + keysLength + TRAILER_SIZE;
+      ByteBuffer buf = ByteBuffer.allocateDirect(need);
+      ByteBuffer work = codec.encrypted() ? ByteBuffer.allocateDirect(Lz4Frame.maxEncodedLength(manifestJson.length))
+          : null;
+      ChunkRef encoded = codec.encode(buf, work, KIND_MANIFEST, manifestJson, 0, manifestJson.length,
+          ChunkAad.MANIFEST);
       long pos = sink.position();
       int chunkLength = CHUNK_HEADER_SIZE + encoded.storedLength();
-      Layout.putTrailer(buf, chunkLength, pos, chunkLength, encoded.crc32c());
-      buf.clear().limit(chunkLength + TRAILER_SIZE);
+      if (keys != null) {
+        putKeysChunk(buf, chunkLength, keys);
+      }
+      Layout.putTrailer(buf, chunkLength + keysLength, pos, chunkLength, encoded.crc32c(), archiveFlags);
+      buf.clear().limit(chunkLength + keysLength + TRAILER_SIZE);
       write(buf, "the manifest and trailer");
       try {
         sink.commit();
@@ -145,7 +204,7 @@ public final class ArchiveWriter implements AutoCloseable {
       state = FINISHED;
       scratchPool.clear();
       return new ChunkRef(pos, encoded.storedLength(), manifestJson.length, encoded.crc32c(), KIND_MANIFEST,
-          encoded.codec(), 0);
+          encoded.codec(), encoded.flags());
     } finally {
       lock.writeLock().unlock();
     }
@@ -171,23 +230,11 @@ public final class ArchiveWriter implements AutoCloseable {
     }
   }
 
-  /**
-   * Puts the chunk header and payload into {@code scratch[0..)}: an lz4 frame when it is shorter
-   * than the raw bytes, else the raw bytes. The returned ref carries codec, stored length and crc.
-   */
-  private static ChunkRef encode(ByteBuffer scratch, int kind, byte[] raw, int off, int len) {
-    scratch.clear(); // absolute puts are bounded by the limit a previous write left
-    int frameLength = Lz4Frame.encode(ByteBuffer.wrap(raw), off, len, scratch, CHUNK_HEADER_SIZE);
-    int codec = CODEC_LZ4_FRAME;
-    int stored = frameLength;
-    if (frameLength >= len) {
-      codec = CODEC_NONE;
-      stored = len;
-      scratch.put(CHUNK_HEADER_SIZE, raw, off, len);
-    }
-    int crc = Layout.crc32c(scratch, CHUNK_HEADER_SIZE, stored);
-    Layout.putChunkHeader(scratch, 0, kind, codec, 0, stored, len, crc);
-    return new ChunkRef(0, stored, len, crc, kind, codec, 0);
+  /** The key block chunk (kind 4, codec none, never encrypted) at {@code buf[at..)}. */
+  static void putKeysChunk(ByteBuffer buf, int at, byte[] keys) {
+    buf.put(at + CHUNK_HEADER_SIZE, keys);
+    int crc = Layout.crc32c(buf, at + CHUNK_HEADER_SIZE, keys.length);
+    Layout.putChunkHeader(buf, at, ArchiveFormat.KIND_KEYS, CODEC_NONE, 0, keys.length, keys.length, crc);
   }
 
   private void checkWritable() {

@@ -23,10 +23,15 @@ final class Layout {
   static final byte[] FILE_MAGIC = ascii("CAIRNARC");
   static final byte[] CHUNK_MAGIC = ascii("CHNK");
   static final byte[] TRAILER_MAGIC = ascii("CAIRNEND");
-  /** Archive flags (header and trailer) known to this version: none. */
-  static final int KNOWN_ARCHIVE_FLAGS = 0;
-  /** Chunk flags known to this version: none (bit 0, encryption, is reserved). */
-  static final int KNOWN_CHUNK_FLAGS = 0;
+  /** Archive flags (header and trailer) known to version 2: bit 0, encrypted. */
+  static final int KNOWN_ARCHIVE_FLAGS = ArchiveFormat.ARCHIVE_FLAG_ENCRYPTED;
+
+  /** What the file header says. */
+  record Header(int version, int flags) {
+    boolean encrypted() {
+      return (flags & ArchiveFormat.ARCHIVE_FLAG_ENCRYPTED) != 0;
+    }
+  }
 
   /** What the trailer says. */
   record Trailer(long manifestOffset, long manifestLength, int manifestCrc32c) {}
@@ -39,15 +44,15 @@ final class Layout {
     return (int) c.getValue();
   }
 
-  static void putFileHeader(ByteBuffer b) {
+  static void putFileHeader(ByteBuffer b, int flags) {
     b.put(0, FILE_MAGIC);
     b.putShort(8, (short) FORMAT_VERSION);
-    b.putShort(10, (short) KNOWN_ARCHIVE_FLAGS);
+    b.putShort(10, (short) flags);
     b.putInt(12, crc32c(b, 0, 12));
   }
 
   /** Checks the 16-byte header at {@code b[0]}. */
-  static void checkFileHeader(ByteBuffer b, String source) {
+  static Header checkFileHeader(ByteBuffer b, String source) {
     if (!matches(b, 0, FILE_MAGIC)) {
       throw corrupt(source + " is not a cairn archive: bad header magic at byte offset 0 (expected \"CAIRNARC\", found "
           + printable(b, 0, 8) + ")");
@@ -58,7 +63,9 @@ final class Layout {
       throw corrupt(source + ": header crc32c mismatch at byte offset 12 (expected " + hex(expected) + ", found "
           + hex(found) + ")");
     }
-    checkVersionAndFlags(source, "header", 8, b.getShort(8) & 0xFFFF, b.getShort(10) & 0xFFFF);
+    Header h = new Header(b.getShort(8) & 0xFFFF, b.getShort(10) & 0xFFFF);
+    checkVersionAndFlags(source, "header", 8, h.version(), h.flags());
+    return h;
   }
 
   static void putChunkHeader(ByteBuffer b, int at, int kind, int codec, int flags, int stored, int raw, int crc) {
@@ -74,9 +81,10 @@ final class Layout {
   /**
    * Parses and checks the chunk header at {@code b[at]}, which lies at {@code fileOffset} in an
    * archive whose chunks must end by {@code limit}. {@code context} is "archive X: chunk at byte
-   * offset N".
+   * offset N". In an encrypted archive every chunk but the key block is encrypted; in others none is.
    */
-  static ChunkRef parseChunkHeader(ByteBuffer b, int at, long fileOffset, long limit, String context) {
+  static ChunkRef parseChunkHeader(ByteBuffer b, int at, long fileOffset, long limit, boolean encryptedArchive,
+      String context) {
     if (!matches(b, at, CHUNK_MAGIC)) {
       throw corrupt(context + ": bad chunk magic (expected \"CHNK\", found " + printable(b, at, 4) + ")");
     }
@@ -86,26 +94,32 @@ final class Layout {
     long stored = Integer.toUnsignedLong(b.getInt(at + 8));
     long raw = Integer.toUnsignedLong(b.getInt(at + 12));
     int crc = b.getInt(at + 16);
-    if (!ArchiveFormat.knownKind(kind)) {
+    if (!ArchiveFormat.knownKind(kind) || (kind == ArchiveFormat.KIND_KEYS && !encryptedArchive)) {
       throw corrupt(context + ": unknown chunk kind " + kind + " at byte offset " + (fileOffset + 4)
-          + " (expected 1 data, 2 schema or 3 manifest)");
+          + " (expected 1 data, 2 schema or 3 manifest" + (encryptedArchive ? ", or 4 keys" : "") + ")");
     }
     if (!ArchiveFormat.knownCodec(codec)) {
       throw corrupt(context + ": unknown codec " + codec + " at byte offset " + (fileOffset + 5)
           + " (expected 0 none or 1 lz4-frame)");
     }
-    checkChunkFlags(flags, context, fileOffset + 6);
+    boolean sealed = encryptedArchive && kind != ArchiveFormat.KIND_KEYS;
+    checkChunkFlags(flags, sealed, encryptedArchive, context, fileOffset + 6);
+    if (kind == ArchiveFormat.KIND_KEYS && codec != CODEC_NONE) {
+      throw corrupt(context + ": the key block has codec " + codec + ", expected 0 none");
+    }
     long max = ArchiveFormat.maxRawLength(kind);
     if (raw > max) {
       throw corrupt(context + ": raw length " + raw + " at byte offset " + (fileOffset + 12)
           + " exceeds the " + max + "-byte limit for kind " + kind);
     }
-    if (codec == CODEC_NONE && stored != raw) {
-      throw corrupt(context + ": uncompressed chunk has stored length " + stored + " but raw length " + raw);
+    long overhead = sealed ? dev.cairn.crypt.ChunkCipher.OVERHEAD : 0;
+    if (codec == CODEC_NONE && stored != raw + overhead) {
+      throw corrupt(context + ": uncompressed chunk has stored length " + stored + " but raw length " + raw
+          + (sealed ? " (expected raw length + " + overhead + " for nonce and tag)" : ""));
     }
-    if (codec == CODEC_LZ4_FRAME && stored >= raw) {
+    if (codec == CODEC_LZ4_FRAME && (stored >= raw + overhead || stored < overhead)) {
       throw corrupt(context + ": lz4-frame chunk has stored length " + stored + ", expected less than its raw length "
-          + raw);
+          + raw + (sealed ? " + " + overhead + " for nonce and tag" : ""));
     }
     if (fileOffset + CHUNK_HEADER_SIZE + stored > limit) {
       throw corrupt(context + ": stored length " + stored + " runs past byte offset " + limit
@@ -114,26 +128,31 @@ final class Layout {
     return new ChunkRef(fileOffset, (int) stored, (int) raw, crc, kind, codec, flags);
   }
 
-  static void checkChunkFlags(int flags, String context, long flagsOffset) {
-    int unknown = flags & ~KNOWN_CHUNK_FLAGS;
-    if (unknown == 0) {
+  /** A sealed chunk has exactly the encrypted flag; any other exactly none. */
+  static void checkChunkFlags(int flags, boolean sealed, boolean encryptedArchive, String context, long flagsOffset) {
+    int expected = sealed ? ArchiveFormat.CHUNK_FLAG_ENCRYPTED : 0;
+    if (flags == expected) {
       return;
     }
-    if ((unknown & ArchiveFormat.CHUNK_FLAG_ENCRYPTED) != 0) {
+    if (!sealed && (flags & ArchiveFormat.CHUNK_FLAG_ENCRYPTED) != 0) {
       throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, context + ": chunk flags " + hex16(flags) + " at byte offset "
-          + flagsOffset + " mark an encrypted chunk, which this version of cairn cannot read",
-          "read this archive with a cairn version that supports encrypted chunks");
+          + flagsOffset + " mark an encrypted chunk, " + (encryptedArchive ? "but the key block never is"
+          : "but the archive's header does not announce encryption"));
     }
-    throw corrupt(context + ": unknown chunk flags " + hex16(unknown) + " at byte offset " + flagsOffset
-        + " (this version knows none)");
+    if (sealed && (flags & ArchiveFormat.CHUNK_FLAG_ENCRYPTED) == 0) {
+      throw corrupt(context + ": chunk flags " + hex16(flags) + " at byte offset " + flagsOffset + " mark a plaintext"
+          + " chunk in an encrypted archive");
+    }
+    throw corrupt(context + ": unknown chunk flags " + hex16(flags & ~ArchiveFormat.CHUNK_FLAG_ENCRYPTED)
+        + " at byte offset " + flagsOffset + " (this version knows only bit 0, encrypted)");
   }
 
-  static void putTrailer(ByteBuffer b, int at, long manifestOffset, long manifestLength, int manifestCrc) {
+  static void putTrailer(ByteBuffer b, int at, long manifestOffset, long manifestLength, int manifestCrc, int flags) {
     b.putLong(at, manifestOffset);
     b.putLong(at + 8, manifestLength);
     b.putInt(at + 16, manifestCrc);
     b.putShort(at + 20, (short) FORMAT_VERSION);
-    b.putShort(at + 22, (short) KNOWN_ARCHIVE_FLAGS);
+    b.putShort(at + 22, (short) flags);
     b.putInt(at + 24, crc32c(b, at, 24));
     b.put(at + 28, TRAILER_MAGIC);
   }
@@ -141,9 +160,10 @@ final class Layout {
   /**
    * Checks the {@value ArchiveFormat#TRAILER_SIZE}-byte trailer at {@code b[0]}, read from the end of
    * a file of {@code fileSize} bytes, and that the manifest chunk it points to fills the space
-   * between the data chunks and the trailer exactly.
+   * between the data chunks and the trailer exactly (in an encrypted archive: leaves room for the key
+   * block chunk just before the trailer). Version and flags must equal the file header's.
    */
-  static Trailer parseTrailer(ByteBuffer b, long fileSize, String source) {
+  static Trailer parseTrailer(ByteBuffer b, long fileSize, String source, Header header) {
     long at = fileSize - TRAILER_SIZE;
     if (!matches(b, 28, TRAILER_MAGIC)) {
       throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, source + ": bad trailer magic at byte offset " + (at + 28)
@@ -156,13 +176,22 @@ final class Layout {
       throw corrupt(source + ": trailer crc32c mismatch at byte offset " + (at + 24) + " (expected " + hex(expected)
           + ", found " + hex(found) + ")");
     }
-    checkVersionAndFlags(source, "trailer", at + 20, b.getShort(20) & 0xFFFF, b.getShort(22) & 0xFFFF);
+    int version = b.getShort(20) & 0xFFFF;
+    int flags = b.getShort(22) & 0xFFFF;
+    checkVersionAndFlags(source, "trailer", at + 20, version, flags);
+    if (version != header.version() || flags != header.flags()) {
+      throw corrupt(source + ": trailer at byte offset " + at + " says format version " + version + ", flags "
+          + hex16(flags) + ", but the header says version " + header.version() + ", flags " + hex16(header.flags()));
+    }
     long offset = b.getLong(0);
     long length = b.getLong(8);
-    if (offset < FILE_HEADER_SIZE || length < CHUNK_HEADER_SIZE || offset > at || length != at - offset) {
+    long keys = header.encrypted() ? CHUNK_HEADER_SIZE : 0;
+    if (offset < FILE_HEADER_SIZE || length < CHUNK_HEADER_SIZE || offset > at
+        || (keys == 0 ? length != at - offset : length > at - offset - keys)) {
       throw corrupt(source + ": trailer at byte offset " + at + " gives manifest offset " + Long.toUnsignedString(offset)
           + " and length " + Long.toUnsignedString(length) + ", expected a chunk that starts at or after byte offset "
-          + FILE_HEADER_SIZE + " and ends at the trailer (byte offset " + at + ")");
+          + FILE_HEADER_SIZE + " and ends " + (keys == 0 ? "at the trailer (byte offset " + at + ")"
+          : "at least " + keys + " bytes before the trailer (byte offset " + at + "), leaving room for the key block"));
     }
     if (length > CHUNK_HEADER_SIZE + (long) ArchiveFormat.MAX_MANIFEST_RAW_LENGTH) {
       throw corrupt(source + ": manifest length " + length + " in the trailer at byte offset " + at
@@ -206,12 +235,13 @@ final class Layout {
   }
 
   private static void checkVersionAndFlags(String source, String where, long versionOffset, int version, int flags) {
-    if (version != FORMAT_VERSION) {
+    if (version < ArchiveFormat.OLDEST_FORMAT_VERSION || version > FORMAT_VERSION) {
       throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, source + ": " + where + " format version " + version
-          + " at byte offset " + versionOffset + " is not supported (this version of cairn reads version "
-          + FORMAT_VERSION + ")", version > FORMAT_VERSION ? "read this archive with a newer version of cairn" : null);
+          + " at byte offset " + versionOffset + " is not supported (this version of cairn reads versions "
+          + ArchiveFormat.OLDEST_FORMAT_VERSION + " to " + FORMAT_VERSION + ")",
+          version > FORMAT_VERSION ? "read this archive with a newer version of cairn" : null);
     }
-    int unknown = flags & ~KNOWN_ARCHIVE_FLAGS;
+    int unknown = flags & ~(version == 1 ? 0 : KNOWN_ARCHIVE_FLAGS);
     if (unknown != 0) {
       throw new CairnException(ErrorCode.ARCHIVE_CORRUPT, source + ": " + where + " has unknown archive flags "
           + hex16(unknown) + " at byte offset " + (versionOffset + 2), "read this archive with a newer version of cairn");

@@ -92,11 +92,11 @@ public final class Messages {
    * a request's reply timer would keep every chunk's bytes reachable until it expired.
    */
   public record WriteChunk(ArchiveWriter writer, int kind, byte[] data, int length, RowDigest digest,
-      Handler<ChunkResult> done) {}
+      dev.cairn.archive.ChunkAad aad, Handler<ChunkResult> done) {}
 
   /** {@code what} names the chunk in errors, e.g. "table public.t part 2/4 chunk 3/9". */
-  public record ReadChunk(ArchiveReader reader, ChunkRef ref, RowDigest digest, String what,
-      Handler<ChunkResult> done) {}
+  public record ReadChunk(ArchiveReader reader, ChunkRef ref, dev.cairn.archive.ChunkAad aad, RowDigest digest,
+      String what, Handler<ChunkResult> done) {}
 
   /** Exactly one of ref (write), data (read) or error is set. */
   public record ChunkResult(ChunkRef ref, byte[] data, CairnException error) {}

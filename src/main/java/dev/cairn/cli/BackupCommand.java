@@ -65,6 +65,8 @@ final class BackupCommand implements Callable<Integer> {
 
   @Mixin ProgressOptions progress;
 
+  @Mixin EncryptOptions encrypt;
+
   @Override
   public Integer call() {
     Cli.setupLogging(verbose);
@@ -76,7 +78,8 @@ final class BackupCommand implements Callable<Integer> {
     Dumper.Options opts = new Dumper.Options(jobs, new TableFilter(tables, excludes), Cli.size(splitSize),
         (int) Math.min(Integer.MAX_VALUE, Cli.size(chunkSize)), Cli.millis(lockTimeout), pgBin, name,
         schemaOnly ? Manifest.Content.SCHEMA_ONLY : dataOnly ? Manifest.Content.DATA_ONLY : Manifest.Content.ALL);
-    Repository repository = repo.openForWrite();
+    Repository repository = repo.openForWrite()
+        .withKeys(dev.cairn.crypt.Keys.of(encrypt.slots(), List.of(), List.of()));
     Runnable[] cancel = new Runnable[1];
     ProgressReporter shown = progress.reporter("backup", cmd.commandLine().getErr());
     long t0 = System.nanoTime();

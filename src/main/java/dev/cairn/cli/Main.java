@@ -18,7 +18,8 @@ import picocli.CommandLine.ScopeType;
     subcommands = {BackupCommand.class, RestoreCommand.class, VerifyCommand.class, ListCommand.class,
         ShowCommand.class, DeleteCommand.class, PruneCommand.class, AgentCommand.class, CheckConfigCommand.class,
         HistoryCommand.class, DoctorCommand.class, TokenCommand.class, CatalogCommand.class,
-        NotifyCommand.class, TestCommand.class, CopyCommand.class, PitrCommand.class, WalGetCommand.class})
+        NotifyCommand.class, TestCommand.class, CopyCommand.class, PitrCommand.class, WalGetCommand.class,
+        KeyCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -85,6 +85,8 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Mixin ProgressOptions progress;
 
+  @Mixin KeyOptions keys;
+
   Terminal terminal = Terminal.CONSOLE;
 
   @Override
@@ -113,7 +115,7 @@ final class RestoreCommand implements Callable<Integer> {
           "cairn list --repo DIR lists the backups");
     }
     ConnSpec target = ConnSpec.parse(db);
-    Repository repository = repo.open();
+    Repository repository = repo.open().withKeys(keys.keys());
     Backups.Entry e = Backups.resolve(repository, id, database, clock.instant());
     if (clean && !yes && !dryRun) {
       confirmClean(e, target);

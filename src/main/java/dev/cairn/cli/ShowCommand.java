@@ -35,9 +35,11 @@ final class ShowCommand implements Callable<Integer> {
 
   Clock clock = Clock.systemUTC();
 
+  @Mixin KeyOptions keys;
+
   @Override
   public Integer call() {
-    Repository r = repo.open();
+    Repository r = repo.open().withKeys(keys.keys());
     // show describes failed backups too: resolve only "latest" (good backups only)
     String resolved = "latest".equals(id) ? Backups.resolve(r, id, database, clock.instant()).id() : id;
     Latest.checkName(resolved, database);

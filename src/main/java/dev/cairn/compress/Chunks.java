@@ -2,6 +2,7 @@ package dev.cairn.compress;
 
 import dev.cairn.archive.ArchiveReader;
 import dev.cairn.archive.ArchiveWriter;
+import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.RowDigest;
 import dev.cairn.bus.Addresses;
@@ -24,16 +25,19 @@ public final class Chunks {
     this.vertx = vertx;
   }
 
-  public Future<ChunkRef> write(ArchiveWriter writer, int kind, byte[] data, int length, RowDigest digest) {
+  /** Digests, encodes and places a chunk that is {@code aad} in its stream. */
+  public Future<ChunkRef> write(ArchiveWriter writer, int kind, byte[] data, int length, RowDigest digest,
+      ChunkAad aad) {
     Promise<Messages.ChunkResult> p = Promise.promise();
-    vertx.eventBus().send(Addresses.CHUNK_WRITE, new Messages.WriteChunk(writer, kind, data, length, digest,
+    vertx.eventBus().send(Addresses.CHUNK_WRITE, new Messages.WriteChunk(writer, kind, data, length, digest, aad,
         back(p)));
     return p.future().compose(r -> r.error() != null ? Future.failedFuture(r.error()) : Future.succeededFuture(r.ref()));
   }
 
-  public Future<byte[]> read(ArchiveReader reader, ChunkRef ref, RowDigest digest, String what) {
+  /** Reads, checks, decodes and digests the chunk the manifest lists at {@code aad}. */
+  public Future<byte[]> read(ArchiveReader reader, ChunkRef ref, ChunkAad aad, RowDigest digest, String what) {
     Promise<Messages.ChunkResult> p = Promise.promise();
-    vertx.eventBus().send(Addresses.CHUNK_READ, new Messages.ReadChunk(reader, ref, digest, what, back(p)));
+    vertx.eventBus().send(Addresses.CHUNK_READ, new Messages.ReadChunk(reader, ref, aad, digest, what, back(p)));
     return p.future().compose(r -> r.error() != null ? Future.failedFuture(r.error())
         : Future.succeededFuture(r.data()));
   }

@@ -11,8 +11,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 
 /**
- * The compressor: a worker verticle on the {@code cairn-compress} pool, one instance per core. It turns
- * raw COPY text into checksummed LZ4 chunks written at reserved archive positions, and back. Blocking
+ * The compressor: a worker verticle on the {@code cairn-compress} pool, one instance per core. It runs the
+ * chunk stages: row digest, then the archive's codec (LZ4, AES-256-GCM when encrypted, CRC32C), then the
+ * writer places the bytes; and the reverse on read. Blocking
  * work is its job; the event loops only pass references (the bus is local).
  */
 public final class CompressorVerticle extends VerticleBase {
@@ -33,7 +34,7 @@ public final class CompressorVerticle extends VerticleBase {
         if (w.digest() != null) {
           w.digest().update(w.data(), 0, w.length());
         }
-        w.done().handle(new Messages.ChunkResult(w.writer().writeChunk(w.kind(), w.data(), 0, w.length()), null, null));
+        w.done().handle(new Messages.ChunkResult(w.writer().writeChunk(w.kind(), w.data(), 0, w.length(), w.aad()), null, null));
       } catch (RuntimeException | Error e) { // an Error too: a reply never sent would hang the backup
         w.done().handle(new Messages.ChunkResult(null, null, CairnException.wrap(e, ErrorCode.INTERNAL, "chunk write")));
       }
@@ -41,7 +42,7 @@ public final class CompressorVerticle extends VerticleBase {
     vertx.eventBus().<Messages.ReadChunk>consumer(Addresses.CHUNK_READ, m -> {
       Messages.ReadChunk r = m.body();
       try {
-        byte[] raw = r.reader().readChunk(r.ref());
+        byte[] raw = r.reader().readChunk(r.ref(), r.aad());
         if (r.digest() != null) {
           r.digest().update(raw, 0, raw.length);
         }

@@ -11,12 +11,13 @@ import java.util.Optional;
  *
  * @param repository the first repository when it is local (the only one in the {@code repository:} form), else null
  * @param pgBin where pg_dump/pg_restore live, or null to search PATH, then /usr/lib/postgresql/{@literal *}/bin
+ * @param encryption the key slots new backups are encrypted for ({@code encryption:}); NONE: unencrypted
  * @param notifications where alerts go ({@code notifications:}); empty: nowhere
  * @param repositories every configured repository, in the order written; never empty once validated
  */
 public record CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http,
     AgentConfig agent, LogConfig log, Path pgBin, List<NotificationConfig> notifications,
-    List<RepositoryEntry> repositories, List<ClusterConfig> clusters) {
+    List<RepositoryEntry> repositories, List<ClusterConfig> clusters, EncryptionConfig encryption) {
   /** The time zone of schedules when neither the database nor the top level names one. */
   public static final ZoneId DEFAULT_TIMEZONE = ZoneOffset.UTC;
 
@@ -29,12 +30,13 @@ public record CairnConfig(RepositoryConfig repository, List<DatabaseConfig> data
 
   /**
    * The single-repository form: {@code repository} as the one repository, named {@code local}; no notifications,
-   * no clusters (no point-in-time recovery).
+   * no clusters (no point-in-time recovery), no encryption.
    */
   public CairnConfig(RepositoryConfig repository, List<DatabaseConfig> databases, HttpConfig http, AgentConfig agent,
       LogConfig log, Path pgBin) {
     this(repository, databases, http, agent, log, pgBin, List.of(),
-        List.of(new RepositoryEntry(RepositoryEntry.LEGACY_NAME, repository, null, null)), List.of());
+        List.of(new RepositoryEntry(RepositoryEntry.LEGACY_NAME, repository, null, null)), List.of(),
+        EncryptionConfig.NONE);
   }
 
   public Optional<ClusterConfig> cluster(String name) {

@@ -26,7 +26,9 @@ import java.util.Map;
  */
 public final class ConfigLoader {
   static final List<String> TOP_KEYS = List.of("repository", "repositories", "databases", "timezone", "http", "agent",
-      "log", "pg_bin", "notifications", "clusters");
+      "log", "pg_bin", "notifications", "clusters", "encryption");
+  static final List<String> ENCRYPTION_KEYS = List.of("keys", "allow_local_passphrase_only");
+  static final List<String> ENCRYPTION_KEY_KEYS = List.of("id", "passphrase", "recipient");
   static final List<String> REPOSITORY_KEYS = List.of("path");
   static final List<String> DATABASE_KEYS = List.of("name", "url", "jobs", "schedule", "timezone", "retention",
       "tables", "exclude_tables", "backup_timeout", "max_age", "lock_timeout", "split_size", "chunk_size",
@@ -81,6 +83,29 @@ public final class ConfigLoader {
     return parse(text, file.toString(), env, home);
   }
 
+  /**
+   * Only the {@code encryption:} section of a YAML file (a whole cairn.yaml, or a file with just that
+   * section), validated as in a configuration: the new slot list of {@code cairn key rotate}.
+   */
+  public static EncryptionConfig loadEncryption(Path file, Map<String, String> env) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CairnException(ErrorCode.CONFIG, "cannot read slot file " + file + ": " + e.getMessage());
+    }
+    ConfigLoader l = new ConfigLoader(Map.copyOf(env), Path.of("/"));
+    Section top = Section.of(YamlSource.compose(text, file.toString()), "", 0, l.problems, l.env);
+    if (!top.has("encryption")) {
+      top.problem("encryption", "missing (the new slot list: encryption: {keys: [{id, passphrase} or {id, recipient}]})");
+    }
+    EncryptionConfig e = l.encryption(top.section("encryption"));
+    if (!l.problems.isEmpty()) {
+      throw l.problems.exception(file.toString());
+    }
+    return e;
+  }
+
   /** Parses configuration text; {@code sourceName} names it in errors. */
   public static CairnConfig parse(String yaml, String sourceName, Map<String, String> env, Path home) {
     return new ConfigLoader(Map.copyOf(env), home).build(yaml, sourceName);
@@ -98,6 +123,7 @@ public final class ConfigLoader {
     AgentConfig agent = agent(top.section("agent"), defaultZone);
     LogConfig log = log(top.section("log"));
     List<NotificationConfig> notifications = new NotificationsLoader(env, home).load(top);
+    EncryptionConfig encryption = encryption(top.section("encryption"));
     Path pgBin = null;
     Section.Scalar bin = top.scalar("pg_bin");
     if (bin != null) {
@@ -109,7 +135,60 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw problems.exception(source);
     }
-    return new CairnConfig(repository, databases, http, agent, log, pgBin, notifications, repositories, clusters);
+    return new CairnConfig(repository, databases, http, agent, log, pgBin, notifications, repositories, clusters,
+        encryption);
+  }
+
+  private EncryptionConfig encryption(Section s) {
+    s.known(ENCRYPTION_KEYS);
+    List<Section> list = s.sections("keys");
+    boolean allowLocal = s.bool("allow_local_passphrase_only", false);
+    if (list == null) {
+      return new EncryptionConfig(List.of(), allowLocal);
+    }
+    List<EncryptionConfig.Key> keys = new ArrayList<>();
+    Map<String, Integer> ids = new HashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      Section k = list.get(i);
+      k.known(ENCRYPTION_KEY_KEYS);
+      String id = k.string("id", null);
+      if (id == null) {
+        k.problem("id", "missing (names the slot in archives and messages, e.g. ops-2026)");
+      } else if (!EncryptionConfig.SLOT_ID.matcher(id).matches()) {
+        k.problem("id", "\"" + id + "\" must be 1 to 63 letters, digits, _ . @ or -, starting with a letter or digit");
+        id = null;
+      } else if (ids.putIfAbsent(id, i) != null) {
+        k.problem("id", "\"" + id + "\" is used twice (also encryption.keys[" + ids.get(id) + "])");
+      }
+      String pass = k.string("passphrase", null);
+      String recipient = k.string("recipient", null);
+      if ((pass == null) == (recipient == null)) {
+        k.problem(pass == null ? "passphrase" : "recipient", "give exactly one of passphrase (e.g. ${CAIRN_PASSPHRASE})"
+            + " and recipient (cairn1x25519..., printed by cairn key generate)");
+        continue;
+      }
+      if (pass != null && pass.length() < EncryptionConfig.MIN_PASSPHRASE_LENGTH) {
+        // never the value: it is a secret
+        k.problem("passphrase", "is " + pass.length() + " characters long; at least "
+            + EncryptionConfig.MIN_PASSPHRASE_LENGTH + " are needed");
+      }
+      if (recipient != null) {
+        try {
+          dev.cairn.crypt.X25519.parseRecipient(recipient, "recipient");
+        } catch (dev.cairn.error.CairnException e) {
+          k.problem("recipient", e.getMessage());
+        }
+      }
+      if (id != null) {
+        keys.add(new EncryptionConfig.Key(id, pass, recipient == null ? null : recipient.strip()));
+      }
+    }
+    if (!keys.isEmpty() && keys.stream().allMatch(k -> k.passphrase() != null) && !allowLocal) {
+      s.problem("keys", "every slot is a passphrase this host holds, so anyone who can read this host can decrypt"
+          + " every backup, and losing the host loses the only key; add a recipient slot whose identity is kept off"
+          + " this host (cairn key generate), or set encryption.allow_local_passphrase_only: true to accept it");
+    }
+    return new EncryptionConfig(keys, allowLocal);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.cairn.dump;
 
 import dev.cairn.archive.ArchiveWriter;
+import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.RowDigest;
 import dev.cairn.compress.Chunks;
@@ -25,6 +26,8 @@ final class ChunkSink implements WriteStream<Buffer> {
   private final int kind;
   private final Chunks chunks;
   private final int chunkBytes;
+  private final String stream;
+  private boolean lastSubmitted;
   private final RowDigest digest = new RowDigest();
   private final List<ChunkRef> refs = new ArrayList<>();
 
@@ -43,7 +46,7 @@ final class ChunkSink implements WriteStream<Buffer> {
   private Handler<Throwable> exceptionHandler;
   private Throwable failure;
 
-  private record Full(byte[] data, int length) {}
+  private record Full(byte[] data, int length, boolean last) {}
 
   /**
    * Chunk buffers shared by all sinks of one backup. Written buffers come back here: without it a
@@ -75,8 +78,10 @@ final class ChunkSink implements WriteStream<Buffer> {
     }
   }
 
-  ChunkSink(ArchiveWriter writer, int kind, Chunks chunks, Spare spare) {
+  /** {@code stream} names the part in each chunk's binding ({@link ChunkAad#dataStream}). */
+  ChunkSink(ArchiveWriter writer, int kind, Chunks chunks, Spare spare, String stream) {
     this.writer = writer;
+    this.stream = stream;
     this.kind = kind;
     this.chunks = chunks;
     this.spare = spare;
@@ -115,13 +120,14 @@ final class ChunkSink implements WriteStream<Buffer> {
         rest = null;
       }
       if (accLen == chunkBytes) {
-        submit();
+        submit(false);
       }
     }
   }
 
-  private void submit() {
-    queue.add(new Full(acc, accLen));
+  private void submit(boolean last) {
+    queue.add(new Full(acc == null ? new byte[0] : acc, accLen, last));
+    lastSubmitted = last;
     rawBytes += accLen;
     acc = null;
     accLen = 0;
@@ -141,8 +147,9 @@ final class ChunkSink implements WriteStream<Buffer> {
       return;
     }
     fill();
-    if (ended != null && rest == null && queue.isEmpty() && accLen > 0) {
-      submit(); // the last, partial chunk
+    // the last, partial chunk; encrypted, every part ends in a chunk marked last, even an empty one
+    if (ended != null && rest == null && queue.isEmpty() && !lastSubmitted && (accLen > 0 || writer.encrypted())) {
+      submit(true);
     }
     Full f = queue.poll();
     if (f == null) {
@@ -153,11 +160,14 @@ final class ChunkSink implements WriteStream<Buffer> {
     }
     writing = true;
     fill(); // one more chunk may fill while this one is written
-    chunks.write(writer, kind, f.data(), f.length(), digest).onComplete(ar -> {
+    ChunkAad aad = new ChunkAad(stream, refs.size(), f.last());
+    chunks.write(writer, kind, f.data(), f.length(), digest, aad).onComplete(ar -> {
       writing = false;
       if (ar.succeeded()) {
         refs.add(ar.result());
-        spare.give(f.data());
+        if (f.data().length == chunkBytes) {
+          spare.give(f.data());
+        }
       } else if (failure == null) {
         failure = ar.cause();
         if (exceptionHandler != null) {

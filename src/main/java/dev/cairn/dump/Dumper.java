@@ -1,6 +1,7 @@
 package dev.cairn.dump;
 
 import dev.cairn.archive.ArchiveFormat;
+import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
@@ -360,7 +361,7 @@ public final class Dumper {
               + spec.describe() + " (exit code " + r.exitCode() + "): " + r.errorReport(6));
         }
         try (InputStream in = scratch.read("schema.dump")) {
-          return GlobalsDump.store(in, writer, opts.chunkBytes());
+          return GlobalsDump.store(in, writer, opts.chunkBytes(), ChunkAad.SCHEMA);
         }
       } catch (java.io.IOException e) {
         if (pgDump.cancelled()) {
@@ -473,7 +474,8 @@ public final class Dumper {
     if (phase != Phase.COPYING) {
       phase(Phase.COPYING);
     }
-    ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, spare);
+    ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, spare,
+        ChunkAad.dataStream(u.table().oid(), u.fromPage()));
     long t0 = System.nanoTime();
     String encoding = CopySession.encodingOption(copySettings);
     return copyLock.lock(conn, u.table())

@@ -2,6 +2,7 @@ package dev.cairn.dump;
 
 import dev.cairn.archive.ArchiveFormat;
 import dev.cairn.archive.ArchiveWriter;
+import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.conn.ConnSpec;
@@ -47,7 +48,7 @@ final class GlobalsDump {
             + " failed for " + spec.describe() + " (exit code " + r.exitCode() + "): " + r.errorReport(6));
       }
       try (InputStream in = scratch.read("globals.sql")) {
-        return new Manifest.Globals(store(in, writer, chunkBytes), passwords, pgDumpall.version());
+        return new Manifest.Globals(store(in, writer, chunkBytes, ChunkAad.GLOBALS), passwords, pgDumpall.version());
       }
     } catch (IOException e) {
       if (process.cancelled()) {
@@ -60,14 +61,24 @@ final class GlobalsDump {
     }
   }
 
-  /** The stream's bytes as schema-kind chunks of at most {@code chunkBytes}, in order. */
-  static List<ChunkRef> store(InputStream in, ArchiveWriter writer, int chunkBytes) throws IOException {
+  /**
+   * The stream's bytes as schema-kind chunks of at most {@code chunkBytes}, in order, bound to
+   * {@code stream}; encrypted, the last chunk (an empty one when the bytes end on a chunk boundary) is
+   * marked last.
+   */
+  static List<ChunkRef> store(InputStream in, ArchiveWriter writer, int chunkBytes, String stream)
+      throws IOException {
     List<ChunkRef> refs = new ArrayList<>();
     byte[] buf = new byte[chunkBytes];
-    int n;
-    while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-      refs.add(writer.writeChunk(ArchiveFormat.KIND_SCHEMA, buf, 0, n));
+    while (true) {
+      int n = in.readNBytes(buf, 0, buf.length);
+      boolean last = n < buf.length; // a short read: the stream has ended
+      if (n > 0 || (last && writer.encrypted())) {
+        refs.add(writer.writeChunk(ArchiveFormat.KIND_SCHEMA, buf, 0, n, new ChunkAad(stream, refs.size(), last)));
+      }
+      if (last) {
+        return refs;
+      }
     }
-    return refs;
   }
 }

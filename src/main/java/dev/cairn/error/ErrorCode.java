@@ -30,7 +30,7 @@ public enum ErrorCode {
   /** A backup is being restored, verified, downloaded or deleted by another job or process. */
   BACKUP_IN_USE(10),
   /** {@code cairn notify test}: a notification sink did not take the test message. */
-  NOTIFY_FAILED(11),
+  NOTIFY_FAILED(12),
   /** The target repository already holds a backup of that id (a copy is never replaced). */
   BACKUP_EXISTS(10),
   /** An object store refused the credentials (unknown key, wrong secret, access denied). */
@@ -39,6 +39,8 @@ public enum ErrorCode {
   REPO_NOT_FOUND(5),
   /** An object store refused a request as signed too far from its clock (RequestTimeTooSkewed). */
   REPO_CLOCK_SKEW(5),
+  /** An encrypted archive and no key (or a wrong key) for any of its slots. */
+  ARCHIVE_KEY(11),
   INTERNAL(1);
 
   private final int exitCode;

@@ -128,7 +128,7 @@ final class ImportApi {
     }, false)
         .compose(sink -> receive(rc, req, sink))
         .compose(v -> new Verifier(vertx, pools, verifyJobs).run(() -> ArchiveReader.open(
-            repo.storage().open(incoming).orElseThrow(), incoming + " in " + repo.location()))
+            repo.storage().open(incoming).orElseThrow(), incoming + " in " + repo.location(), repo.keys()))
             .recover(e -> Future.failedFuture(corrupt(CairnException.wrap(e, ErrorCode.ARCHIVE_CORRUPT,
                 upload).getMessage().replace(partial.toString(), upload)))))
         .compose(report -> {
@@ -138,6 +138,11 @@ final class ImportApi {
                 + String.join("; ", ps.subList(0, Math.min(MAX_LISTED, ps.size())))
                 + (ps.size() > MAX_LISTED ? "; and " + (ps.size() - MAX_LISTED) + " more" : ""))
                 .replace("archive " + partial, upload).replace(partial.toString(), upload)));
+          }
+          if (report.storageOnly()) {
+            return Future.failedFuture(new CairnException(ErrorCode.ARCHIVE_KEY, upload + " is encrypted and none of"
+                + " this agent's encryption keys opens it, so its backup id cannot be read",
+                "add a passphrase slot of the archive to encryption.keys, or restore it with the cli and a key"));
           }
           String id = report.manifest().id();
           rc.put(Audit.TARGET_KEY, Audit.clean(id));

@@ -1,6 +1,7 @@
 package dev.cairn.restore;
 
 import dev.cairn.archive.ArchiveReader;
+import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.RowDigest;
@@ -213,7 +214,9 @@ final class DataLoad {
         return Future.failedFuture(Restorer.cancelled());
       }
       int n = i[0]++;
-      return chunks.read(reader, refs.get(n), digest, what + " chunk " + (n + 1) + "/" + refs.size()).compose(raw -> {
+      ChunkAad aad = ChunkAad.of(ChunkAad.dataStream(l.table().oid(), l.part().fromPage()), refs, n);
+      return chunks.read(reader, refs.get(n), aad, digest, what + " chunk " + (n + 1) + "/" + refs.size())
+          .compose(raw -> {
         // the digest has counted this chunk's rows by the time its read completes here
         rowsDone += digest.rows() - rowsSeen[0];
         rowsSeen[0] = digest.rows();

@@ -72,6 +72,14 @@ public final class DryRun {
   /** {@code archive} opens the archive; it is called twice (the verify, then the checks). */
   public Future<Report> run(Supplier<ArchiveReader> archive) {
     return verifier.run(archive).compose(verified -> {
+      if (verified.storageOnly()) { // encrypted, and no key opens it: the reader's error names the slots
+        return pools.io().<Report>executeBlocking(() -> {
+          try (ArchiveReader r = archive.get()) {
+            r.manifestJson();
+          }
+          throw new CairnException(ErrorCode.INTERNAL, "an unreadable archive opened");
+        }, false);
+      }
       Line integrity = new Line("archive", verified.ok() ? verified.chunks() + " chunks read, " + verified.rows()
           + " rows and their digests checked" : verified.problems().size() + " problem(s); first: "
           + verified.problems().get(0),

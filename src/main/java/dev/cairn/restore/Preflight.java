@@ -1,6 +1,7 @@
 package dev.cairn.restore;
 
 import dev.cairn.archive.ArchiveReader;
+import dev.cairn.archive.ChunkAad;
 import dev.cairn.storage.Scratch;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
@@ -88,7 +89,8 @@ final class Preflight {
     Path schema = scratch.file("schema.dump");
     return pools.io().executeBlocking(() -> {
       write(reader, m.schemaChunks(), scratch, "schema.dump");
-      return opts.globals() ? new String(read(reader, m.globals().chunks()), StandardCharsets.UTF_8) : null;
+      return opts.globals() ? new String(read(reader, m.globals().chunks(), ChunkAad.GLOBALS), StandardCharsets.UTF_8)
+          : null;
     }, false).compose(globalsSql -> TargetFacts.read(vertx, target, dataOnly ? selected : List.of())
         .compose(facts -> pools.io().executeBlocking(() -> {
           int dumpMajor = Integer.parseInt(m.pgDumpVersion().split("\\.")[0]);
@@ -280,16 +282,16 @@ final class Preflight {
   private static void write(ArchiveReader reader, List<ChunkRef> refs, Scratch scratch, String name)
       throws java.io.IOException {
     try (OutputStream out = scratch.write(name)) {
-      for (ChunkRef ref : refs) {
-        out.write(reader.readChunk(ref));
+      for (int i = 0; i < refs.size(); i++) {
+        out.write(reader.readChunk(refs.get(i), ChunkAad.of(ChunkAad.SCHEMA, refs, i)));
       }
     }
   }
 
-  private static byte[] read(ArchiveReader reader, List<ChunkRef> refs) {
+  private static byte[] read(ArchiveReader reader, List<ChunkRef> refs, String stream) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (ChunkRef ref : refs) {
-      out.writeBytes(reader.readChunk(ref));
+    for (int i = 0; i < refs.size(); i++) {
+      out.writeBytes(reader.readChunk(refs.get(i), ChunkAad.of(stream, refs, i)));
     }
     return out.toByteArray();
   }

@@ -62,7 +62,9 @@ public final class Backups {
       try {
         out.add(read(repo, id));
       } catch (CairnException e) {
-        if (e.code() != ErrorCode.BACKUP_NOT_FOUND) {
+        if (e.code() == ErrorCode.ARCHIVE_KEY) { // encrypted, no summary, no key: listed as unreadable
+          out.add(new Entry(id, o.size(), null, null, e.getMessage()));
+        } else if (e.code() != ErrorCode.BACKUP_NOT_FOUND) {
           throw e;
         }
       }
@@ -74,7 +76,8 @@ public final class Backups {
 
   /**
    * Reads a backup's manifest from its archive (and rebuilds its catalog summary when it is missing or
-   * stale). BACKUP_NOT_FOUND when the archive is gone; a damaged archive is an entry with its damage.
+   * stale). BACKUP_NOT_FOUND when the archive is gone, ARCHIVE_KEY when it is encrypted and the
+   * repository's keys do not open it; a damaged archive is an entry with its damage.
    */
   public static Entry read(Repository repo, String id) {
     Optional<BackupCatalog.Summary> old = repo.catalog().get(id);
@@ -92,7 +95,7 @@ public final class Backups {
       }
       return new Entry(id, r.size(), s, m, null);
     } catch (CairnException e) {
-      if (e.code() == ErrorCode.BACKUP_NOT_FOUND) {
+      if (e.code() == ErrorCode.BACKUP_NOT_FOUND || e.code() == ErrorCode.ARCHIVE_KEY) {
         throw e;
       }
       return new Entry(id, repo.storage().stat(repo.archiveKey(id)).map(Storage.ObjectInfo::size).orElse(0L), null,

@@ -28,6 +28,8 @@ public final class Repository {
   private final Leases leases;
   private final BackupCatalog catalog;
   private final Copies copies;
+  /** Slots new archives are encrypted for, and keys archives are opened with. */
+  private final dev.cairn.crypt.Keys keys;
 
   private Repository(Storage storage) {
     this.storage = storage;
@@ -35,6 +37,24 @@ public final class Repository {
     this.copies = new Copies(storage);
     // Leases are about real liveness across processes: the system clock, never a test's clock.
     this.leases = new Leases(storage, java.time.Clock.systemUTC());
+    this.keys = dev.cairn.crypt.Keys.NONE;
+  }
+
+  private Repository(Repository r, dev.cairn.crypt.Keys keys) {
+    this.storage = r.storage;
+    this.catalog = r.catalog;
+    this.copies = r.copies;
+    this.leases = r.leases;
+    this.keys = keys;
+  }
+
+  /** This repository, writing archives encrypted for {@code keys}' slots and opening them with its keys. */
+  public Repository withKeys(dev.cairn.crypt.Keys keys) {
+    return new Repository(this, keys);
+  }
+
+  public dev.cairn.crypt.Keys keys() {
+    return keys;
   }
 
   public static Repository of(Storage storage) {
@@ -152,7 +172,7 @@ public final class Repository {
   public ArchiveReader openArchive(String id) {
     String key = archiveKey(id);
     ReadSource in = storage.open(key).orElseThrow(() -> notFound(id));
-    return ArchiveReader.open(in, key + " in " + location());
+    return ArchiveReader.open(in, key + " in " + location(), keys);
   }
 
   /**
@@ -161,7 +181,7 @@ public final class Repository {
    */
   public ArchiveReader openArchive(String id, String purpose) {
     String key = archiveKey(id);
-    return ArchiveReader.open(openSource(id, purpose), key + " in " + location());
+    return ArchiveReader.open(openSource(id, purpose), key + " in " + location(), keys);
   }
 
   /** The archive's bytes, marked in use until the source is closed (downloads). */
@@ -199,7 +219,7 @@ public final class Repository {
 
   /** Starts writing a backup's archive; it is published by {@link ArchiveWriter#finish}. */
   public ArchiveWriter createArchive(String id) {
-    return ArchiveWriter.create(storage.create(archiveKey(id)));
+    return ArchiveWriter.create(storage.create(archiveKey(id)), keys);
   }
 
   public boolean exists(String id) {

@@ -1,6 +1,8 @@
 package dev.cairn.verify;
 
 import dev.cairn.archive.ArchiveReader;
+import dev.cairn.archive.ChunkAad;
+import dev.cairn.archive.Integrity;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.RowDigest;
@@ -28,16 +30,24 @@ import java.util.function.Consumer;
  */
 public final class Verifier {
 
-  /** {@code problems} is empty when the archive is good. */
+  /**
+   * {@code problems} is empty when the archive is good. {@code manifest} is null after a storage-level
+   * verify (an encrypted archive and no key): then {@code rawBytes} counts stored bytes and no rows were read.
+   */
   public record Report(Manifest manifest, long chunks, long rows, long rawBytes, List<String> problems) {
     public boolean ok() {
       return problems.isEmpty();
     }
+
+    /** Only the structure and every chunk's CRC32C were checked, not the contents. */
+    public boolean storageOnly() {
+      return manifest == null;
+    }
   }
 
   /** {@code table}: the table a part belongs to; null for the schema and the totals check. */
-  private record Task(String what, Manifest.Table table, List<ChunkRef> chunks, long rows, long digest,
-      boolean rowsMatter) {}
+  private record Task(String what, Manifest.Table table, String stream, List<ChunkRef> chunks, long rows,
+      long digest, boolean rowsMatter) {}
 
   private final Pools pools;
   private final Chunks chunks;
@@ -79,6 +89,15 @@ public final class Verifier {
    * Fails only when the archive cannot be opened at all or the verify is cancelled; damage is in the report.
    * Never throws, so no job wedges.
    */
+  /**
+   * The storage-level verify, without a key: the archive's structure (checked when it was opened) and
+   * every chunk's header and CRC32C. Blocking; what an off-site copy can check of an encrypted archive.
+   */
+  public static Report storageLevel(ArchiveReader reader) {
+    Integrity.Report r = Integrity.check(reader);
+    return new Report(null, r.chunks(), 0, r.storedBytes(), r.problems());
+  }
+
   public Future<Report> run(Supplier<ArchiveReader> archive) {
     try {
       return verify(archive);
@@ -89,6 +108,12 @@ public final class Verifier {
 
   private Future<Report> verify(Supplier<ArchiveReader> archive) {
     return pools.io().executeBlocking(archive::get, false).compose(reader -> {
+      if (!reader.readable()) {
+        return pools.io().executeBlocking(() -> storageLevel(reader), false).eventually(() -> {
+          reader.close();
+          return Future.succeededFuture();
+        });
+      }
       Manifest m;
       try {
         m = Manifest.parse(reader.manifestJson(), reader.name());
@@ -97,9 +122,10 @@ public final class Verifier {
         return Future.failedFuture(e);
       }
       List<Task> tasks = new ArrayList<>();
-      tasks.add(new Task("schema (pg_dump output)", null, m.schemaChunks(), 0, 0, false));
+      tasks.add(new Task("schema (pg_dump output)", null, ChunkAad.SCHEMA, m.schemaChunks(), 0, 0, false));
       if (m.globals() != null) {
-        tasks.add(new Task("roles and tablespaces (pg_dumpall output)", null, m.globals().chunks(), 0, 0, false));
+        tasks.add(new Task("roles and tablespaces (pg_dumpall output)", null, ChunkAad.GLOBALS, m.globals().chunks(),
+            0, 0, false));
       }
       for (Manifest.Table t : m.tables()) {
         long rows = 0;
@@ -108,11 +134,12 @@ public final class Verifier {
           rows += p.rows();
           workTotal += p.rawBytes();
           String what = "table " + t.qualifiedName() + (t.parts().size() > 1 ? " part " + (i + 1) + "/" + t.parts().size() : "");
-          tasks.add(new Task(what, t, p.chunks(), p.rows(), p.digest(), true));
+          tasks.add(new Task(what, t, ChunkAad.dataStream(t.oid(), p.fromPage()), p.chunks(), p.rows(), p.digest(),
+              true));
         }
         long digest = t.parts().stream().mapToLong(Manifest.Part::digest).sum();
         if (rows != t.rows() || digest != t.digest()) {
-          tasks.add(new Task("table " + t.qualifiedName() + " totals", null, List.of(), -1, 0, true));
+          tasks.add(new Task("table " + t.qualifiedName() + " totals", null, "", List.of(), -1, 0, true));
         }
         if (t.parts().isEmpty()) {
           tablesDone++;
@@ -175,7 +202,7 @@ public final class Verifier {
       }
       int n = i[0]++;
       ChunkRef ref = t.chunks().get(n);
-      return chunks.read(reader, ref, digest, t.what() + " chunk " + (n + 1) + "/" + t.chunks().size())
+      return chunks.read(reader, ref, ChunkAad.of(t.stream(), t.chunks(), n), digest, t.what() + " chunk " + (n + 1) + "/" + t.chunks().size())
           .map(raw -> {
             counters[0]++;
             counters[2] += raw.length;

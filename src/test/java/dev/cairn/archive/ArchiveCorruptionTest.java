@@ -82,12 +82,12 @@ class ArchiveCorruptionTest {
     CorruptArchive a = new CorruptArchive(dir, false);
     byte[] b = a.bytes.clone();
     ByteBuffer bb = ByteBuffer.wrap(b);
-    bb.putShort(8, (short) 2);
+    bb.putShort(8, (short) 3);
     bb.putInt(12, crc(b, 0, 12));
     Path file = Files.write(dir.resolve("x.cairn"), b);
     CairnException e = assertThrows(CairnException.class, () -> TestArchives.open(file));
-    assertEquals("archive " + file + ": header format version 2 at byte offset 8 is not supported (this version of"
-        + " cairn reads version 1)", e.getMessage());
+    assertEquals("archive " + file + ": header format version 3 at byte offset 8 is not supported (this version of"
+        + " cairn reads versions 1 to 2)", e.getMessage());
     assertTrue(e.hint().contains("newer version"), e.hint());
   }
 

@@ -224,7 +224,7 @@ class ArchiveRoundTripTest {
     }
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
     assertEquals("CAIRNARC", ascii(b, 0, 8));
-    assertEquals(1, b.getShort(8));
+    assertEquals(2, b.getShort(8));
     assertEquals(0, b.getShort(10));
     assertEquals(crc(b.array(), 0, 12), b.getInt(12));
 
@@ -241,7 +241,7 @@ class ArchiveRoundTripTest {
     assertEquals(m.offset(), b.getLong(t));
     assertEquals(CHUNK_HEADER_SIZE + m.storedLength(), b.getLong(t + 8));
     assertEquals(m.crc32c(), b.getInt(t + 16));
-    assertEquals(1, b.getShort(t + 20));
+    assertEquals(2, b.getShort(t + 20));
     assertEquals(0, b.getShort(t + 22));
     assertEquals(crc(b.array(), t, 24), b.getInt(t + 24));
     assertEquals("CAIRNEND", ascii(b, t + 28, 8));

@@ -213,7 +213,7 @@ class ConfigLoaderTest {
         + "exclude_tables, backup_timeout, max_age, lock_timeout, split_size, chunk_size, verify_schedule, verify_after_backup, content, slow_after, restore_test, repositories)", problem(yaml("colour: red")));
     assertEquals("databases[0].retention.keep_yearly: unknown key (known: keep_last, keep_days, keep_daily, keep_weekly, "
         + "keep_monthly)", problem(yaml("retention: {keep_yearly: 3}")));
-    assertEquals("repos: unknown key (known: repository, repositories, databases, timezone, http, agent, log, pg_bin, notifications, clusters)",
+    assertEquals("repos: unknown key (known: repository, repositories, databases, timezone, http, agent, log, pg_bin, notifications, clusters, encryption)",
         problem(yaml() + "repos: /x\n"));
     assertEquals("http.host: unknown key (known: bind, port, tokens, tls, rate_limit_per_minute, max_body_size, metrics_public, max_import_size, idle_timeout, header_timeout, max_connections, public_url)", problem(yaml() + "http: {host: x}\n"));
   }

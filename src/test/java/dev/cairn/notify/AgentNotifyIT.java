@@ -149,7 +149,7 @@ class AgentNotifyIT {
     StringWriter err = new StringWriter();
     int rc = Main.run(new String[] {"notify", "test", "--config", config.toString()}, new PrintWriter(out),
         new PrintWriter(err));
-    assertEquals(11, rc, out + "\n" + err);
+    assertEquals(12, rc, out + "\n" + err);
     assertTrue(out.toString().contains("delivered  pager (webhook)"), out.toString());
     assertTrue(out.toString().contains("FAILED     dead-slack (slack): http://127.0.0.1:" + closed + " unreachable"),
         out.toString());

@@ -17,11 +17,22 @@ public final class TestArchives {
         .create(file.getFileName().toString()));
   }
 
+  /** A writer of an archive encrypted for {@code keys}' slots. */
+  public static ArchiveWriter create(Path file, dev.cairn.crypt.Keys keys) {
+    return ArchiveWriter.create(LocalStorage.openForWrite(file.toAbsolutePath().getParent())
+        .create(file.getFileName().toString()), keys);
+  }
+
   public static ArchiveReader open(Path file) {
+    return open(file, dev.cairn.crypt.Keys.NONE);
+  }
+
+  /** Opens with {@code keys}, for encrypted archives. */
+  public static ArchiveReader open(Path file, dev.cairn.crypt.Keys keys) {
     Path abs = file.toAbsolutePath();
     String key = abs.getFileName().toString();
     return ArchiveReader.open(LocalStorage.open(abs.getParent()).open(key)
         .orElseThrow(() -> new CairnException(ErrorCode.REPO_READ, "archive " + abs + " does not exist")),
-        abs.toString());
+        abs.toString(), keys);
   }
 }
