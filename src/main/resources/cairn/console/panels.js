@@ -1,6 +1,6 @@
 // Cairn console: the retention preview of the charted database, and the panels of features this agent may
 // or may not have (repositories, restore tests, the recovery window): each shown only when its endpoint
-// answers, hidden on 404, drawn generically from the answer's list.
+// answers with something in its list (hidden on 404, or when nothing is configured), drawn generically.
 (function () {
   'use strict';
   const C = window.Cairn;
@@ -23,12 +23,12 @@
 
   function render(p, data) {
     const box = C.$(p.id);
-    box.hidden = data === null;
-    if (data === null) return;
+    const list = data && Object.values(data).find(v => Array.isArray(v));
+    // a feature the agent serves but nobody configured (no restore tests, no clusters) is not shown
+    box.hidden = !list || !list.length;
+    if (box.hidden) return;
     box.textContent = '';
     box.appendChild(el('h2', {}, p.title));
-    const list = data && Object.values(data).find(v => Array.isArray(v));
-    if (!list || !list.length) { box.appendChild(el('p', { class: 'muted' }, 'Nothing yet.')); return; }
     const cols = [...new Set(list.flatMap(o => Object.keys(o).filter(k => o[k] === null || typeof o[k] !== 'object')))].slice(0, 8);
     const head = el('tr', {}, ...cols.map(c => el('th', {}, c)));
     const body = el('tbody', {}, ...list.slice(0, 50).map(o => el('tr', {}, ...cols.map(c => cell(c, o[c])))));

@@ -303,7 +303,14 @@ public final class Restorer {
         return build == null ? Future.failedFuture(firstFailure) : stopBuilds(build);
       }
       long rows = ar.result();
-      return build == null ? Future.succeededFuture(rows) : build.drained(null)
+      if (build == null) {
+        return Future.succeededFuture(rows);
+      }
+      // every row is in: what is left is the loaded tables' own index builds, an unmeasured phase (a full
+      // "copying" bar with nothing left to copy would be a lie)
+      phase = Phase.BUILDING_INDEXES;
+      report();
+      return build.drained(null)
           .transform(x -> firstFailure != null ? Future.failedFuture(firstFailure) : Future.succeededFuture(rows));
     });
   }

@@ -50,9 +50,10 @@ class ConsoleAtAGlanceBrowserIT {
         TcpProxy proxy = new TcpProxy(api.port)) {
       JsonObject first = api.backup();
       assertEquals("succeeded", first.getString("state"), first.encode());
-      // then about 25 MB in 1 MB parts: the next backup is long enough to watch its parts move
+      // then about 100 MB in 1 MB parts: the next backup is long enough to watch its parts move at the console's
+      // one-second poll, also on a quiet machine (25 MB was copied within one poll there)
       ApiAgent.PG.psql(api.db, "CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 6) AS pad"
-          + " FROM generate_series(1, 120000) g");
+          + " FROM generate_series(1, 480000) g");
       JsonObject failed = api.waitFor(api.json(api.send("POST", "/api/v1/backups", ApiAgent.OPERATOR,
           "{\"database\":\"zz_broken\"}"), 202).getJsonObject("job").getString("id"));
       assertEquals("failed", failed.getString("state"));
@@ -98,7 +99,7 @@ class ConsoleAtAGlanceBrowserIT {
         // no password anywhere on the page, though the broken database's URL has one
         assertFalse(web.getPageSource().contains(SECRET), "the password is on the page");
         screenshot(web, "01-failing-first.png");
-        // endpoints this agent does not have (404): their panels stay hidden
+        // features this agent serves but does not use (no restore tests, no clusters): their panels stay hidden
         for (String panel : List.of("panel-restore-tests", "panel-pitr")) {
           assertFalse(web.findElement(By.id(panel)).isDisplayed(), panel);
         }
