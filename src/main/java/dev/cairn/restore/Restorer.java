@@ -205,8 +205,17 @@ public final class Restorer {
                 .compose(v -> data ? timed(phases, Phase.SEQUENCES, () -> steps().setSequences(sequencesFor(m, selected,
                     partial, plan.toc().sequences())))
                     : Future.<Void>succeededFuture())
+                // the tables' own builds may still run: a failure here stops them before it is reported
+                .recover(e -> {
+                  if (build == null) {
+                    return Future.failedFuture(e);
+                  }
+                  failed(e);
+                  return stopBuilds(build).mapEmpty();
+                })
                 .compose(v -> !schemaSections ? Future.<Void>succeededFuture()
-                    : timed(phases, Phase.BUILDING_INDEXES, () -> build != null ? build.rest()
+                    : timed(phases, Phase.BUILDING_INDEXES, () -> build != null ? build.drained(null)
+                        .transform(x -> firstFailure != null ? Future.failedFuture(firstFailure) : build.rest())
                         : pg.run(pgRestore, "post-data", opts.jobs(), listFile, null)))
                 .compose(v -> partial || !data ? Future.<Void>succeededFuture()
                     : timed(phases, Phase.REFRESHING_MATVIEWS, () -> steps().refreshMatviews(m.matviews())))
@@ -302,16 +311,9 @@ public final class Restorer {
         failed(ar.cause());
         return build == null ? Future.failedFuture(firstFailure) : stopBuilds(build);
       }
-      long rows = ar.result();
-      if (build == null) {
-        return Future.succeededFuture(rows);
-      }
-      // every row is in: what is left is the loaded tables' own index builds, an unmeasured phase (a full
-      // "copying" bar with nothing left to copy would be a lie)
-      phase = Phase.BUILDING_INDEXES;
-      report();
-      return build.drained(null)
-          .transform(x -> firstFailure != null ? Future.failedFuture(firstFailure) : Future.succeededFuture(rows));
+      // every row is in: the loaded tables' own builds still running finish in the building-indexes phase
+      // (a full "copying" bar with nothing left to copy would be a lie), while large objects and sequences go on
+      return Future.succeededFuture(ar.result());
     });
   }
 

@@ -50,10 +50,10 @@ class ConsoleAtAGlanceBrowserIT {
         TcpProxy proxy = new TcpProxy(api.port)) {
       JsonObject first = api.backup();
       assertEquals("succeeded", first.getString("state"), first.encode());
-      // then about 100 MB in 1 MB parts: the next backup is long enough to watch its parts move at the console's
-      // one-second poll, also on a quiet machine (25 MB was copied within one poll there)
+      // then about 300 MB in 1 MB parts: the next backup (one job) copies for several of the console's
+      // one-second polls also on a quiet machine (there 100 MB was copied within about one poll)
       ApiAgent.PG.psql(api.db, "CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 6) AS pad"
-          + " FROM generate_series(1, 480000) g");
+          + " FROM generate_series(1, 1500000) g");
       JsonObject failed = api.waitFor(api.json(api.send("POST", "/api/v1/backups", ApiAgent.OPERATOR,
           "{\"database\":\"zz_broken\"}"), 202).getJsonObject("job").getString("id"));
       assertEquals("failed", failed.getString("state"));
