@@ -5,6 +5,7 @@ import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.RowDigest;
 import dev.cairn.compress.Chunks;
+import dev.cairn.pgcopy.BatchArrays;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -16,10 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Receives the COPY text of one part and writes it to the archive as chunks of {@code chunkBytes}: each
- * full chunk is digested, compressed, checksummed and written by the compressor verticle while the next
+ * Receives the COPY text of one part and writes it to the archive as chunks of at most {@code chunkBytes}:
+ * each chunk is digested, compressed, checksummed and written by the compressor verticle while the next
  * one fills. One chunk of a part is in flight at a time, which keeps the digest sequential and the chunks in
- * order; parallelism comes from several parts at once.
+ * order; parallelism comes from several parts at once. A buffer that is a whole {@link Spare} array's
+ * prefix (a COPY batch filled in one) becomes a chunk as it is, without a copy; other buffers are copied
+ * into chunks.
  */
 final class ChunkSink implements WriteStream<Buffer> {
   private final ArchiveWriter writer;
@@ -55,7 +58,7 @@ final class ChunkSink implements WriteStream<Buffer> {
    * Reused buffers are tenured once and then left alone. Holds at most {@code max}; sinks of one backup
    * run on several threads.
    */
-  static final class Spare {
+  static final class Spare implements BatchArrays {
     private final java.util.concurrent.ConcurrentLinkedDeque<byte[]> free =
         new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final int chunkBytes;
@@ -66,7 +69,13 @@ final class ChunkSink implements WriteStream<Buffer> {
       this.max = max;
     }
 
-    byte[] take() {
+    @Override
+    public int length() {
+      return chunkBytes;
+    }
+
+    @Override
+    public byte[] take() {
       byte[] b = free.poll();
       return b != null ? b : new byte[chunkBytes];
     }
@@ -94,7 +103,15 @@ final class ChunkSink implements WriteStream<Buffer> {
       return Future.failedFuture(failure);
     }
     ByteBuf bb = ((BufferInternal) data).getByteBuf();
-    if (bb.readableBytes() > 0) {
+    int n = bb.readableBytes();
+    if (n > 0 && rest == null && bb.hasArray() && bb.arrayOffset() + bb.readerIndex() == 0 && bb.array().length == chunkBytes) {
+      // a batch of whole rows filled in a chunk-sized array: written as it is (a partial chunk before it first)
+      if (acc != null) {
+        submit(false);
+      }
+      queue.add(new Full(bb.array(), n, false));
+      rawBytes += n;
+    } else if (n > 0) {
       rest = bb;
       restIdx = bb.readerIndex();
     }

@@ -161,8 +161,8 @@ public final class Dumper {
     this.opts = opts;
     this.clock = clock;
     this.chunks = new Chunks(vertx);
-    // Per worker: one chunk filling, two queued or being written.
-    this.spare = new ChunkSink.Spare(opts.chunkBytes(), 3 * opts.jobs());
+    // Per worker: one batch filling, one waiting for the sink, two queued or being written.
+    this.spare = new ChunkSink.Spare(opts.chunkBytes(), 4 * opts.jobs());
     this.copyLock = new CopyLock(vertx, spec, opts.lockTimeoutMs());
     this.locks = new LeaderLocks(vertx, spec, opts.lockTimeoutMs(), () -> stopping, this::cancelled, this::tag);
   }
@@ -479,7 +479,7 @@ public final class Dumper {
     long t0 = System.nanoTime();
     String encoding = CopySession.encodingOption(copySettings);
     return copyLock.lock(conn, u.table())
-        .compose(v -> conn.copyOut(u.copySql() + (encoding == null ? "" : " (" + encoding + ")")))
+        .compose(v -> conn.copyOut(u.copySql() + (encoding == null ? "" : " (" + encoding + ")"), spare))
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
         .recover(e -> {
           conn.cancel();
@@ -487,7 +487,7 @@ public final class Dumper {
               ? new CairnException(ErrorCode.COPY_FAILED, "copy of " + u.describe() + ": a row does not fit in the"
                   + " java heap (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)", "raise the heap, e.g."
                   + " CAIRN_JAVA_OPTS=-Xmx1g: a row needs about twice its COPY text in memory (a bytea value four"
-                  + " times its size), plus " + (3 * opts.jobs() * (opts.chunkBytes() >> 20)) + " MiB of chunks",
+                  + " times its size), plus " + (4 * opts.jobs() * (opts.chunkBytes() >> 20)) + " MiB of chunks",
                   null, e)
               : PgErrors.from(e, "copy of " + u.describe()));
         })

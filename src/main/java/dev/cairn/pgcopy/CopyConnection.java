@@ -15,8 +15,16 @@ public interface CopyConnection {
   /** Runs statements that return no rows (BEGIN, SET TRANSACTION SNAPSHOT, SET, COMMIT). */
   Future<Void> execute(String sql);
 
-  /** Starts {@code COPY ... TO STDOUT}; the stream delivers whole rows, batched. */
-  Future<CopyOutStream> copyOut(String sql);
+  /** Starts {@code COPY ... TO STDOUT}; the stream delivers whole rows, batched in arrays of 1 MiB. */
+  default Future<CopyOutStream> copyOut(String sql) {
+    return copyOut(sql, BatchArrays.fresh(1 << 20));
+  }
+
+  /**
+   * Starts {@code COPY ... TO STDOUT}; the stream delivers whole rows in batches that fill arrays from
+   * {@code arrays} (each buffer is a whole array's prefix, the consumer's to keep).
+   */
+  Future<CopyOutStream> copyOut(String sql, BatchArrays arrays);
 
   /** Starts {@code COPY ... FROM STDIN}; the stream applies backpressure through writeQueueFull. */
   Future<CopyInStream> copyIn(String sql);

@@ -26,6 +26,8 @@ final class JdbcCopyClient implements CopyClient {
     Future<CopyConnection> attempt = pool.<CopyConnection>executeBlocking(() -> {
       try {
         Properties props = spec.jdbcProperties();
+        // over TCP: read the socket in large blocks (a unix socket has its own factory)
+        props.putIfAbsent("socketFactory", ReadAheadSocketFactory.class.getName());
         int timeout = spec.connectTimeoutSeconds();
         if (timeout > 0) {
           // pgjdbc's connectTimeout bounds only the TCP connect: bound every read of the establishment too,

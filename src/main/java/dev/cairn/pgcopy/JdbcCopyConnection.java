@@ -39,7 +39,7 @@ final class JdbcCopyConnection implements CopyConnection {
   }
 
   @Override
-  public Future<CopyOutStream> copyOut(String sql) {
+  public Future<CopyOutStream> copyOut(String sql, BatchArrays arrays) {
     Context ctx = vertx.getOrCreateContext();
     return pool.<CopyOut>executeBlocking(() -> {
       try {
@@ -48,7 +48,7 @@ final class JdbcCopyConnection implements CopyConnection {
         throw PgErrors.from(e, "copy out failed on " + where);
       }
     }, false).map(op -> {
-      JdbcCopyOutStream s = new JdbcCopyOutStream(ctx, op, where, this);
+      JdbcCopyOutStream s = new JdbcCopyOutStream(ctx, op, where, this, arrays);
       activeOut = s;
       // The read loop holds a pool thread until the COPY ends: the pool is sized for that.
       pool.executeBlocking(s::readLoop, false);

@@ -14,18 +14,19 @@ import java.util.concurrent.TimeUnit;
 import org.postgresql.copy.CopyOut;
 
 /**
- * Reads rows on a worker thread, batches them into ~1 MiB buffers of whole rows, and hands the batches
- * to the owner's context. At most {@link #IN_FLIGHT} batches wait there, so a paused consumer (or one
- * that has not set its handler yet) stops the reader, and so the server, instead of filling memory.
+ * Reads rows on a worker thread, batches them into arrays of whole rows (from {@link BatchArrays}), and
+ * hands the batches to the owner's context. At most {@link #IN_FLIGHT_BYTES} of batches (and at least one)
+ * wait there, so a paused consumer (or one that has not set its handler yet) stops the reader, and so the
+ * server, instead of filling memory.
  */
 final class JdbcCopyOutStream implements CopyOutStream {
-  static final int BATCH_BYTES = 1 << 20;
-  static final int IN_FLIGHT = 4;
+  static final int IN_FLIGHT_BYTES = 4 << 20;
 
   private final Context ctx;
   private final CopyOut op;
   private final String where;
-  private final Semaphore permits = new Semaphore(IN_FLIGHT);
+  private final BatchArrays arrays;
+  private final Semaphore permits;
   private final Promise<Long> rows = Promise.promise();
   private volatile boolean abandoned;
 
@@ -42,8 +43,10 @@ final class JdbcCopyOutStream implements CopyOutStream {
   // Held so the session outlives every use of its stream: pgjdbc closes an unreachable connection.
   private final Object connection;
 
-  JdbcCopyOutStream(Context ctx, CopyOut op, String where, Object connection) {
+  JdbcCopyOutStream(Context ctx, CopyOut op, String where, Object connection, BatchArrays arrays) {
     this.connection = connection;
+    this.arrays = arrays;
+    this.permits = new Semaphore(Math.max(1, IN_FLIGHT_BYTES / arrays.length()));
     this.ctx = ctx;
     this.op = op;
     this.where = where;
@@ -52,13 +55,13 @@ final class JdbcCopyOutStream implements CopyOutStream {
   /** Runs on a pool thread for the whole COPY. */
   Void readLoop() {
     try {
-      byte[] batch = new byte[BATCH_BYTES];
+      byte[] batch = arrays.take();
       int len = 0;
       byte[] row;
       while ((row = op.readFromCopy()) != null) {
         if (len + row.length > batch.length && len > 0) {
           emit(batch, len);
-          batch = new byte[BATCH_BYTES];
+          batch = arrays.take();
           len = 0;
         }
         if (row.length > batch.length) {

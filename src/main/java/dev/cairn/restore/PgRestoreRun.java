@@ -58,7 +58,12 @@ final class PgRestoreRun {
       }
       cmd.add("--dbname=" + target.toLibpqConninfo());
       cmd.add(schema.toString());
-      ChildProcess.Result r = process.run(cmd, target.childEnv());
+      java.util.Map<String, String> env = new java.util.HashMap<>(target.childEnv());
+      if ("post-data".equals(section)) {
+        // libpq takes PGOPTIONS only when the conninfo has no options of its own, which then win
+        env.put("PGOPTIONS", "-c max_parallel_maintenance_workers=" + maintenanceWorkers(opts.jobs(), jobs));
+      }
+      ChildProcess.Result r = process.run(cmd, env);
       if (r.exitCode() != 0) {
         throw new CairnException(ErrorCode.PG_RESTORE_FAILED, (what == null ? "" : what + ": ") + "pg_restore"
             + (section == null ? "" : " --section=" + section) + " into " + target.describe() + " failed (exit code "
@@ -66,6 +71,16 @@ final class PgRestoreRun {
       }
       return null;
     }, false);
+  }
+
+  /**
+   * Parallel workers per index build of a post-data run of {@code runJobs} sessions, so that the run's
+   * server processes (each session's leader and its workers) stay within the restore's {@code jobs}: one
+   * index left at the end of a restore with --jobs 4 is built by four processes, four indexes at once by
+   * one each. The server caps it further (max_parallel_workers, the table's size).
+   */
+  static int maintenanceWorkers(int jobs, int runJobs) {
+    return Math.max(0, jobs / Math.max(1, runJobs) - 1);
   }
 
   /** pg_restore's own listing of the schema file's entries of {@code section} (null: all), with dependencies. */
