@@ -9,7 +9,8 @@ import net.jpountz.xxhash.XXHashFactory;
  * bytes without its newline. Equal multisets of rows give equal digests whatever their order, so parts
  * copied in parallel and rows restored in another physical order still compare.
  *
- * <p>Feed the bytes of one stream in order; a row may be split across calls. Not thread-safe.
+ * <p>Feed the bytes of one stream in order ({@link #update}: a row may be split across calls), or its rows
+ * one by one ({@link #row}). Not thread-safe.
  */
 public final class RowDigest {
   // The Java implementation: rows are short, and a JNI call per row costs more than the hashing.
@@ -20,6 +21,7 @@ public final class RowDigest {
   // A row split across calls is hashed as it comes: a copy of it would hold a 40 MiB row twice over.
   private final StreamingXXHash64 partial = XXHashFactory.fastestJavaInstance().newStreamingHash64(0);
   private boolean inRow;
+  private boolean malformed;
 
   public void update(byte[] b, int off, int len) {
     int end = off + len;
@@ -42,6 +44,19 @@ public final class RowDigest {
       partial.update(b, lineStart, end - lineStart);
       inRow = true;
     }
+  }
+
+  /**
+   * Adds one row given whole with its newline, as a COPY TO STDOUT message carries it (the protocol sends
+   * one message per row): no newline search. A row without its newline leaves the digest incomplete.
+   */
+  public void row(byte[] b, int off, int len) {
+    if (len == 0 || b[off + len - 1] != '\n') {
+      malformed = true;
+      return;
+    }
+    sum += XXH64.hash(b, off, len - 1, 0);
+    rows++;
   }
 
   private static final java.lang.invoke.VarHandle LONGS =
@@ -82,7 +97,7 @@ public final class RowDigest {
 
   /** True when the stream so far ends on a row boundary, as a complete COPY stream must. */
   public boolean complete() {
-    return !inRow;
+    return !inRow && !malformed;
   }
 
   /** Digests of disjoint parts of one table add up to the table's digest. */

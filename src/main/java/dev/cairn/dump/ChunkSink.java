@@ -3,7 +3,6 @@ package dev.cairn.dump;
 import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ChunkRef;
-import dev.cairn.archive.RowDigest;
 import dev.cairn.compress.Chunks;
 import dev.cairn.pgcopy.BatchArrays;
 import io.netty.buffer.ByteBuf;
@@ -18,11 +17,11 @@ import java.util.List;
 
 /**
  * Receives the COPY text of one part and writes it to the archive as chunks of at most {@code chunkBytes}:
- * each chunk is digested, compressed, checksummed and written by the compressor verticle while the next
- * one fills. One chunk of a part is in flight at a time, which keeps the digest sequential and the chunks in
- * order; parallelism comes from several parts at once. A buffer that is a whole {@link Spare} array's
- * prefix (a COPY batch filled in one) becomes a chunk as it is, without a copy; other buffers are copied
- * into chunks.
+ * each chunk is compressed, checksummed and written by the compressor verticle while the next one fills
+ * (the rows were digested as they were received, see {@link Dumper}). One chunk of a part is in flight at
+ * a time, which keeps the chunks in order; parallelism comes from several parts at once. A buffer that is
+ * a whole {@link Spare} array's prefix (a COPY batch filled in one) becomes a chunk as it is, without a
+ * copy; other buffers are copied into chunks.
  */
 final class ChunkSink implements WriteStream<Buffer> {
   private final ArchiveWriter writer;
@@ -31,7 +30,6 @@ final class ChunkSink implements WriteStream<Buffer> {
   private final int chunkBytes;
   private final String stream;
   private boolean lastSubmitted;
-  private final RowDigest digest = new RowDigest();
   private final List<ChunkRef> refs = new ArrayList<>();
 
   private final Spare spare;
@@ -178,7 +176,7 @@ final class ChunkSink implements WriteStream<Buffer> {
     writing = true;
     fill(); // one more chunk may fill while this one is written
     ChunkAad aad = new ChunkAad(stream, refs.size(), f.last());
-    chunks.write(writer, kind, f.data(), f.length(), digest, aad).onComplete(ar -> {
+    chunks.write(writer, kind, f.data(), f.length(), null, aad).onComplete(ar -> {
       writing = false;
       if (ar.succeeded()) {
         refs.add(ar.result());
@@ -234,10 +232,6 @@ final class ChunkSink implements WriteStream<Buffer> {
   /** Valid once {@link #end()} has completed. */
   List<ChunkRef> refs() {
     return List.copyOf(refs);
-  }
-
-  RowDigest digest() {
-    return digest;
   }
 
   long rawBytes() {

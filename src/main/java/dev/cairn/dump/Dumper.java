@@ -5,6 +5,7 @@ import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
+import dev.cairn.archive.RowDigest;
 import dev.cairn.archive.Sql;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
@@ -476,10 +477,13 @@ public final class Dumper {
     }
     ChunkSink sink = new ChunkSink(writer, ArchiveFormat.KIND_DATA, chunks, spare,
         ChunkAad.dataStream(u.table().oid(), u.fromPage()));
+    // each row hashed as it arrives, one COPY message per row: no newline search over the chunks
+    RowDigest digest = new RowDigest();
     long t0 = System.nanoTime();
     String encoding = CopySession.encodingOption(copySettings);
     return copyLock.lock(conn, u.table())
-        .compose(v -> conn.copyOut(u.copySql() + (encoding == null ? "" : " (" + encoding + ")"), spare))
+        .compose(v -> conn.copyOut(u.copySql() + (encoding == null ? "" : " (" + encoding + ")"), spare,
+            row -> digest.row(row, 0, row.length)))
         .compose(out -> out.pipe().endOnFailure(false).to(sink).compose(v -> out.rows()))
         .recover(e -> {
           conn.cancel();
@@ -492,12 +496,12 @@ public final class Dumper {
               : PgErrors.from(e, "copy of " + u.describe()));
         })
         .compose(serverRows -> {
-          if (!sink.digest().complete() || sink.digest().rows() != serverRows) {
+          if (!digest.complete() || digest.rows() != serverRows) {
             return Future.failedFuture(new CairnException(ErrorCode.COPY_FAILED, "copy of " + u.describe()
-                + " returned " + serverRows + " rows but " + sink.digest().rows() + " complete lines"));
+                + " returned " + serverRows + " rows but " + digest.rows() + " complete lines"));
           }
           results.add(new PartResult(u, new Manifest.Part(u.fromPage(), u.toPage(), serverRows,
-              sink.digest().digest(), sink.rawBytes(), sink.refs())));
+              digest.digest(), sink.rawBytes(), sink.refs())));
           bytesDone += sink.rawBytes();
           rowsDone += serverRows;
           heapDone += u.estimatedBytes();

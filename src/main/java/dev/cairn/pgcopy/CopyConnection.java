@@ -17,14 +17,16 @@ public interface CopyConnection {
 
   /** Starts {@code COPY ... TO STDOUT}; the stream delivers whole rows, batched in arrays of 1 MiB. */
   default Future<CopyOutStream> copyOut(String sql) {
-    return copyOut(sql, BatchArrays.fresh(1 << 20));
+    return copyOut(sql, BatchArrays.fresh(1 << 20), row -> {});
   }
 
   /**
    * Starts {@code COPY ... TO STDOUT}; the stream delivers whole rows in batches that fill arrays from
-   * {@code arrays} (each buffer is a whole array's prefix, the consumer's to keep).
+   * {@code arrays} (each buffer is a whole array's prefix, the consumer's to keep). {@code eachRow} sees every
+   * row (one COPY data message, newline included) on the copy's worker thread before it is batched, in
+   * order; it must not keep the array. What it computed is visible once {@code rows()} completes.
    */
-  Future<CopyOutStream> copyOut(String sql, BatchArrays arrays);
+  Future<CopyOutStream> copyOut(String sql, BatchArrays arrays, java.util.function.Consumer<byte[]> eachRow);
 
   /** Starts {@code COPY ... FROM STDIN}; the stream applies backpressure through writeQueueFull. */
   Future<CopyInStream> copyIn(String sql);

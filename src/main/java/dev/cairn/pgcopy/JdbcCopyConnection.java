@@ -39,7 +39,8 @@ final class JdbcCopyConnection implements CopyConnection {
   }
 
   @Override
-  public Future<CopyOutStream> copyOut(String sql, BatchArrays arrays) {
+  public Future<CopyOutStream> copyOut(String sql, BatchArrays arrays,
+      java.util.function.Consumer<byte[]> eachRow) {
     Context ctx = vertx.getOrCreateContext();
     return pool.<CopyOut>executeBlocking(() -> {
       try {
@@ -48,7 +49,7 @@ final class JdbcCopyConnection implements CopyConnection {
         throw PgErrors.from(e, "copy out failed on " + where);
       }
     }, false).map(op -> {
-      JdbcCopyOutStream s = new JdbcCopyOutStream(ctx, op, where, this, arrays);
+      JdbcCopyOutStream s = new JdbcCopyOutStream(ctx, op, where, this, arrays, eachRow);
       activeOut = s;
       // The read loop holds a pool thread until the COPY ends: the pool is sized for that.
       pool.executeBlocking(s::readLoop, false);

@@ -26,6 +26,7 @@ final class JdbcCopyOutStream implements CopyOutStream {
   private final CopyOut op;
   private final String where;
   private final BatchArrays arrays;
+  private final java.util.function.Consumer<byte[]> eachRow;
   private final Semaphore permits;
   private final Promise<Long> rows = Promise.promise();
   private volatile boolean abandoned;
@@ -43,8 +44,10 @@ final class JdbcCopyOutStream implements CopyOutStream {
   // Held so the session outlives every use of its stream: pgjdbc closes an unreachable connection.
   private final Object connection;
 
-  JdbcCopyOutStream(Context ctx, CopyOut op, String where, Object connection, BatchArrays arrays) {
+  JdbcCopyOutStream(Context ctx, CopyOut op, String where, Object connection, BatchArrays arrays,
+      java.util.function.Consumer<byte[]> eachRow) {
     this.connection = connection;
+    this.eachRow = eachRow;
     this.arrays = arrays;
     this.permits = new Semaphore(Math.max(1, IN_FLIGHT_BYTES / arrays.length()));
     this.ctx = ctx;
@@ -59,6 +62,7 @@ final class JdbcCopyOutStream implements CopyOutStream {
       int len = 0;
       byte[] row;
       while ((row = op.readFromCopy()) != null) {
+        eachRow.accept(row);
         if (len + row.length > batch.length && len > 0) {
           emit(batch, len);
           batch = arrays.take();

@@ -65,6 +65,34 @@ class RowDigestProperties {
   }
 
   @Property
+  void rowsGivenOneByOneDigestAsTheirStream(@ForAll @Size(max = 40) List<String> raw) {
+    List<String> rows = noNewlines(raw);
+    byte[] all = join(rows);
+    RowDigest stream = new RowDigest();
+    stream.update(all, 0, all.length);
+    RowDigest byRow = new RowDigest();
+    for (String r : rows) {
+      byte[] line = (r + "\n").getBytes(StandardCharsets.UTF_8);
+      byRow.row(line, 0, line.length);
+    }
+    assertEquals(stream.digest(), byRow.digest());
+    assertEquals(stream.rows(), byRow.rows());
+    assertTrue(byRow.complete());
+  }
+
+  @Test
+  void aRowWithoutItsNewlineLeavesTheDigestIncomplete() {
+    RowDigest d = new RowDigest();
+    byte[] ok = "1\ta\n".getBytes(StandardCharsets.UTF_8);
+    byte[] cut = "2\tb".getBytes(StandardCharsets.UTF_8);
+    d.row(ok, 0, ok.length);
+    assertTrue(d.complete());
+    d.row(cut, 0, cut.length);
+    assertFalse(d.complete());
+    assertEquals(1, d.rows());
+  }
+
+  @Property
   void partsAddUpToTheTable(@ForAll @Size(max = 30) List<String> first, @ForAll @Size(max = 30) List<String> second) {
     byte[] a = join(noNewlines(first));
     byte[] b = join(noNewlines(second));
