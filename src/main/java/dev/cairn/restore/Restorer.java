@@ -179,7 +179,8 @@ public final class Restorer {
    */
   private Future<Result> steps(ArchiveReader reader, Manifest m, List<Manifest.Table> selected, Preflight.Plan plan,
       Scratch scratch) {
-    PgRestoreRun pg = new PgRestoreRun(pools, target, opts, plan.tool(), plan.schema());
+    PgRestoreRun pg = new PgRestoreRun(pools, target, opts, plan.tool(), plan.schema(),
+        plan.facts().maintenanceWorkers());
     Path listFile = plan.toc().listFile();
     boolean partial = !opts.tables().isEmpty();
     boolean schemaSections = m.content() != Manifest.Content.DATA_ONLY;

@@ -20,12 +20,12 @@ import java.util.Set;
 /**
  * What a restore needs to know about its target, read without changing anything: the server, whether the
  * database exists and what it holds, the roles, tablespaces and available extensions, the data directory
- * (readable by superusers only; null otherwise) and, for a data-only restore, which tables are missing or
- * hold rows. When the database does not exist the server is read through the maintenance database.
+ * (readable by superusers only; null otherwise), the parallel workers an index build gets by default and,
+ * for a data-only restore, which tables are missing or hold rows. When the database does not exist the server is read through the maintenance database.
  */
 record TargetFacts(int serverMajor, String serverVersion, boolean databaseExists, List<String> contents,
     Set<String> roles, Set<String> tablespaces, Set<String> availableExtensions, String dataDirectory,
-    boolean superuser, List<String> missingTables, List<String> nonEmptyTables) {
+    boolean superuser, List<String> missingTables, List<String> nonEmptyTables, int maintenanceWorkers) {
 
   private static final String SERVER = "SELECT current_setting('server_version_num')::int / 10000 AS major,"
       + " current_setting('server_version') AS version,"
@@ -33,7 +33,8 @@ record TargetFacts(int serverMajor, String serverVersion, boolean databaseExists
       + " ARRAY(SELECT spcname::text FROM pg_tablespace) AS spcs,"
       + " ARRAY(SELECT name::text FROM pg_available_extensions) AS exts,"
       + " (SELECT setting FROM pg_settings WHERE name = 'data_directory') AS datadir,"
-      + " (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super";
+      + " (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super,"
+      + " current_setting('max_parallel_maintenance_workers')::int AS mpmw";
 
   private static final String CONTENTS = "SELECT"
       + " (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -106,7 +107,7 @@ record TargetFacts(int serverMajor, String serverVersion, boolean databaseExists
       return contents.compose(found -> checked.map(v -> new TargetFacts(s.getInteger("major"),
           s.getString("version"), exists, List.copyOf(found), strings(s, "roles"), strings(s, "spcs"),
           strings(s, "exts"), s.getString("datadir"), Boolean.TRUE.equals(s.getBoolean("super")),
-          List.copyOf(missing), List.copyOf(nonEmpty))));
+          List.copyOf(missing), List.copyOf(nonEmpty), s.getInteger("mpmw"))));
     });
   }
 
