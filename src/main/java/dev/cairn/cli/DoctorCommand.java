@@ -20,7 +20,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Preflight checks of a configuration against the real servers, one line per check. */
@@ -30,7 +29,7 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Mixin RepoOptions repo;
 
-  /** One line of the report; {@code code}: what failed (its exit code is doctor's when only a repository is checked). */
+  /** One line of the report; {@code code}: what failed (doctor's exit code when only a repository is checked). */
   record Check(boolean ok, String line, ErrorCode code) {
     Check(boolean ok, String line) {
       this(ok, line, ok ? null : ErrorCode.DB_CONNECT);

@@ -91,7 +91,8 @@ final class RepoOptions {
   /** A configured repository by name; USAGE listing the configured ones when there is none of that name. */
   static RepositoryEntry named(CairnConfig cfg, String name, Path file) {
     return cfg.repositories().stream().filter(r -> r.name().equals(name)).findFirst()
-        .orElseThrow(() -> new CairnException(ErrorCode.USAGE, "no repository named " + name + " in the configuration " + file,
+        .orElseThrow(() -> new CairnException(ErrorCode.USAGE, "no repository named " + name
+            + " in the configuration " + file,
             "the configured repositories: " + String.join(", ", cfg.repositories().stream()
                 .map(RepositoryEntry::name).toList())));
   }

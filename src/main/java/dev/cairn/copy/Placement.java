@@ -17,9 +17,9 @@ import java.util.Map;
  * Where each database's backups are: its repositories in order, the first receiving its backups (the dumper
  * writes there), the others getting copies. A backup is read (verify, restore, restore test, download, show)
  * from the first repository of its database's list that holds it; a backup of a database that is not
- * configured (imported, or of a database since removed), or that none of its repositories holds, is looked for
- * in the others, in the order configured. Immutable. Every method but {@link #receiving} and {@link #of} reads storage: call them on a
- * worker.
+ * configured (imported, or of a database since removed), or that none of its repositories holds, is looked
+ * for in the others, in the order configured. Immutable. Every method but {@link #receiving}, {@link #of} and
+ * {@link #receivers} reads storage: call them on a worker.
  */
 public final class Placement {
   private final Repositories repositories;

@@ -60,8 +60,9 @@ final class AgentApi {
   void stats(RoutingContext rc) {
     Input.query(rc, List.of());
     Future<List<Backups.Entry>> backups = io.executeBlocking(placement::list, false);
-    Future<java.util.OptionalLong> free = io.executeBlocking(() -> placement.repositories().all().get(0).repository().storage()
-        .freeSpace(), false); // the first repository's: each one's is in GET /api/v1/repositories
+    // the first repository's: each one's is in GET /api/v1/repositories
+    Future<java.util.OptionalLong> free = io.executeBlocking(() -> placement.repositories().all().get(0).repository()
+        .storage().freeSpace(), false);
     Future.all(jobs.jobs(null, false, 0), backups, free).onComplete(Http.json(rc, 200, all -> {
       java.util.OptionalLong f = all.resultAt(2);
       JsonObject out = Stats.compute(all.resultAt(0), all.resultAt(1), clock.instant()).put("at", clock.instant().toString());

@@ -2,7 +2,6 @@ package dev.cairn.http;
 
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
-import dev.cairn.restoretest.RestoreTestLog;
 import dev.cairn.copy.Placement;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
