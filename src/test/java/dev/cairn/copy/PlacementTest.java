@@ -95,4 +95,25 @@ class PlacementTest {
     assertEquals(NEW, placement.resolve("latest", "app", Instant.parse("2026-12-03T00:00:00Z")).id());
     assertEquals(OLD, placement.resolve(OLD, "app", Instant.parse("2026-12-03T00:00:00Z")).id());
   }
+
+  @Test
+  void aRepositoryThatCannotBeListedIsLeftOutOfTheListingButItsErrorIsGivenForABackupFoundNowhereElse()
+      throws Exception {
+    archive("b", NEW, "2026-12-02T02:01:00Z");
+    Path c = dir.resolve("c");
+    deleteTree(c);
+    java.nio.file.Files.writeString(c, "not a directory"); // c can no longer be listed
+    assertEquals(List.of(NEW), placement.list().stream().map(Backups.Entry::id).toList());
+    assertEquals("b", placement.holder(NEW).name());
+    CairnException e = assertThrows(CairnException.class, () -> placement.holder(OLD));
+    assertEquals(ErrorCode.REPO_READ, e.code(), e.getMessage());
+  }
+
+  private static void deleteTree(Path p) throws java.io.IOException {
+    try (var walk = java.nio.file.Files.walk(p)) {
+      for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(f);
+      }
+    }
+  }
 }
