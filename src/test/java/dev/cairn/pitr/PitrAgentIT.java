@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.agent.Agent;
 import dev.cairn.config.ConfigLoader;
 import dev.cairn.config.HttpConfig;
+import dev.cairn.http.ConsoleBrowserIT;
 import dev.cairn.storage.LocalStorage;
 import dev.cairn.storage.Storage;
 import dev.cairn.storage.s3.S3Location;
@@ -42,13 +43,18 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The agent's point-in-time recovery end to end: an agent with one {@code clusters:} entry against a throwaway
  * server takes the first base backup at start, streams the WAL, and shows the window over HTTP (API, health,
  * metrics) from what its verticle maintains; the window follows the writes, survives a killed pg_receivewal
  * without a gap, the agent's PITR restore test finds its sentinel, the repository's PITR objects read from S3
- * serve {@code pitr status} and {@code wal-get}, and {@code cairn pitr test} fails, recorded, once nothing streams. The steps build on each other, so they run in order.
+ * serve {@code pitr status}, {@code wal-get} and {@code pitr restore}, the console shows the window, and {@code cairn pitr test} fails, recorded, once nothing streams. The steps build on each other, so they run in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PitrAgentIT {
@@ -178,6 +184,30 @@ class PitrAgentIT {
 
   @Test
   @Order(5)
+  void theConsoleShowsTheClustersWindowLagAndRestoreTest() throws Exception {
+    JsonObject c = cluster();
+    WebDriver web = ConsoleBrowserIT.browser(Files.createDirectories(work.resolve("chromium-profile")));
+    try {
+      WebDriverWait wait = new WebDriverWait(web, Duration.ofSeconds(30));
+      web.get("http://127.0.0.1:" + port + "/");
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token"))).sendKeys(VIEWER);
+      web.findElement(By.id("signin-button")).click();
+      WebElement row = wait.until(ExpectedConditions.visibilityOfElementLocated(
+          By.cssSelector("#panel-pitr tr[data-cluster='main']")));
+      assertTrue(row.getText().contains("ok"), row.getText());
+      assertEquals(c.getJsonObject("window").getString("from"), row.findElement(By.cssSelector(".window-from time"))
+          .getDomAttribute("datetime"), "the window's start, as a time");
+      assertNotNull(row.findElement(By.cssSelector(".window-to time")).getDomAttribute("datetime"));
+      assertTrue(row.getText().contains("passed"), "the last restore test: " + row.getText());
+      assertTrue(row.findElement(By.cssSelector(".lag")).getText().contains("of 5 min"), "lag of max_lag: "
+          + row.getText());
+    } finally {
+      web.quit();
+    }
+  }
+
+  @Test
+  @Order(6)
   void pitrStatusWalGetAndRestoreReadTheRepositoryFromS3WithCredentialsFromTheEnvironmentOnly() throws Exception {
     try (S3Server s3 = S3Server.start(work.resolve("s3"))) {
       s3.bucket("pitr");
@@ -220,7 +250,7 @@ class PitrAgentIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aPitrRestoreTestWhoseSentinelNeverReachesTheRepositoryFailsNamingTheSegmentAndIsRecorded() throws Exception {
     agent.stop("test").await(30, TimeUnit.SECONDS); // nothing streams any more
     agent = null;
