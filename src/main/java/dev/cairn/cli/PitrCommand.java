@@ -83,10 +83,13 @@ final class PitrCommand {
         return 0;
       }
       for (PitrStatus st : all) {
-        cmd.commandLine().getOut().printf("%s: window %s .. %s, lag %s, %d base backups, timelines %s, gaps %s%n",
-            st.name(), st.from() == null ? "none" : st.from(), st.to() == null ? "none" : st.to(),
+        String test = PitrTestLog.last(new PitrStore(s, st.name())).map(t -> (t.passed() ? "passed " : "FAILED ")
+            + t.finished()).orElse("none");
+        cmd.commandLine().getOut().printf("%s: window %s .. %s, lag %s, %d base backups, timelines %s, gaps %s,"
+            + " last restore test %s%n", st.name(), st.from() == null ? "none" : st.from(),
+            st.to() == null ? "none" : st.to(),
             st.lagSeconds() == null ? "unknown" : String.format(java.util.Locale.ROOT, "%.1f s", st.lagSeconds()),
-            st.baseBackups(), st.timelines(), st.gaps().isEmpty() ? "none" : String.join(" ", st.gaps()));
+            st.baseBackups(), st.timelines(), st.gaps().isEmpty() ? "none" : String.join(" ", st.gaps()), test);
       }
       return 0;
     }

@@ -224,6 +224,9 @@ class PitrAgentIT {
       JsonObject remote = new JsonObject(status.out()).getJsonArray("clusters").getJsonObject(0);
       assertEquals(local.getJsonObject("window"), remote.getJsonObject("window"));
       assertEquals(local.getJsonArray("gaps"), remote.getJsonArray("gaps"));
+      CairnCli.Run text = CairnCli.run(concat(new Object[] {"pitr", "status"}, repo));
+      assertTrue(text.out().startsWith("main: window ") && text.out().contains(", gaps none, last restore test passed "),
+          text.toString());
 
       // the newest: a restore stages the WAL from its base backup on
       String segment = store.walFiles().stream().filter(f -> Segment.NAME.matcher(f).matches()).reduce((a, b) -> b)
