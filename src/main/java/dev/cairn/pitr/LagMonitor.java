@@ -54,7 +54,13 @@ final class LagMonitor {
 
   /** {@code changed}: a base backup or a restore test ended since the last check (the window is computed again). */
   JsonObject check(Instant now, boolean changed) {
-    ClusterInfo info = store.requireInfo();
+    Optional<ClusterInfo> known = store.info();
+    if (known.isEmpty()) {
+      // the stream has not reached the server yet (it records the cluster first): nothing to measure, no window
+      return new JsonObject().put("checked", now.toString()).put("max_lag_seconds", (double) config.maxLag().toSeconds())
+          .put("receiver_restarts", receiver.restarts()).put("receiver_error", receiver.lastError());
+    }
+    ClusterInfo info = known.get();
     List<String> r = conn.row("SELECT pg_current_wal_lsn()::text, (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(),"
         + " restart_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '" + config.slot() + "')::text");
     Lsn server = Lsn.parse(r.get(0));

@@ -67,6 +67,10 @@ public final class PitrReport {
     }
     if (state == null) {
       problem(problems, "no_window", "no look at cluster " + name + " yet", "wait for the agent's first check (5 s)");
+    } else if (!s.containsKey("lag_seconds")) {
+      problem(problems, "no_window", "the WAL stream of cluster " + name + " has not reached the server yet"
+          + (s.getString("receiver_error") == null ? "" : ": " + s.getString("receiver_error")),
+          "check the cluster's url, the role's REPLICATION attribute and pg_hba.conf; the agent's log has each attempt");
     } else if (window.getString("from") == null) {
       problem(problems, "no_window", "cluster " + name + " has no recovery window yet (a base backup whose WAL is"
           + " complete)", "take a base backup (cairn pitr backup), and check that the WAL stream runs");

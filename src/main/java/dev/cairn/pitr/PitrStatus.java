@@ -57,7 +57,7 @@ public record PitrStatus(String name, Instant from, Instant to, Double lagSecond
   /** The lag of an agent's state as of {@code now}: growing with the state's age once it is stale; null without one. */
   static Double lag(JsonObject state, Instant now) {
     String at = state.getString("checked");
-    if (at == null) {
+    if (at == null || !state.containsKey("lag_seconds")) {
       return null;
     }
     double lag = state.getDouble("lag_seconds", 0.0);

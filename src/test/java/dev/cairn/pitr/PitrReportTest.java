@@ -92,4 +92,13 @@ class PitrReportTest {
     assertTrue(bad.getString("reason").contains("the sentinel row t2"), bad.getString("reason"));
     assertFalse(judge(state(NOW).put("max_test_age_seconds", 3600)).getBoolean("ok"), "none yet with a limit");
   }
+
+  @Test
+  void aStreamThatHasNotReachedTheServerYetIsNoWindowNamingWhyWithoutALag() {
+    JsonObject c = judge(new JsonObject().put("checked", NOW.toString()).put("max_lag_seconds", 300.0)
+        .put("receiver_error", "cannot connect to 127.0.0.1:5432: connection refused"));
+    assertEquals(List.of("no_window"), kinds(c));
+    assertEquals(null, c.getDouble("lag_seconds"));
+    assertTrue(c.getString("reason").contains("connection refused"), c.getString("reason"));
+  }
 }
