@@ -181,6 +181,9 @@ public final class PitrVerticle extends AbstractVerticle {
 
   @Override
   public void stop(Promise<Void> stopped) {
+    busy.stream().filter(n -> n.startsWith("test-")).forEach(n -> LOG.warning("the restore test of cluster "
+        + n.substring(5) + " is abandoned as the agent stops: its throwaway server may be left running in "
+        + System.getProperty("java.io.tmpdir") + "/cairn-at-* (pg_ctl -D DIR/data stop, then remove DIR)"));
     List<WalReceiver> all = List.copyOf(receivers);
     vertx.executeBlocking(() -> {
       all.forEach(WalReceiver::close);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.agent.Agent;
+import dev.cairn.bus.Addresses;
+import dev.cairn.bus.Messages;
 import dev.cairn.config.ConfigLoader;
 import dev.cairn.config.HttpConfig;
 import dev.cairn.http.ConsoleBrowserIT;
@@ -160,6 +162,9 @@ class PitrAgentIT {
   @Order(4)
   void aPitrRestoreTestAskedOfTheAgentFindsTheSentinelRowInTheClusterRestoredToLatestAndHealthTurnsGreen()
       throws Exception {
+    java.util.concurrent.CompletableFuture<Messages.RestoreTestFinished> published = new java.util.concurrent.CompletableFuture<>();
+    agent.vertx().eventBus().<Messages.RestoreTestFinished>consumer(Addresses.RESTORE_TEST_FINISHED,
+        m -> published.complete(m.body()));
     HttpResponse<String> started = send("POST", "/api/v1/pitr/main/test", OPERATOR);
     assertEquals(202, started.statusCode(), started.body());
     assertEquals("main", new JsonObject(started.body()).getString("cluster"));
@@ -174,6 +179,9 @@ class PitrAgentIT {
     assertEquals("1", pg.psql("postgres", "SELECT count(*) FROM " + PitrTest.TABLE + " WHERE id = '"
         + test.getString("sentinel") + "'"), "the sentinel is on the live server too");
     assertEquals(test.getString("sentinel"), PitrTestLog.last(store).orElseThrow().sentinel(), "recorded");
+    Messages.RestoreTestFinished f = published.get(60, TimeUnit.SECONDS);
+    assertEquals(List.of("main", test.getString("base_backup"), "true"), List.of(f.database(), f.backupId(),
+        String.valueOf(f.passed())), "for the notifications: " + f);
     assertEquals(List.of(), kinds(c), c.encodePrettily());
     assertTrue(c.getBoolean("ok"));
     HttpResponse<String> health = send("GET", "/api/v1/health", null);
