@@ -8,14 +8,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connects and plans rather than on the first chunks. GCM's AES-NI and carry-less-multiply intrinsics are
  * used only where C2 inlines them into a compiled caller, and C2 compiles the callers (the cipher's update
  * and final steps) after thousands of calls: a backup makes a few per 4 MiB chunk, so without this a short
- * process encrypts at tens of MB/s. The calls are the ones {@link ChunkCipher} makes for chunks: many small ones
- * with, every {@link #LARGE_EVERY}th, a large one (sealed in several pieces; opened in one call above the
- * JDK's 64 KiB threshold for splitting), in place and not: the branches real chunks take. Small calls alone compile code whose first large chunk hits an uncommon trap and falls back
- * to slow code for good (measured on JDK 17, CPU time of one thread: 93 MB/s after 6,000 small calls, 78
- * MB/s with no warm-up, 2.5 to 5.7 GB/s with large calls mixed in).
+ * process encrypts at tens of MB/s. The calls are the ones {@link ChunkCipher} makes for chunks: many
+ * small ones with, every {@link #LARGE_EVERY}th, a large one (sealed in several pieces; opened in one call
+ * above the JDK's 64 KiB threshold for splitting), in place and not: the branches real chunks take. Small
+ * calls alone compile code whose first large chunk hits an uncommon trap and falls back to slow code for
+ * good (measured on JDK 17, CPU time of one thread: 93 MB/s after 6,000 small calls, 78 MB/s with no
+ * warm-up, 2 to 6 GB/s with large calls mixed in; half as many calls were not always enough).
  */
 final class GcmWarmUp {
-  /** Seal-and-open round trips; about 0.3 s of CPU. */
+  /** Seal-and-open round trips; about 0.25 s of CPU. */
   static final int CALLS = 6_000;
   static final int LARGE_EVERY = 64;
   private static final int SMALL = 512;
