@@ -114,7 +114,8 @@ public final class Agent {
       dumps.add(new DumperVerticle.Target(db.name(), spec, new Dumper.Options(db.jobs(),
           new TableFilter(db.tables(), db.excludeTables()), db.splitBytes(), db.chunkBytes(),
           db.lockTimeout().toMillis(), config.pgBin(), db.name(), dev.cairn.archive.Manifest.Content.of(db.content())),
-          db.backupTimeout()));
+          db.backupTimeout(), config.repositoriesOf(db).stream().skip(1)
+              .map(e -> repositories.get(e.name()).orElseThrow().repository()).toList()));
       routes.put(db.name(), config.repositoriesOf(db).stream().map(RepositoryEntry::name).toList());
       // a backup dated in the future (clock skew) must not hide a missed run
       Instant lastGood = backups.stream().filter(b -> b.good() && db.name().equals(b.name())
@@ -246,15 +247,16 @@ public final class Agent {
             .recover(e -> Future.succeededFuture()))
         .compose(v -> vertx.eventBus().request(Addresses.JOBS_FLUSH, new Messages.Flush(),
             new DeliveryOptions().setSendTimeout(5000)))
-        .onComplete(x -> {
-          stopped.complete();
-          closeVertx();
-        });
+        // done once the repositories' locks are released: an agent started right after finds them free
+        .onComplete(x -> closeVertx().onComplete(y -> stopped.complete()));
     return stopped.future();
   }
 
   private Future<Void> closeVertx() {
     return pools.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close())
-        .onComplete(x -> locks.forEach(Leases.Lease::close));
+        .eventually(() -> {
+          locks.forEach(Leases.Lease::close);
+          return Future.succeededFuture();
+        });
   }
 }

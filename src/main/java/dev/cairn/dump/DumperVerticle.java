@@ -30,8 +30,9 @@ import java.util.logging.Logger;
 public final class DumperVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.dump");
 
-  /** A database the agent backs up. */
-  public record Target(String name, ConnSpec spec, Dumper.Options options, Duration timeout) {}
+  /** A database the agent backs up; {@code copiedTo}: the repositories its backups are copied to. */
+  public record Target(String name, ConnSpec spec, Dumper.Options options, Duration timeout,
+      List<Repository> copiedTo) {}
 
   private record Running(Job job, Dumper dumper, long timer, boolean[] timedOut) {}
 
@@ -102,7 +103,8 @@ public final class DumperVerticle extends VerticleBase {
   private void run(Target t, Job queuedJob) {
     Job job = queuedJob.running(clock.instant());
     update(job);
-    Dumper dumper = new Dumper(vertx, pools, t.spec(), repo, t.options(), clock).logTag(job.id());
+    Dumper dumper = new Dumper(vertx, pools, t.spec(), repo, t.options(), clock).logTag(job.id())
+        .idsFreeIn(t.copiedTo());
     boolean[] timedOut = {false};
     long timer = vertx.setTimer(Math.max(1, t.timeout().toMillis()), x -> {
       timedOut[0] = true;

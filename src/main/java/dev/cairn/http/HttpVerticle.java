@@ -164,12 +164,15 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
 
     Router r = Router.router(vertx);
-    r.get(BASE + "/health").handler(rc -> health(rc, jobs));
+    PitrView pitr = new PitrView(vertx, io, repo, clock);
+    r.get(BASE + "/health").handler(rc -> health(rc, jobs, pitr));
     Metrics metrics = new Metrics(vertx, repo, io, maxAge, clock);
     metrics.listen();
     new RestoreTestMetrics(vertx, repo, io, maxTestAge.keySet()).register(metrics.registry());
     RepositoryMetrics perRepository = new RepositoryMetrics(where, metrics.registry(), repositories.names());
-    Handler<RoutingContext> scrape = rc -> perRepository.refresh().onComplete(x -> metrics.handle(rc));
+    PitrMetrics perCluster = new PitrMetrics(pitr, metrics.registry());
+    Handler<RoutingContext> scrape = rc -> perRepository.refresh().compose(x -> perCluster.refresh())
+        .onComplete(x -> metrics.handle(rc));
     if (config.metricsPublic()) {
       r.get("/metrics").handler(scrape);
     } else {
@@ -201,9 +204,9 @@ public final class HttpVerticle extends VerticleBase {
     read(r.get(BASE + "/jobs/:id"), auth, Role.VIEWER, jobs::show);
     change(r.delete(BASE + "/jobs/:id"), auth, Role.OPERATOR, "job.cancel", body, jobs::cancel);
     read(r.get(BASE + "/whoami"), auth, Role.VIEWER, HttpVerticle::whoami);
-    read(r.get(BASE + "/pitr"), auth, Role.VIEWER, rc -> io.executeBlocking(() -> dev.cairn.pitr.PitrReport.of(
-        repo.storage(), null, clock.instant()), false).onSuccess(p -> Http.send(rc, 200, p.json()))
-        .onFailure(e -> ApiError.from(e).send(rc)));
+    PitrApi pitrApi = new PitrApi(vertx, pitr);
+    read(r.get(BASE + "/pitr"), auth, Role.VIEWER, pitrApi::show);
+    change(r.post(BASE + "/pitr/:cluster/test"), auth, Role.OPERATOR, "pitr.test", body, pitrApi::test);
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
     read(r.get(BASE + "/repositories"), auth, Role.VIEWER, where::list);
@@ -260,17 +263,18 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /** Health, and the problems the console's summary row names (from the backups and the recent jobs). */
-  private void health(RoutingContext rc, JobsApi jobs) {
+  private void health(RoutingContext rc, JobsApi jobs, PitrView pitr) {
     RepositoriesView where = new RepositoriesView(vertx, io, repositories);
     // health answers even when the jobs registry does not: then without the problems that come from jobs
-    jobs.jobs(null, false, 0).recover(e -> Future.succeededFuture(List.of())).compose(js -> io.executeBlocking(() -> {
+    jobs.jobs(null, false, 0).recover(e -> Future.succeededFuture(List.of())).compose(js -> pitr.report()
+        .compose(p -> io.executeBlocking(() -> {
       List<Backups.Entry> backups = Backups.list(repo);
       Health.Report h = RestoreTestHealth.amend(Health.evaluate(backups, maxAge, clock.instant()), maxTestAge,
           RestoreTestLog.last(repo, maxTestAge.keySet()), clock.instant());
-      h = Health.withPitr(h, dev.cairn.pitr.PitrReport.of(repo.storage(), null, clock.instant()));
+      h = Health.withPitr(h, p);
       h.json().put("problems", Problems.json(Problems.of(h.json(), js, backups, maxAge)));
       return h;
-    }, false))
+    }, false)))
         .compose(h -> where.several() ? where.states().map(s -> RepositoriesView.withRepositories(h, s))
             : Future.succeededFuture(h))
         .onSuccess(r -> rc.response().setStatusCode(r.ok() ? 200 : 503).putHeader("content-type", "application/json")

@@ -116,7 +116,7 @@ public final class NotifyVerticle extends VerticleBase {
     return new Event(Event.newId(), r.passed() ? Event.Type.RESTORE_TEST_PASSED : Event.Type.RESTORE_TEST_FAILED,
         now, r.database(), r.backupId(), r.jobId(), r.duration(), 0, r.errorCode(), r.errorMessage(),
         r.hint() != null ? r.hint() : Hints.of(r.errorCode()),
-        r.jobId() != null ? links.job(r.jobId()) : links.backup(r.backupId()));
+        r.jobId() != null ? links.job(r.jobId()) : r.backupId() != null ? links.backup(r.backupId()) : links.home());
   }
 
   /** One watchdog round at a time; changed conditions are saved so a restart does not alert again. */
