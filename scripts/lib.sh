@@ -141,7 +141,8 @@ cairn_java_opts() {
     local hot
     hot="$(cairn_root)/scripts/jvm/c2-hot.json"
     [[ "$hot" != *[[:space:]]* ]] || hot=""   # a path with spaces cannot be passed through: C2 everywhere
-    local c2=" -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=$hot"
+    # -DisplayVMOutput: the JVM would print "2 compiler directives added" on stdout, where the result goes
+    local c2=" -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=$hot -XX:-DisplayVMOutput"
     [ -n "$hot" ] || c2=""
     case " $* " in *" --passphrase-file"*|*" --recipient"*|*" --identity"*) c1=$c2 ;; esac
     [ -z "${CAIRN_PASSPHRASE:-}${CAIRN_IDENTITY:-}" ] || c1=$c2

@@ -68,18 +68,20 @@ public final class ChunkCipher {
       Cipher c = lane.cipher();
       c.init(Cipher.ENCRYPT_MODE, manifest ? manifestKey : chunkKey, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
       c.updateAAD(ad);
-      // a piece's ciphertext is as long as it (whole blocks), so it goes back exactly where it was read
-      int p = at + NONCE_LENGTH;
-      int end = p + len;
-      while (end - p > PIECE) {
-        buf.get(p, lane.in(), 0, PIECE);
-        p += put(buf, p, lane.out(), c.update(lane.in(), 0, PIECE, lane.out(), 0));
+      // ciphertext goes back where its plaintext was: never past what has been read (w <= r), so in place is safe
+      int r = at + NONCE_LENGTH;
+      int w = r;
+      int end = r + len;
+      while (end - r > PIECE) {
+        buf.get(r, lane.in(), 0, PIECE);
+        r += PIECE;
+        w += put(buf, w, lane.out(), c.update(lane.in(), 0, PIECE, lane.out(), 0));
       }
-      int last = end - p;
-      buf.get(p, lane.in(), 0, last);
-      p += put(buf, p, lane.out(), c.doFinal(lane.in(), 0, last, lane.out(), 0));
+      int last = end - r;
+      buf.get(r, lane.in(), 0, last);
+      w += put(buf, w, lane.out(), c.doFinal(lane.in(), 0, last, lane.out(), 0));
       idle.offer(lane);
-      return p - at;
+      return w - at;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM failed", e); // the lane is dropped, not pooled
     }
@@ -121,7 +123,8 @@ public final class ChunkCipher {
 
   private Lane take() {
     Lane lane = idle.poll();
-    return lane != null ? lane : new Lane(newGcm(), new byte[PIECE], new byte[PIECE + TAG_LENGTH]);
+    // out: a final step may add what an update held back, and the tag
+    return lane != null ? lane : new Lane(newGcm(), new byte[PIECE], new byte[2 * PIECE + TAG_LENGTH]);
   }
 
   static Cipher newGcm() {
