@@ -3,11 +3,11 @@ package dev.cairn.restoretest;
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
 import dev.cairn.config.RestoreTestConfig;
+import dev.cairn.copy.Placement;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
 import dev.cairn.jobs.RunningJob;
-import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -29,6 +29,8 @@ import java.util.logging.Logger;
  * {@code restore_test}. A finished test is recorded (the backup's verified state, the restore-test log), its job
  * ends (failed with the test's error code when it did not pass), and {@link Messages.RestoreTestFinished} is
  * published. Cancelled through {@link Addresses#RESTORE_TEST_CANCEL}; on undeploy, running tests are cancelled.
+ * A backup is read, and its verified state recorded, in the first repository of its database's list that holds
+ * it ({@link Placement#holder}); the database's restore-test log is kept in its first repository.
  */
 public final class RestoreTestVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.restoretest");
@@ -37,15 +39,19 @@ public final class RestoreTestVerticle extends VerticleBase {
   public record Target(String name, RestoreTestConfig config, int jobs) {}
 
   private final Map<String, Target> targets = new HashMap<>();
-  private final Repository repo;
+  private final Placement placement;
   private final Pools pools;
   private final Clock clock;
   private final Path pgBin;
   private final Map<String, RunningJob<RestoreTester>> running = new HashMap<>();
 
   public RestoreTestVerticle(List<Target> targets, Repository repo, Pools pools, Clock clock, Path pgBin) {
+    this(targets, Placement.single(repo), pools, clock, pgBin);
+  }
+
+  public RestoreTestVerticle(List<Target> targets, Placement placement, Pools pools, Clock clock, Path pgBin) {
     targets.forEach(t -> this.targets.put(t.name(), t));
-    this.repo = repo;
+    this.placement = placement;
     this.pools = pools;
     this.clock = clock;
     this.pgBin = pgBin;
@@ -77,7 +83,7 @@ public final class RestoreTestVerticle extends VerticleBase {
       LOG.warning(() -> req.trigger() + " restore test of " + req.database() + " not started: it has no restore_test");
       return;
     }
-    pools.io().executeBlocking(() -> Backups.resolve(repo, "latest", req.database(), clock.instant()).id(), false)
+    pools.io().executeBlocking(() -> placement.resolve("latest", req.database(), clock.instant()).id(), false)
         .onSuccess(backup -> start(backup, req.trigger()))
         .onFailure(e -> LOG.warning(() -> req.trigger() + " restore test of " + req.database() + " not started: "
             + e.getMessage()));
@@ -114,28 +120,34 @@ public final class RestoreTestVerticle extends VerticleBase {
     tester.onProgress(run::progress);
     update(job);
     LOG.info(() -> "[" + job.id() + "] restore test of " + backupId + " (" + trigger + ")");
-    tester.run(repo, backupId).onComplete(ar -> {
-      if (ar.succeeded()) {
-        finish(run, name, ar.result());
-      } else { // the tester reports every outcome in its result: this is a bug, but the job must still end
-        running.remove(name);
-        run.end();
-        update(run.job().failed(clock.instant(), ErrorCode.INTERNAL.name(), "restore test of " + backupId + ": "
-            + ar.cause()));
+    // not found anywhere (or unreadable): the tester reports it from the first repository, as any failure
+    pools.io().executeBlocking(() -> {
+      try {
+        return placement.holder(backupId).repository();
+      } catch (RuntimeException e) {
+        return placement.receiving(name).repository();
       }
+    }, false).compose(repo -> tester.run(repo, backupId).map(r -> {
+      finish(run, name, repo, r);
+      return r;
+    })).onFailure(e -> { // the tester reports every outcome in its result: this is a bug, but the job must still end
+      running.remove(name);
+      run.end();
+      update(run.job().failed(clock.instant(), ErrorCode.INTERNAL.name(), "restore test of " + backupId + ": " + e));
     });
     return new Messages.JobAccepted(job, "started");
   }
 
-  private void finish(RunningJob<RestoreTester> run, String name, RestoreTestResult r) {
+  /** Records the result ({@code read}: the repository the test read the backup from) and ends the job. */
+  private void finish(RunningJob<RestoreTester> run, String name, Repository read, RestoreTestResult r) {
     Job current = run.job();
     Job done = r.passed() ? current.succeeded(clock.instant())
         : run.cancelRequested() ? current.cancelled(clock.instant(), r.message())
         : current.failed(clock.instant(), r.errorCode() == null ? ErrorCode.INTERNAL.name() : r.errorCode(),
             r.message() + (r.hint() == null ? "" : " (hint: " + r.hint() + ")"));
     pools.io().executeBlocking(() -> {
-      RestoreTestRecord.record(repo, r, done.finished());
-      RestoreTestLog.add(repo, r);
+      RestoreTestRecord.record(read, r, done.finished());
+      RestoreTestLog.add(placement.receiving(name).repository(), r);
       return null;
     }, false).onFailure(e -> LOG.warning(() -> "[" + done.id() + "] cannot record the restore test of "
         + r.backupId() + ": " + e.getMessage()))
