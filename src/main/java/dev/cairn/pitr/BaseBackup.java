@@ -21,8 +21,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Takes a base backup with {@code pg_basebackup -D - -Ft -X none} (the WAL comes from the stream), compressing
- * and checksumming the tar on its way into the repository, and records its WAL range and backup_label.
- * Blocking: run it on a worker.
+ * (in parallel, {@link BaseStream.Writer}) and checksumming the tar on its way into the repository, and records its
+ * WAL range and backup_label. Blocking: run it on a worker.
  */
 public final class BaseBackup {
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -56,14 +56,14 @@ public final class BaseBackup {
     pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
     pb.environment().putAll(conn.childEnv());
     ArrayDeque<String> errLines = new ArrayDeque<>();
-    try (WriteSink sink = store.storage().create(store.baseDataKey(id))) {
+    try (WriteSink sink = store.storage().create(store.baseDataKey(id));
+        BaseStream.Writer w = new BaseStream.Writer(sink)) {
       Process p = pb.start();
       process = p;
       p.getOutputStream().close();
       Thread errReader = new Thread(() -> readLines(p.getErrorStream(), errLines), "cairn-basebackup-stderr");
       errReader.setDaemon(true);
       errReader.start();
-      BaseStream.Writer w = new BaseStream.Writer(sink);
       TarPeek tar = new TarPeek();
       try (InputStream in = p.getInputStream()) {
         byte[] buf = new byte[256 << 10];

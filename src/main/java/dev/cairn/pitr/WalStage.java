@@ -1,0 +1,242 @@
+package dev.cairn.pitr;
+
+import dev.cairn.error.CairnException;
+import dev.cairn.error.ErrorCode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * The WAL of a started recovery without a JVM per file: while the restore lays down the base backup and while
+ * the server replays, the segments recovery will ask for (from the base backup's start along the lineage, up to
+ * the first one the repository lacks) are read, checked (CRC32C) and decompressed in parallel into
+ * {@code DATA/cairn_stage/}, at most about 1 GiB ahead of the replay, beside every history file. restore_command
+ * is a shell script there that moves a staged segment into place (copies a history file) and hands everything else
+ * to {@code cairn wal-get}: the end of the WAL, a timeline not there, a file that failed its check (wal-get says
+ * why, exit 126) or that the stage never reached.
+ * A planned segment not yet staged is waited for while this process runs, so recovery never takes it for the end.
+ */
+final class WalStage implements AutoCloseable {
+  static final String DIR = "cairn_stage";
+  static final String SCRIPT = "restore_command.sh";
+  static final String PLAN = "planned";
+  static final String FAILED = ".failed";
+  /** Left by the script beside a segment it moved: asked again, the segment comes from wal-get. */
+  static final String TAKEN = ".taken";
+  private static final Logger LOG = Logger.getLogger("cairn");
+  private static final long AHEAD_BYTES = 1L << 30;
+
+  private final PitrStore store;
+  private final Path dir;
+  private final List<String> plan;
+  private final UserPrincipal owner;
+  private final Semaphore room;
+  /** Staged and not yet taken by the server: each holds one unit of {@link #room}. */
+  private final Set<String> waiting = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final ExecutorService pool;
+  private final Thread feeder;
+  private final WatchService watch;
+
+  private WalStage(PitrStore store, Path dir, List<String> plan, int ahead, int threads, UserPrincipal owner,
+      WatchService watch) {
+    this.store = store;
+    this.dir = dir;
+    this.plan = plan;
+    this.owner = owner;
+    this.watch = watch;
+    this.room = new Semaphore(ahead);
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory tf = r -> {
+      Thread t = new Thread(r, "cairn-walstage-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+    this.pool = Executors.newFixedThreadPool(threads, tf);
+    this.feeder = tf.newThread(this::feed);
+  }
+
+  /** The segment names recovery from {@code base} reads, in order, as far as the repository holds them without a hole. */
+  static List<String> plan(Window w, BaseInfo base) {
+    List<String> out = new ArrayList<>();
+    long last = w.segments.values().stream().mapToLong(s -> s.last()).max().orElse(-1);
+    for (long n = Segment.of(base.timeline(), base.start(), w.segmentSize).number(); n <= last && w.has(w.along(n)); n++) {
+      out.add(w.along(n).name(w.segmentSize));
+    }
+    return out;
+  }
+
+  /**
+   * Writes the plan and the script into {@code dataDir/cairn_stage} and starts staging; {@code fallback} is the
+   * wal-get command line (shell-quoted, without %f %p). The caller closes it once recovery is over.
+   */
+  static WalStage start(PitrStore store, Path dataDir, List<String> plan, long segmentSize, String fallback,
+      OsUser user) {
+    Path dir = dataDir.resolve(DIR);
+    try {
+      Files.createDirectories(dir);
+      Files.write(dir.resolve(PLAN), (String.join("\n", plan) + "\n").getBytes(StandardCharsets.UTF_8));
+      Path script = dir.resolve(SCRIPT);
+      Files.writeString(script, script(dir, ProcessHandle.current().pid(), fallback));
+      Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+      UserPrincipal owner = user.viaRoot() ? user.principal() : null;
+      if (owner != null) {
+        Files.setOwner(dir, owner); // the server moves staged files out of it
+      }
+      for (String f : store.walFiles()) {
+        if (Segment.HISTORY.matcher(f).matches()) {
+          stageHistory(store, dir, f, owner);
+        }
+      }
+      WatchService watch = FileSystems.getDefault().newWatchService();
+      dir.register(watch, StandardWatchEventKinds.ENTRY_DELETE);
+      int ahead = (int) Math.max(2, Math.min(Integer.MAX_VALUE, AHEAD_BYTES / segmentSize));
+      int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+      WalStage s = new WalStage(store, dir, plan, ahead, threads, owner, watch);
+      s.feeder.start();
+      return s;
+    } catch (IOException e) {
+      throw new CairnException(ErrorCode.REPO_WRITE, "cannot prepare " + dir + " for the WAL of the recovery: "
+          + e.getMessage());
+    }
+  }
+
+  /** A history file, checked; PostgreSQL asks for them more than once, so the script copies them. */
+  private static void stageHistory(PitrStore store, Path dir, String name, UserPrincipal owner) throws IOException {
+    Optional<byte[]> raw;
+    try {
+      raw = store.readWal(name);
+    } catch (CairnException e) {
+      return; // damaged: wal-get says so when recovery asks for it
+    }
+    if (raw.isPresent()) {
+      Path tmp = dir.resolve("." + name + ".tmp");
+      Files.write(tmp, raw.get());
+      if (owner != null) {
+        Files.setOwner(tmp, owner);
+      }
+      Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  /**
+   * POSIX sh, as PostgreSQL runs restore_command. {@code pid} is this process: once it is gone, nothing more is
+   * staged and wal-get answers for every file.
+   */
+  static String script(Path dir, long pid, String fallback) {
+    String d = PitrRestore.shellQuote(dir.toString());
+    return "#!/bin/sh\n"
+        + "# restore_command of cairn pitr restore: a segment staged (checked, decompressed) by the restore is moved\n"
+        + "# into place; anything else goes to cairn wal-get, which tells a missing or damaged one from the end.\n"
+        + "d=" + d + "\n"
+        + "case \"$1\" in\n"
+        + "  *.history) if [ -f \"$d/$1\" ] && cp \"$d/$1\" \"$2\"; then exit 0; fi ;;\n"
+        + "  *) if grep -qxF \"$1\" \"$d/" + PLAN + "\"; then\n"
+        + "    while [ ! -f \"$d/$1\" ] && [ ! -f \"$d/$1" + FAILED + "\" ] && [ ! -f \"$d/$1" + TAKEN + "\" ] \\\n"
+        + "        && [ -d /proc/" + pid + " ]; do sleep 0.02; done\n"
+        + "    if [ -f \"$d/$1\" ] && mv -f \"$d/$1\" \"$2\"; then : > \"$d/$1" + TAKEN + "\"; exit 0; fi\n"
+        + "  fi ;;\n"
+        + "esac\n"
+        + "exec " + fallback + " \"$1\" \"$2\"\n";
+  }
+
+  private void feed() {
+    try {
+      for (String name : plan) {
+        while (!room.tryAcquire()) {
+          awaitConsumed();
+          if (stopping.get()) {
+            return;
+          }
+        }
+        if (stopping.get()) {
+          return;
+        }
+        pool.execute(() -> stageOne(name));
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      // closed: recovery is over
+    }
+  }
+
+  /** Returns room for each staged segment the server took since; waits for a deletion in the stage when none. */
+  private void awaitConsumed() throws InterruptedException {
+    var key = watch.poll(200, TimeUnit.MILLISECONDS);
+    if (key != null) {
+      key.pollEvents();
+      key.reset();
+    }
+    for (String name : waiting) {
+      if (!Files.exists(dir.resolve(name)) && waiting.remove(name)) {
+        room.release();
+      }
+    }
+  }
+
+  private void stageOne(String name) {
+    if (stopping.get()) {
+      return;
+    }
+    Path tmp = dir.resolve("." + name + ".tmp");
+    try {
+      byte[] raw = store.readWal(name).orElseThrow(() -> new CairnException(ErrorCode.BACKUP_NOT_FOUND,
+          "WAL segment " + name + " is no longer in " + store.storage().location()));
+      Files.write(tmp, raw);
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+      if (owner != null) {
+        Files.setOwner(tmp, owner); // the server recycles restored segments and writes into them
+      }
+      Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+      waiting.add(name); // after the move: one the server took at once is found gone at the next look
+    } catch (CairnException | IOException e) {
+      // wal-get reads it again and stops recovery with its own error when it is damaged or gone
+      LOG.warning("staging WAL " + name + " for the recovery: " + e.getMessage());
+      room.release();
+      try {
+        Files.deleteIfExists(tmp);
+        Files.writeString(dir.resolve(name + FAILED), String.valueOf(e.getMessage()));
+      } catch (IOException ignored) {
+        // the script then waits for this process to end, and wal-get answers
+      }
+    }
+  }
+
+  /** Stops staging and removes the stage (recovery is over). */
+  @Override
+  public void close() {
+    stopping.set(true);
+    feeder.interrupt();
+    pool.shutdownNow();
+    try {
+      feeder.join(TimeUnit.SECONDS.toMillis(30));
+      pool.awaitTermination(30, TimeUnit.SECONDS);
+      watch.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException ignored) {
+      // closing the watch of a directory about to go
+    }
+    PitrRestore.deleteTree(dir);
+  }
+}
