@@ -121,7 +121,8 @@ ensure_cds() {
 # class-data archive is used when ensure_cds made one (its warnings silenced: a stale archive is
 # simply not used). An encrypted backup or restore (key options among the arguments, or CAIRN_PASSPHRASE /
 # CAIRN_IDENTITY set) keeps the optimizing compiler too: AES-GCM's AES-NI and carry-less-multiply
-# intrinsics are C2's, and C1-only code encrypts about ten times slower than it compresses.
+# intrinsics are C2's, and C1-only code encrypts about ten times slower than it compresses. So do the
+# PITR commands and restore --at (the SHA-256 of a base backup's tar; SHA-NI is C2's too).
 cairn_java_opts() {
   local cds=""
   local jsa
@@ -136,6 +137,8 @@ cairn_java_opts() {
   else
     local c1=" -XX:TieredStopAtLevel=1"
     case " $* " in *" --passphrase-file"*|*" --recipient"*|*" --identity"*) c1="" ;; esac
+    # A base backup or a PITR restore (restore --at too) digests the whole tar with SHA-256: SHA-NI is C2's
+    case " $* " in " pitr "*|*" --at "*) c1="" ;; esac
     [ -z "${CAIRN_PASSPHRASE:-}${CAIRN_IDENTITY:-}" ] || c1=""
     echo "-Xmx160m -Xmn96m -XX:+UseSerialGC$c1$cds"
   fi

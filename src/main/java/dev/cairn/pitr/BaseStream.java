@@ -58,7 +58,11 @@ final class BaseStream {
     private int filled;
     private long raw;
 
-    private record Pending(Future<?> digested, Future<ByteBuffer> encoded) {}
+    private record Pending(Future<?> digested, Future<ByteBuffer> encoded) {
+      boolean done() {
+        return digested.isDone() && encoded.isDone();
+      }
+    }
 
     Writer(WriteSink sink) {
       this.sink = sink;
@@ -96,7 +100,7 @@ final class BaseStream {
       raw += filled;
       filled = 0;
       block = new byte[BLOCK];
-      while (!pending.isEmpty() && (pending.size() > maxPending || pending.peek().encoded().isDone())) {
+      while (!pending.isEmpty() && (pending.size() > maxPending || pending.peek().done())) {
         writeHead();
       }
     }

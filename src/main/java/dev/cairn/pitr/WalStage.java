@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -162,21 +163,25 @@ final class WalStage implements AutoCloseable {
   }
 
   private void feed() {
+    int next = 0;
     try {
-      for (String name : plan) {
+      for (; next < plan.size(); next++) {
         while (!room.tryAcquire()) {
           awaitConsumed();
           if (stopping.get()) {
             return;
           }
         }
-        if (stopping.get()) {
-          return;
-        }
+        String name = plan.get(next);
         pool.execute(() -> stageOne(name));
       }
-    } catch (InterruptedException | ClosedWatchServiceException e) {
+    } catch (InterruptedException | ClosedWatchServiceException | RejectedExecutionException e) {
       // closed: recovery is over
+    } catch (RuntimeException e) {
+      LOG.warning("staging the WAL of the recovery stopped: " + e.getMessage());
+      for (; next < plan.size(); next++) {
+        unstaged(plan.get(next), dir.resolve("." + plan.get(next) + ".tmp")); // wal-get answers for them
+      }
     }
   }
 
@@ -195,11 +200,12 @@ final class WalStage implements AutoCloseable {
   }
 
   private void stageOne(String name) {
-    if (stopping.get()) {
-      return;
-    }
     Path tmp = dir.resolve("." + name + ".tmp");
+    boolean staged = false;
     try {
+      if (stopping.get()) {
+        return;
+      }
       byte[] raw = store.readWal(name).orElseThrow(() -> new CairnException(ErrorCode.BACKUP_NOT_FOUND,
           "WAL segment " + name + " is no longer in " + store.storage().location()));
       Files.write(tmp, raw);
@@ -209,16 +215,24 @@ final class WalStage implements AutoCloseable {
       }
       Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
       waiting.add(name); // after the move: one the server took at once is found gone at the next look
-    } catch (CairnException | IOException e) {
+      staged = true;
+    } catch (RuntimeException | IOException e) {
       // wal-get reads it again and stops recovery with its own error when it is damaged or gone
       LOG.warning("staging WAL " + name + " for the recovery: " + e.getMessage());
-      room.release();
-      try {
-        Files.deleteIfExists(tmp);
-        Files.writeString(dir.resolve(name + FAILED), String.valueOf(e.getMessage()));
-      } catch (IOException ignored) {
-        // the script then waits for this process to end, and wal-get answers
+    } finally {
+      if (!staged) {
+        unstaged(name, tmp); // whatever went wrong, the script must not wait for it
       }
+    }
+  }
+
+  private void unstaged(String name, Path tmp) {
+    room.release();
+    try {
+      Files.deleteIfExists(tmp);
+      Files.write(dir.resolve(name + FAILED), new byte[0]);
+    } catch (IOException ignored) {
+      // the script then waits for this process to end, and wal-get answers
     }
   }
 
