@@ -3,6 +3,7 @@ package dev.cairn.pitr;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -14,7 +15,9 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * The WAL of a started recovery without a JVM per file: while the restore lays down the base backup and while
@@ -42,15 +46,19 @@ final class WalStage implements AutoCloseable {
   static final String DIR = "cairn_stage";
   static final String SCRIPT = "restore_command.sh";
   static final String PLAN = "planned";
-  static final String FAILED = ".failed";
+  /** Beside a planned segment that will not be staged (it failed its check, or the replay went past it). */
+  static final String ASK = ".wal-get";
   /** Left by the script beside a segment it moved: asked again, the segment comes from wal-get. */
   static final String TAKEN = ".taken";
+  /** Left by the script while it waits for a segment: the staged ones before it will not be asked for. */
+  static final String WANTED = ".wanted";
   private static final Logger LOG = Logger.getLogger("cairn");
   private static final long AHEAD_BYTES = 1L << 30;
 
   private final PitrStore store;
   private final Path dir;
   private final List<String> plan;
+  private final Map<String, Integer> order = new HashMap<>();
   private final UserPrincipal owner;
   private final Semaphore room;
   /** Staged and not yet taken by the server: each holds one unit of {@link #room}. */
@@ -65,6 +73,9 @@ final class WalStage implements AutoCloseable {
     this.store = store;
     this.dir = dir;
     this.plan = plan;
+    for (int i = 0; i < plan.size(); i++) {
+      order.put(plan.get(i), i);
+    }
     this.owner = owner;
     this.watch = watch;
     this.room = new Semaphore(ahead);
@@ -154,7 +165,8 @@ final class WalStage implements AutoCloseable {
         + "case \"$1\" in\n"
         + "  *.history) if [ -f \"$d/$1\" ] && cp \"$d/$1\" \"$2\"; then exit 0; fi ;;\n"
         + "  *) if grep -qxF \"$1\" \"$d/" + PLAN + "\"; then\n"
-        + "    while [ ! -f \"$d/$1\" ] && [ ! -f \"$d/$1" + FAILED + "\" ] && [ ! -f \"$d/$1" + TAKEN + "\" ] \\\n"
+        + "    [ -f \"$d/$1\" ] || : > \"$d/$1" + WANTED + "\"\n"
+        + "    while [ ! -f \"$d/$1\" ] && [ ! -f \"$d/$1" + ASK + "\" ] && [ ! -f \"$d/$1" + TAKEN + "\" ] \\\n"
         + "        && [ -d /proc/" + pid + " ]; do sleep 0.02; done\n"
         + "    if [ -f \"$d/$1\" ] && mv -f \"$d/$1\" \"$2\"; then : > \"$d/$1" + TAKEN + "\"; exit 0; fi\n"
         + "  fi ;;\n"
@@ -185,16 +197,38 @@ final class WalStage implements AutoCloseable {
     }
   }
 
-  /** Returns room for each staged segment the server took since; waits for a deletion in the stage when none. */
+  /**
+   * Returns room for each staged segment the server took since, and for those it went past (a segment read
+   * from another timeline than planned): they are dropped, and wal-get answers for them if ever asked.
+   */
   private void awaitConsumed() throws InterruptedException {
     var key = watch.poll(200, TimeUnit.MILLISECONDS);
     if (key != null) {
       key.pollEvents();
       key.reset();
     }
+    int front = -1;
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String f = p.getFileName().toString();
+        String n = f.endsWith(TAKEN) || f.endsWith(WANTED) ? f.substring(0, f.lastIndexOf('.')) : null;
+        front = Math.max(front, n == null ? -1 : order.getOrDefault(n, -1));
+      }
+    } catch (IOException | UncheckedIOException e) {
+      return; // the stage is being removed
+    }
     for (String name : waiting) {
-      if (!Files.exists(dir.resolve(name)) && waiting.remove(name)) {
+      boolean taken = !Files.exists(dir.resolve(name));
+      if ((taken || order.get(name) < front) && waiting.remove(name)) {
         room.release();
+        if (!taken) {
+          try {
+            Files.write(dir.resolve(name + ASK), new byte[0]);
+            Files.deleteIfExists(dir.resolve(name));
+          } catch (IOException ignored) {
+            // the stage is being removed
+          }
+        }
       }
     }
   }
@@ -230,7 +264,7 @@ final class WalStage implements AutoCloseable {
     room.release();
     try {
       Files.deleteIfExists(tmp);
-      Files.write(dir.resolve(name + FAILED), new byte[0]);
+      Files.write(dir.resolve(name + ASK), new byte[0]);
     } catch (IOException ignored) {
       // the script then waits for this process to end, and wal-get answers
     }

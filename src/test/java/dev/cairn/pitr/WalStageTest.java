@@ -121,7 +121,7 @@ class WalStageTest {
       assertEquals(0, restoreCommand(new Segment(1, 2).name(SEG)));
       assertEquals(1, restoreCommand(damaged), "the fallback's answer, not a staged copy");
       assertEquals(List.of(damaged), asked());
-      assertTrue(Files.exists(data.resolve(WalStage.DIR).resolve(damaged + WalStage.FAILED)));
+      assertTrue(Files.exists(data.resolve(WalStage.DIR).resolve(damaged + WalStage.ASK)));
       assertEquals(0, restoreCommand(new Segment(1, 4).name(SEG)), "later ones are staged still");
     }
   }
@@ -142,6 +142,20 @@ class WalStageTest {
       }
       assertTrue(seen.stream().allMatch(n -> n <= 2), "staged at once: " + seen);
       assertEquals(List.of(), asked());
+    }
+  }
+
+  @Test
+  void segmentsTheReplayWentPastAreDroppedSoTheStageNeverFillsUpWithThem() throws Exception {
+    long big = 512L << 20; // room for two: segments 2 and 3 fill it
+    publish(big, 5);
+    try (WalStage s = stage(big)) {
+      assertEquals(0, restoreCommand(new Segment(1, 4).name(big)), "served once 2 and 3 made room");
+      assertArrayEquals(raws.get(2), Files.readAllBytes(data.resolve("pg_wal/RECOVERYXLOG")));
+      assertEquals(List.of(), asked());
+      assertEquals(1, restoreCommand(new Segment(1, 2).name(big)), "a dropped one comes from wal-get");
+      assertEquals(List.of(new Segment(1, 2).name(big)), asked());
+      assertEquals(0, restoreCommand(new Segment(1, 5).name(big)));
     }
   }
 
