@@ -37,9 +37,10 @@ import java.util.stream.Stream;
  * the server replays, the segments recovery will ask for (from the base backup's start along the lineage, up to
  * the first one the repository lacks) are read, checked (CRC32C) and decompressed in parallel into
  * {@code DATA/cairn_stage/}, at most about 1 GiB ahead of the replay, beside every history file. restore_command
- * is a shell script there that moves a staged segment into place (copies a history file) and hands everything else
- * to {@code cairn wal-get}: the end of the WAL, a timeline not there, a file that failed its check (wal-get says
- * why, exit 126) or that the stage never reached.
+ * is a shell script there that moves a staged segment into place (copies a history file), answers "not there" for
+ * the end of the WAL and for a timeline's history the repository did not have when the restore began, and hands
+ * everything else to {@code cairn wal-get}: a file that failed its check (wal-get says why, exit 126), a segment
+ * after a hole (wal-get tells the hole from the end), one asked for twice, or one the stage never reached.
  * A planned segment not yet staged is waited for while this process runs, so recovery never takes it for the end.
  */
 final class WalStage implements AutoCloseable {
@@ -89,28 +90,34 @@ final class WalStage implements AutoCloseable {
     this.feeder = tf.newThread(this::feed);
   }
 
-  /** The segment names recovery from {@code base} reads, in order, as far as the repository holds them without a hole. */
-  static List<String> plan(Window w, BaseInfo base) {
+  /**
+   * The segments recovery from a base backup reads, in order, as far as the repository holds them without a hole;
+   * {@code end}, when they reach the newest segment the repository holds, is the one after it: the end of the WAL
+   * (as the restore began), which the script answers itself. After a hole, wal-get answers (recovery stops there).
+   */
+  record Plan(List<String> segments, String end) {}
+
+  static Plan plan(Window w, BaseInfo base) {
     List<String> out = new ArrayList<>();
     long last = w.segments.values().stream().mapToLong(s -> s.last()).max().orElse(-1);
-    for (long n = Segment.of(base.timeline(), base.start(), w.segmentSize).number(); n <= last && w.has(w.along(n)); n++) {
+    long n = Segment.of(base.timeline(), base.start(), w.segmentSize).number();
+    for (; n <= last && w.has(w.along(n)); n++) {
       out.add(w.along(n).name(w.segmentSize));
     }
-    return out;
+    return new Plan(out, n == last + 1 ? w.along(n).name(w.segmentSize) : null);
   }
 
   /**
    * Writes the plan and the script into {@code dataDir/cairn_stage} and starts staging; {@code fallback} is the
    * wal-get command line (shell-quoted, without %f %p). The caller closes it once recovery is over.
    */
-  static WalStage start(PitrStore store, Path dataDir, List<String> plan, long segmentSize, String fallback,
-      OsUser user) {
+  static WalStage start(PitrStore store, Path dataDir, Plan plan, long segmentSize, String fallback, OsUser user) {
     Path dir = dataDir.resolve(DIR);
     try {
       Files.createDirectories(dir);
-      Files.write(dir.resolve(PLAN), (String.join("\n", plan) + "\n").getBytes(StandardCharsets.UTF_8));
+      Files.write(dir.resolve(PLAN), (String.join("\n", plan.segments()) + "\n").getBytes(StandardCharsets.UTF_8));
       Path script = dir.resolve(SCRIPT);
-      Files.writeString(script, script(dir, ProcessHandle.current().pid(), fallback));
+      Files.writeString(script, script(dir, ProcessHandle.current().pid(), plan.end(), fallback));
       Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
       UserPrincipal owner = user.viaRoot() ? user.principal() : null;
       if (owner != null) {
@@ -125,7 +132,7 @@ final class WalStage implements AutoCloseable {
       dir.register(watch, StandardWatchEventKinds.ENTRY_DELETE);
       int ahead = (int) Math.max(2, Math.min(Integer.MAX_VALUE, AHEAD_BYTES / segmentSize));
       int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-      WalStage s = new WalStage(store, dir, plan, ahead, threads, owner, watch);
+      WalStage s = new WalStage(store, dir, plan.segments(), ahead, threads, owner, watch);
       s.feeder.start();
       return s;
     } catch (IOException e) {
@@ -140,7 +147,8 @@ final class WalStage implements AutoCloseable {
     try {
       raw = store.readWal(name);
     } catch (CairnException e) {
-      return; // damaged: wal-get says so when recovery asks for it
+      Files.write(dir.resolve(name + ASK), new byte[0]); // damaged: wal-get says so when recovery asks for it
+      return;
     }
     if (raw.isPresent()) {
       Path tmp = dir.resolve("." + name + ".tmp");
@@ -154,16 +162,20 @@ final class WalStage implements AutoCloseable {
 
   /**
    * POSIX sh, as PostgreSQL runs restore_command. {@code pid} is this process: once it is gone, nothing more is
-   * staged and wal-get answers for every file.
+   * staged and wal-get answers for every planned segment not staged. A history file not staged and not damaged, and
+   * {@code end}, were not in the repository when the restore began: the script says so itself (exit 1).
    */
-  static String script(Path dir, long pid, String fallback) {
+  static String script(Path dir, long pid, String end, String fallback) {
     String d = PitrRestore.shellQuote(dir.toString());
     return "#!/bin/sh\n"
         + "# restore_command of cairn pitr restore: a segment staged (checked, decompressed) by the restore is moved\n"
         + "# into place; anything else goes to cairn wal-get, which tells a missing or damaged one from the end.\n"
         + "d=" + d + "\n"
         + "case \"$1\" in\n"
-        + "  *.history) if [ -f \"$d/$1\" ] && cp \"$d/$1\" \"$2\"; then exit 0; fi ;;\n"
+        + "  *.history)\n"
+        + "    if [ -f \"$d/$1\" ] && cp \"$d/$1\" \"$2\"; then exit 0; fi\n"
+        + "    [ -f \"$d/$1" + ASK + "\" ] || exit 1 ;;\n"
+        + (end == null ? "" : "  " + end + ") exit 1 ;;\n")
         + "  *) if grep -qxF \"$1\" \"$d/" + PLAN + "\"; then\n"
         + "    [ -f \"$d/$1\" ] || : > \"$d/$1" + WANTED + "\"\n"
         + "    while [ ! -f \"$d/$1\" ] && [ ! -f \"$d/$1" + ASK + "\" ] && [ ! -f \"$d/$1" + TAKEN + "\" ] \\\n"

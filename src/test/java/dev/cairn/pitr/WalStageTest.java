@@ -105,8 +105,25 @@ class WalStageTest {
         assertEquals(0, restoreCommand("00000002.history"));
         assertArrayEquals(history, Files.readAllBytes(data.resolve("pg_wal/RECOVERYXLOG")));
       }
-      assertEquals(1, restoreCommand("00000003.history"));
-      assertEquals(List.of("00000003.history"), asked());
+      assertEquals(1, restoreCommand("00000003.history"), "not in the repository when the restore began");
+      assertEquals(List.of(), asked());
+    }
+  }
+
+  @Test
+  void theEndOfTheWalIsAnsweredByTheScriptButAHoleOnlyByWalGet() throws Exception {
+    publish(SEG, 3); // 2, 3, 4
+    try (WalStage s = stage(SEG)) {
+      assertEquals(1, restoreCommand(new Segment(1, 5).name(SEG)), "the end");
+      assertEquals(List.of(), asked());
+    }
+    assertTrue(store.deleteWal(new Segment(1, 3).name(SEG)));
+    try (WalStage s = stage(SEG)) {
+      assertEquals(0, restoreCommand(new Segment(1, 2).name(SEG)));
+      assertEquals(1, restoreCommand(new Segment(1, 3).name(SEG)));
+      assertEquals(1, restoreCommand(new Segment(1, 5).name(SEG)));
+      assertEquals(List.of(new Segment(1, 3).name(SEG), new Segment(1, 5).name(SEG)), asked(),
+          "after a hole, wal-get tells the hole (126) from the end");
     }
   }
 
