@@ -216,6 +216,18 @@ final class BaseStream {
       return n;
     }
 
+    /** Whole blocks at a time (tar's pipe gets 1 MiB writes, not 8 KiB ones). */
+    @Override
+    public long transferTo(OutputStream out) throws java.io.IOException {
+      long n = 0;
+      while (at < current.length || (!ended && nextBlock())) {
+        out.write(current, at, current.length - at);
+        n += current.length - at;
+        at = current.length;
+      }
+      return n;
+    }
+
     @Override
     public void close() {
       unlz4.shutdownNow();

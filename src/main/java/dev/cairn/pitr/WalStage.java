@@ -99,12 +99,14 @@ final class WalStage implements AutoCloseable {
 
   static Plan plan(Window w, BaseInfo base) {
     List<String> out = new ArrayList<>();
-    long last = w.segments.values().stream().mapToLong(s -> s.last()).max().orElse(-1);
+    // the end is the newest timeline's last segment: its ancestors may have gone on past the branch
+    var newest = w.segments.get(w.lineage.target());
+    long last = newest != null ? newest.last() : w.segments.values().stream().mapToLong(s -> s.last()).max().orElse(-1);
     long n = Segment.of(base.timeline(), base.start(), w.segmentSize).number();
     for (; n <= last && w.has(w.along(n)); n++) {
       out.add(w.along(n).name(w.segmentSize));
     }
-    return new Plan(out, n == last + 1 ? w.along(n).name(w.segmentSize) : null);
+    return new Plan(out, newest != null && n == last + 1 ? w.along(n).name(w.segmentSize) : null);
   }
 
   /**

@@ -96,6 +96,24 @@ class WalStageTest {
   }
 
   @Test
+  void thePlanFollowsTheNewestTimelineToItsLastSegment() {
+    byte[] history = "1\t0/5000060\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8);
+    // timeline 1 went on past the switch (to 8); timeline 2 begins inside segment 5 and ends at 6
+    List<String> files = new ArrayList<>();
+    for (long n = 3; n <= 8; n++) {
+      files.add(new Segment(1, n).name(SEG));
+    }
+    files.addAll(List.of("00000002.history", new Segment(2, 5).name(SEG), new Segment(2, 6).name(SEG)));
+    Window w = Window.of(SEG, files, java.util.Map.of(2, history));
+    BaseInfo base = new BaseInfo("b", 1, new Lsn(3 * SEG + 40), new Lsn(3 * SEG + 400), Instant.EPOCH, Instant.EPOCH,
+        "", 1, 1, "x");
+    WalStage.Plan p = WalStage.plan(w, base);
+    assertEquals(List.of(new Segment(1, 3).name(SEG), new Segment(1, 4).name(SEG), new Segment(2, 5).name(SEG),
+        new Segment(2, 6).name(SEG)), p.segments());
+    assertEquals(new Segment(2, 7).name(SEG), p.end());
+  }
+
+  @Test
   void historyFilesAreCopiedEveryTimeAndAnAbsentOneGoesToWalGet() throws Exception {
     publish(SEG, 1);
     byte[] history = "1\t0/5000060\tno recovery target specified\n".getBytes(StandardCharsets.UTF_8);
