@@ -119,7 +119,8 @@ final class WalStage implements AutoCloseable {
       Files.createDirectories(dir);
       Files.write(dir.resolve(PLAN), (String.join("\n", plan.segments()) + "\n").getBytes(StandardCharsets.UTF_8));
       Path script = dir.resolve(SCRIPT);
-      Files.writeString(script, script(dir, ProcessHandle.current().pid(), plan.end(), fallback));
+      String last = plan.segments().isEmpty() ? null : plan.segments().get(plan.segments().size() - 1);
+      Files.writeString(script, script(dir, ProcessHandle.current().pid(), last, plan.end(), fallback));
       Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
       UserPrincipal owner = user.viaRoot() ? user.principal() : null;
       if (owner != null) {
@@ -165,9 +166,10 @@ final class WalStage implements AutoCloseable {
   /**
    * POSIX sh, as PostgreSQL runs restore_command. {@code pid} is this process: once it is gone, nothing more is
    * staged and wal-get answers for every planned segment not staged. A history file not staged and not damaged, and
-   * {@code end}, were not in the repository when the restore began: the script says so itself (exit 1).
+   * {@code end}, were not in the repository when the restore began: the script says so itself (exit 1). The
+   * {@code last} planned segment is copied, not moved: at the end of the WAL, PostgreSQL reads it again.
    */
-  static String script(Path dir, long pid, String end, String fallback) {
+  static String script(Path dir, long pid, String last, String end, String fallback) {
     String d = PitrRestore.shellQuote(dir.toString());
     return "#!/bin/sh\n"
         + "# restore_command of cairn pitr restore: a segment staged (checked, decompressed) by the restore is moved\n"
@@ -182,6 +184,7 @@ final class WalStage implements AutoCloseable {
         + "    [ -f \"$d/$1\" ] || : > \"$d/$1" + WANTED + "\"\n"
         + "    while [ ! -f \"$d/$1\" ] && [ ! -f \"$d/$1" + ASK + "\" ] && [ ! -f \"$d/$1" + TAKEN + "\" ] \\\n"
         + "        && [ -d /proc/" + pid + " ]; do sleep 0.02; done\n"
+        + (last == null ? "" : "    if [ \"$1\" = " + last + " ] && [ -f \"$d/$1\" ] && cp \"$d/$1\" \"$2\"; then exit 0; fi\n")
         + "    if [ -f \"$d/$1\" ] && mv -f \"$d/$1\" \"$2\"; then : > \"$d/$1" + TAKEN + "\"; exit 0; fi\n"
         + "  fi ;;\n"
         + "esac\n"

@@ -89,6 +89,11 @@ class WalStageTest {
       assertEquals(0, restoreCommand(new Segment(1, 3).name(SEG)));
       assertArrayEquals(raws.get(1), Files.readAllBytes(data.resolve("pg_wal/RECOVERYXLOG")));
       assertEquals(1, restoreCommand(first), "taken once: asked again, wal-get answers");
+      String last = new Segment(1, 4).name(SEG);
+      for (int i = 0; i < 2; i++) {
+        assertEquals(0, restoreCommand(last), "the last one is read again at the end of the WAL");
+        assertArrayEquals(raws.get(2), Files.readAllBytes(data.resolve("pg_wal/RECOVERYXLOG")));
+      }
       assertEquals(1, restoreCommand(new Segment(1, 9).name(SEG)), "past the plan: wal-get answers");
       assertEquals(List.of(first, new Segment(1, 9).name(SEG)), asked());
     }
