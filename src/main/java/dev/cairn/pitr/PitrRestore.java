@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -69,10 +71,14 @@ public final class PitrRestore {
     // a started recovery gets its segments staged while the base backup is laid down and while it replays
     WalStage staged = o.start() ? WalStage.start(store, o.dataDir(), WalStage.plan(w, base), info.segmentSize(),
         walGet, user) : null;
+    // the copy for wal-get (as root) goes on beside the laying down; both are done before the server starts
+    ExecutorService copier = BaseStream.pool("cairn-walcopy", 1);
     try {
+      Path copyTo = walRepo;
+      Future<?> copied = copyWal ? copier.submit(() -> stage(copyTo, w, base, info)) : null;
       extract(base, o.dataDir());
-      if (copyWal) {
-        stage(walRepo, w, base, info);
+      if (copied != null) {
+        BaseStream.await(copied);
       }
       writeSettings(o, staged == null ? walGet
           : shellQuote(o.dataDir().resolve(WalStage.DIR).resolve(WalStage.SCRIPT).toString()));
@@ -85,6 +91,7 @@ public final class PitrRestore {
       deleteTree(o.dataDir().resolve(STAGED_WAL));
       return new Result(base, o.dataDir(), out);
     } finally {
+      copier.shutdownNow();
       if (staged != null) {
         staged.close();
       }
