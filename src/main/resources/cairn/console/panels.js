@@ -9,7 +9,7 @@
   const OPTIONAL = [
     { id: 'panel-repositories', path: '/repositories', title: 'Repositories' },
     { id: 'panel-restore-tests', path: '/restore-tests', title: 'Restore tests' },
-    { id: 'panel-pitr', path: '/pitr', title: 'Recovery window (point in time)' },
+    { id: 'panel-pitr', path: '/pitr', title: 'Recovery window (point in time)', draw: pitrTable },
   ];
 
   C.loadPanels = function () {
@@ -29,10 +29,40 @@
     if (box.hidden) return;
     box.textContent = '';
     box.appendChild(el('h2', {}, p.title));
+    if (p.draw) { box.appendChild(p.draw(list)); return; }
     const cols = [...new Set(list.flatMap(o => Object.keys(o).filter(k => o[k] === null || typeof o[k] !== 'object')))].slice(0, 8);
     const head = el('tr', {}, ...cols.map(c => el('th', {}, c)));
     const body = el('tbody', {}, ...list.slice(0, 50).map(o => el('tr', {}, ...cols.map(c => cell(c, o[c])))));
     box.appendChild(el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), body)));
+  }
+
+  // One row per cluster: the window a restore can reach (from .. to, and how long it spans), the WAL lag against
+  // max_lag (the RPO), gaps, the newest base backup, the last restore test, and how old this reading is.
+  function pitrTable(clusters) {
+    const head = el('tr', {}, ...['Cluster', 'Status', 'Window from', 'Window to', 'Span', 'WAL lag', 'Gaps',
+      'Base backups', 'Restore test', 'Read'].map(c => el('th', {}, c)));
+    const rows = clusters.map(c => {
+      const w = c.window || {};
+      const lag = c.lag_seconds === null || c.lag_seconds === undefined ? '–'
+        : fmt.dur(c.lag_seconds) + (c.max_lag_seconds ? ' of ' + fmt.dur(c.max_lag_seconds) : '');
+      const base = c.last_base_backup;
+      const test = c.restore_test;
+      return el('tr', { 'data-cluster': c.name, title: c.reason || '' },
+        el('td', {}, c.name),
+        el('td', {}, C.badge(c.ok ? 'ok' : 'failing')),
+        w.from ? el('td', { class: 'time window-from' }, fmt.time(w.from, { relative: false })) : el('td', { class: 'window-from' }, 'none yet'),
+        w.to ? el('td', { class: 'time window-to' }, fmt.time(w.to)) : el('td', { class: 'window-to' }, '–'),
+        el('td', { class: 'num' }, w.from && w.to ? fmt.dur(fmt.secondsBetween(w.from, w.to)) : '–'),
+        el('td', { class: 'num lag' }, lag),
+        el('td', { class: 'num' }, c.gaps && c.gaps.length ? c.gaps.length + ' (first ' + c.gaps[0] + ')' : 'none'),
+        el('td', {}, String(c.base_backups || 0), base ? el('span', { class: 'muted' }, ' · newest ', fmt.time(base.finished),
+          ', ' + fmt.bytes(base.stored_bytes)) : null),
+        el('td', {}, test ? C.badge(test.passed ? 'passed' : 'failed') : '–', test ? el('span', { class: 'muted' }, ' ',
+          fmt.time(test.finished)) : null),
+        el('td', { class: 'muted' }, c.window_age_seconds === null || c.window_age_seconds === undefined ? '–'
+          : fmt.dur(c.window_age_seconds) + ' ago'));
+    });
+    return el('div', { class: 'scroll' }, el('table', { class: 'pitr' }, el('thead', {}, head), el('tbody', {}, ...rows)));
   }
 
   function cell(key, v) {

@@ -8,6 +8,7 @@ import dev.cairn.config.CairnConfig;
 import dev.cairn.config.DatabaseConfig;
 import dev.cairn.config.RepositoryEntry;
 import dev.cairn.copy.CopyVerticle;
+import dev.cairn.copy.Placement;
 import dev.cairn.copy.Repositories;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.dump.Dumper;
@@ -76,10 +77,15 @@ public final class Agent {
       locks.forEach(Leases.Lease::close);
       return Future.failedFuture(e);
     }
-    // The first repository receives every backup; the others get copies (CopyVerticle).
+    // Each database's backups are written to the first repository of its list, then copied to the others
+    // (CopyVerticle); the first configured keeps the agent's own records (job history, notifications, pitr).
     Repository repo = repositories.all().get(0).repository();
+    Map<String, List<String>> routes = new LinkedHashMap<>();
+    config.databases().forEach(db -> routes.put(db.name(),
+        config.repositoriesOf(db).stream().map(RepositoryEntry::name).toList()));
+    Placement placement = new Placement(repositories, routes);
     try {
-      backups = Backups.list(repo);
+      backups = placement.list();
     } catch (RuntimeException e) {
       locks.forEach(Leases.Lease::close);
       return Future.failedFuture(e);
@@ -102,7 +108,6 @@ public final class Agent {
     }
 
     List<DumperVerticle.Target> dumps = new ArrayList<>();
-    Map<String, List<String>> routes = new LinkedHashMap<>();
     List<SchedulerVerticle.Entry> schedules = new ArrayList<>();
     List<RestoreVerticle.Target> restoreTargets = new ArrayList<>();
     Map<String, Duration> maxAge = new LinkedHashMap<>();
@@ -114,8 +119,7 @@ public final class Agent {
       dumps.add(new DumperVerticle.Target(db.name(), spec, new Dumper.Options(db.jobs(),
           new TableFilter(db.tables(), db.excludeTables()), db.splitBytes(), db.chunkBytes(),
           db.lockTimeout().toMillis(), config.pgBin(), db.name(), dev.cairn.archive.Manifest.Content.of(db.content())),
-          db.backupTimeout()));
-      routes.put(db.name(), config.repositoriesOf(db).stream().map(RepositoryEntry::name).toList());
+          db.backupTimeout(), placement.of(db.name()).stream().skip(1).map(Repositories.Named::repository).toList()));
       // a backup dated in the future (clock skew) must not hide a missed run
       Instant lastGood = backups.stream().filter(b -> b.good() && db.name().equals(b.name())
               && !Latest.fromTheFuture(b, clock.instant()))
@@ -133,32 +137,33 @@ public final class Agent {
     }
     JobHistory history = new JobHistory(repo.storage(), config.agent().historyLimit());
     agent.http = new HttpVerticle(config.http(), repo, pools, maxJobs, maxAge, clock).withRestoreTests(maxTestAge)
-        .withRepositories(repositories);
+        .withPlacement(placement);
     // Not bound to a context: a failure must still be reported while the event loops shut down.
     Promise<Agent> started = Promise.promise();
     CompressorVerticle.deploy(vertx)
         .compose(x -> vertx.deployVerticle(new JobsVerticle(history, pools.io(), clock, config.agent().historyLimit())))
         .compose(x -> vertx.deployVerticle(new NotifyVerticle(config.notifications(), repo, maxAge, slowAfter,
-            config.http().publicUrl(), clock, NotifyVerticle.Options.DEFAULTS)))
-        .compose(x -> vertx.deployVerticle(new DumperVerticle(dumps, repo, pools, clock,
+            config.http().publicUrl(), clock, NotifyVerticle.Options.DEFAULTS).withBackups(placement::list)))
+        .compose(x -> vertx.deployVerticle(new DumperVerticle(dumps, placement, pools, clock,
             config.agent().maxConcurrentJobs())))
         .compose(x -> vertx.deployVerticle(new RetentionVerticle(retentionScopes(config, repositories), pools.io(), clock)))
         .compose(x -> vertx.deployVerticle(new CopyVerticle(repositories, routes, pools, clock, maxJobs,
             new CopyVerticle.Retry(config.agent().copyAttempts(), config.agent().copyBackoff()))))
-        .compose(x -> vertx.deployVerticle(new VerifyVerticle(repo, pools, clock, maxJobs, config.databases().stream()
+        .compose(x -> vertx.deployVerticle(new VerifyVerticle(placement, pools, clock, maxJobs, config.databases().stream()
             .filter(DatabaseConfig::verifyAfterBackup).map(DatabaseConfig::name).collect(Collectors.toSet()))))
-        .compose(x -> vertx.deployVerticle(new RestoreVerticle(restoreTargets, repo, pools, clock, maxJobs,
+        .compose(x -> vertx.deployVerticle(new RestoreVerticle(restoreTargets, placement, pools, clock, maxJobs,
             config.pgBin())))
-        .compose(x -> vertx.deployVerticle(new RestoreTestVerticle(restoreTests, repo, pools, clock, config.pgBin())))
+        .compose(x -> vertx.deployVerticle(new RestoreTestVerticle(restoreTests, placement, pools, clock, config.pgBin())))
         .compose(x -> vertx.deployVerticle(agent.http))
         .compose(x -> config.clusters().isEmpty() ? Future.succeededFuture() : vertx.deployVerticle(
             new dev.cairn.pitr.PitrVerticle(config.clusters(), repo.storage(), config.pgBin(), clock)))
         .compose(x -> vertx.deployVerticle(new SchedulerVerticle(schedules, config.agent().retentionSchedule(),
             config.agent().runMissedOnStart(), clock), new DeploymentOptions()))
         .map(x -> {
-          LOG.info(() -> "agent started: " + config.databases().size() + " databases, repository "
-              + repo.location() + (repositories.all().size() > 1 ? " (copies to " + String.join(", ",
-              repositories.names().subList(1, repositories.names().size())) + ")" : "") + ", http " + config.http().bind() + ":" + agent.http.actualPort());
+          LOG.info(() -> "agent started: " + config.databases().size() + " databases, "
+              + (repositories.all().size() > 1 ? "repositories " + String.join(", ", repositories.all().stream()
+                  .map(n -> n.name() + " (" + n.location() + ")").toList()) : "repository " + repo.location())
+              + ", http " + config.http().bind() + ":" + agent.http.actualPort());
           return agent;
         })
         .onComplete(ar -> {
@@ -243,15 +248,16 @@ public final class Agent {
             .recover(e -> Future.succeededFuture()))
         .compose(v -> vertx.eventBus().request(Addresses.JOBS_FLUSH, new Messages.Flush(),
             new DeliveryOptions().setSendTimeout(5000)))
-        .onComplete(x -> {
-          stopped.complete();
-          closeVertx();
-        });
+        // done once the repositories' locks are released: an agent started right after finds them free
+        .onComplete(x -> closeVertx().onComplete(y -> stopped.complete()));
     return stopped.future();
   }
 
   private Future<Void> closeVertx() {
     return pools.close().recover(e -> Future.succeededFuture()).compose(v -> vertx.close())
-        .onComplete(x -> locks.forEach(Leases.Lease::close));
+        .eventually(() -> {
+          locks.forEach(Leases.Lease::close);
+          return Future.succeededFuture();
+        });
   }
 }

@@ -89,4 +89,15 @@ public final class Addresses {
    * ended, so that stopping the agent never cuts off the retention of the last backup.
    */
   public static final String RETENTION_DRAIN = "cairn.retention.drain";
+  /**
+   * Any message -> a {@code JsonObject} {@code {ok, clusters:[...]}}: the point-in-time recovery of each configured
+   * cluster as the PITR verticle last saw it (window, lag, gaps, base backups, restore test), from memory.
+   */
+  public static final String PITR_QUERY = "cairn.pitr.query";
+  /**
+   * A cluster's name (String) -> a {@code JsonObject} {@code {cluster, started}}: run the cluster's PITR restore test
+   * now; its result comes with the next {@link #PITR_QUERY} answers. Fails with 404 (no such cluster) or 409 (one
+   * runs).
+   */
+  public static final String PITR_TEST = "cairn.pitr.test";
 }

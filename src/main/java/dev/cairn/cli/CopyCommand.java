@@ -2,7 +2,6 @@ package dev.cairn.cli;
 
 import dev.cairn.config.CairnConfig;
 import dev.cairn.config.ConfigLoader;
-import dev.cairn.config.RepositoryEntry;
 import dev.cairn.copy.ArchiveCopy;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -75,19 +74,12 @@ final class CopyCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A directory, or (with --config) a configured repository by name. */
-  private static Repository open(CairnConfig cfg, String loc, boolean write) {
+  /** A directory, or (with --config) a configured repository by name, opened as the agent opens it. */
+  private Repository open(CairnConfig cfg, String loc, boolean write) {
     if (cfg == null) {
       Path dir = Path.of(loc).toAbsolutePath();
       return write ? Repository.openForWrite(dir) : Repository.open(dir);
     }
-    RepositoryEntry e = cfg.repositories().stream().filter(r -> r.name().equals(loc)).findFirst()
-        .orElseThrow(() -> new CairnException(ErrorCode.USAGE, "no repository named " + loc + " in the configuration",
-            "the configured repositories: " + String.join(", ", cfg.repositories().stream().map(RepositoryEntry::name)
-                .toList())));
-    if (e.remote() != null) {
-      return Repository.of(e.remote().open());
-    }
-    return write ? Repository.openForWrite(e.local().path()) : Repository.open(e.local().path());
+    return RepoOptions.open(cfg, RepoOptions.named(cfg, loc, config), write);
   }
 }

@@ -1,7 +1,7 @@
 package dev.cairn.cli;
 
 import dev.cairn.config.CairnConfig;
-import dev.cairn.config.ConfigLoader;
+import dev.cairn.config.RepositoryEntry;
 import dev.cairn.config.DatabaseConfig;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.PgConnect;
@@ -9,8 +9,6 @@ import dev.cairn.conn.PgErrors;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.pgtools.PgTool;
-import dev.cairn.storage.Backups;
-import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import java.io.PrintWriter;
@@ -20,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Preflight checks of a configuration against the real servers, one line per check. */
@@ -29,17 +27,31 @@ import picocli.CommandLine.Spec;
 final class DoctorCommand implements Callable<Integer> {
   @Spec CommandSpec cmd;
 
-  @Option(names = "--config", required = true, paramLabel = "FILE")
-  Path config;
+  @Mixin RepoOptions repo;
 
-  private record Check(boolean ok, String line) {}
+  /** One line of the report; {@code code}: what failed (doctor's exit code when only a repository is checked). */
+  record Check(boolean ok, String line, ErrorCode code) {
+    Check(boolean ok, String line) {
+      this(ok, line, ok ? null : ErrorCode.DB_CONNECT);
+    }
+  }
 
   @Override
   public Integer call() {
     Cli.setupLogging(false);
-    CairnConfig cfg = ConfigLoader.load(config, System.getenv(), Path.of(System.getProperty("user.home")));
     PrintWriter out = cmd.commandLine().getOut();
-    List<Check> checks = new ArrayList<>(repository(cfg));
+    if (repo.given()) { // one repository only
+      RepositoryEntry e = repo.entry();
+      List<Check> checks = e != null ? repository(repo.configuration(), e)
+          : RepositoryDoctor.check("repository " + repo.repo, repo::openForWrite, repo.s3());
+      return report(out, checks, checks.stream().filter(c -> !c.ok()).map(Check::code).findFirst().orElse(null));
+    }
+    if (repo.config == null) {
+      throw new CairnException(ErrorCode.USAGE, "nothing to check", "give --config FILE (the whole configuration),"
+          + " --repo DIR|s3://BUCKET/PREFIX, or --config FILE --repository NAME");
+    }
+    CairnConfig cfg = repo.configuration();
+    List<Check> checks = new ArrayList<>(repositories(cfg));
     for (DatabaseConfig db : cfg.databases()) {
       int[] major = {0};
       checks.addAll(Cli.await(1, (vertx, pools) -> database(vertx, db, major), null));
@@ -50,39 +62,30 @@ final class DoctorCommand implements Callable<Integer> {
         tool(checks, db.name() + ": ", "pg_restore", major[0], cfg.pgBin());
       }
     }
+    return report(out, checks, ErrorCode.DB_CONNECT);
+  }
+
+  /** Prints the checks; 0 when all passed, else {@code failure}'s exit code. */
+  private static int report(PrintWriter out, List<Check> checks, ErrorCode failure) {
     checks.forEach(c -> out.println((c.ok ? "ok    " : "FAIL  ") + c.line));
     long failed = checks.stream().filter(c -> !c.ok).count();
     out.println(failed == 0 ? "all " + checks.size() + " checks passed" : failed + " of " + checks.size() + " checks failed");
-    return failed == 0 ? 0 : ErrorCode.DB_CONNECT.exitCode();
+    return failed == 0 || failure == null ? 0 : failure.exitCode();
   }
 
-  /** Every configured repository: writable, and with room for two more backups of the largest size. */
-  private static List<Check> repository(CairnConfig cfg) {
+  /** Every configured repository (see {@link RepositoryDoctor}). */
+  private List<Check> repositories(CairnConfig cfg) {
     List<Check> out = new ArrayList<>();
-    for (dev.cairn.config.RepositoryEntry e : cfg.repositories()) {
-      out.addAll(repository(e));
+    for (RepositoryEntry e : cfg.repositories()) {
+      out.addAll(repository(cfg, e));
     }
     return out;
   }
 
-  private static List<Check> repository(dev.cairn.config.RepositoryEntry entry) {
-    List<Check> out = new ArrayList<>();
-    try {
-      Repository repo = entry.local() != null ? Repository.openForWrite(entry.local().path())
-          : Repository.of(entry.remote().open());
-      long biggest = Backups.list(repo).stream().mapToLong(Backups.Entry::bytes).max().orElse(0);
-      java.util.OptionalLong space = repo.storage().freeSpace();
-      out.add(new Check(true, "repository " + repo.location() + " is writable"
-          + (space.isPresent() ? ", " + Cli.bytes(space.getAsLong()) + " free" : "")));
-      long free = space.orElse(Long.MAX_VALUE);
-      if (biggest > 0 && free < 2 * biggest) {
-        out.add(new Check(false, "repository has room for less than two more backups of the largest size ("
-            + Cli.bytes(biggest) + ")"));
-      }
-    } catch (CairnException e) {
-      out.add(new Check(false, e.getMessage() + (e.hint() == null ? "" : " (" + e.hint() + ")")));
-    }
-    return out;
+  private static List<Check> repository(CairnConfig cfg, RepositoryEntry e) {
+    String label = cfg.repositories().size() > 1 ? "repository " + e.name() + " (" + e.location() + ")"
+        : "repository " + e.location();
+    return RepositoryDoctor.check(label, () -> RepoOptions.open(cfg, e, true), e.remote() != null);
   }
 
   /** Checks one database; sets {@code major} to the server's major version when it connects. */

@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.config.CairnConfig;
 import dev.cairn.config.ClusterConfig;
 import dev.cairn.config.ConfigLoader;
+import dev.cairn.config.RepositoryEntry;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.pitr.BaseBackup;
@@ -11,6 +12,9 @@ import dev.cairn.pitr.ClusterConn;
 import dev.cairn.pitr.Marks;
 import dev.cairn.pitr.PitrRestore;
 import dev.cairn.pitr.PitrStatus;
+import dev.cairn.pitr.PitrTest;
+import dev.cairn.pitr.PitrTestLog;
+import dev.cairn.pitr.PitrTestResult;
 import dev.cairn.pitr.PitrStore;
 import dev.cairn.pitr.Target;
 import dev.cairn.storage.LocalStorage;
@@ -19,17 +23,20 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "pitr", description = "Point-in-time recovery: base backups and streamed WAL in the repository.",
-    subcommands = {PitrCommand.Status.class, PitrCommand.Backup.class, PitrCommand.Restore.class, PitrCommand.Mark.class})
+    subcommands = {PitrCommand.Status.class, PitrCommand.Backup.class, PitrCommand.Restore.class, PitrCommand.Mark.class,
+        PitrCommand.Test.class})
 final class PitrCommand {
   private PitrCommand() {}
 
@@ -37,6 +44,12 @@ final class PitrCommand {
     return config.cluster(name).orElseThrow(() -> new CairnException(ErrorCode.USAGE, "no cluster " + name
         + " in the configuration", "clusters: lists " + String.join(", ", config.clusters().stream()
         .map(ClusterConfig::name).toList())));
+  }
+
+  /** The configuration's first repository, where the agent keeps the cluster's base backups and WAL. */
+  static Storage storage(CairnConfig config) {
+    RepositoryEntry e = config.repositories().get(0);
+    return e.local() != null ? LocalStorage.openForWrite(e.local().path()) : e.remote().open();
   }
 
   static CairnConfig load(Path file) {
@@ -48,22 +61,20 @@ final class PitrCommand {
    * one the server's OS user can read), the CLI's main class.
    */
   static List<String> self() {
-    return List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("cairn.classpath",
-        System.getProperty("java.class.path")), Main.class.getName());
+    return dev.cairn.pitr.SelfCommand.of();
   }
 
   @Command(name = "status", description = "The recovery window of each cluster, WAL lag, gaps and timelines.")
   static final class Status implements Callable<Integer> {
     @Spec CommandSpec cmd;
-    @Option(names = "--repo", required = true, paramLabel = "DIR") Path repo;
+    @Mixin RepoOptions repo;
     @Option(names = "--cluster", paramLabel = "NAME", description = "only this cluster") String cluster;
     @Option(names = "--json") boolean json;
     @Option(names = "--pg-bin", paramLabel = "DIR", description = "where pg_waldump is") Path pgBin;
 
     @Override
     public Integer call() {
-      Storage s = LocalStorage.open(repo);
+      Storage s = repo.open().storage();
       List<String> names = cluster != null ? List.of(cluster) : PitrStore.clusters(s);
       List<PitrStatus> all = names.stream().map(n -> PitrStatus.of(new PitrStore(s, n), pgBin, Instant.now())).toList();
       if (json) {
@@ -72,10 +83,13 @@ final class PitrCommand {
         return 0;
       }
       for (PitrStatus st : all) {
-        cmd.commandLine().getOut().printf("%s: window %s .. %s, lag %s, %d base backups, timelines %s, gaps %s%n",
-            st.name(), st.from() == null ? "none" : st.from(), st.to() == null ? "none" : st.to(),
+        String test = PitrTestLog.last(new PitrStore(s, st.name())).map(t -> (t.passed() ? "passed " : "FAILED ")
+            + t.finished()).orElse("none");
+        cmd.commandLine().getOut().printf("%s: window %s .. %s, lag %s, %d base backups, timelines %s, gaps %s,"
+            + " last restore test %s%n", st.name(), st.from() == null ? "none" : st.from(),
+            st.to() == null ? "none" : st.to(),
             st.lagSeconds() == null ? "unknown" : String.format(java.util.Locale.ROOT, "%.1f s", st.lagSeconds()),
-            st.baseBackups(), st.timelines(), st.gaps().isEmpty() ? "none" : String.join(" ", st.gaps()));
+            st.baseBackups(), st.timelines(), st.gaps().isEmpty() ? "none" : String.join(" ", st.gaps()), test);
       }
       return 0;
     }
@@ -92,7 +106,7 @@ final class PitrCommand {
       Cli.setupLogging(false);
       CairnConfig c = load(config);
       ClusterConfig cc = cluster(c, cluster);
-      PitrStore store = new PitrStore(LocalStorage.openForWrite(c.repository().path()), cc.name());
+      PitrStore store = new PitrStore(storage(c), cc.name());
       BaseInfo b = new BaseBackup(store, new ClusterConn(cc.url()), cc.slot(), c.pgBin(), Clock.systemUTC()).run();
       cmd.commandLine().getOut().printf("%s (timeline %d, WAL %s .. %s, %s)%n", b.id(), b.timeline(), b.start(), b.stop(),
           Cli.bytes(b.storedBytes()));
@@ -103,7 +117,7 @@ final class PitrCommand {
   @Command(name = "restore", description = "Restore a cluster as of a moment into a new data directory.")
   static final class Restore implements Callable<Integer> {
     @Spec CommandSpec cmd;
-    @Option(names = "--repo", required = true, paramLabel = "DIR") Path repo;
+    @Mixin RepoOptions repo;
     @Option(names = "--cluster", required = true, paramLabel = "NAME") String cluster;
     @Option(names = "--to", required = true, paramLabel = "TIME|LSN|NAME|latest",
         description = "a time with its offset (\"2026-12-01 10:15:00+00\"), a WAL location, a restore point, or latest")
@@ -116,7 +130,9 @@ final class PitrCommand {
     @Override
     public Integer call() {
       Cli.setupLogging(false);
-      PitrStore store = new PitrStore(LocalStorage.open(repo), cluster);
+      // from S3 the WAL the recovery needs is staged into the data directory first: restore_command never
+      // carries a credential
+      PitrStore store = new PitrStore(repo.open().storage(), cluster);
       PitrRestore.Result r = new PitrRestore(store).run(new PitrRestore.Options(Target.parse(to),
           dataDir.toAbsolutePath(), start, port, self(), pgBin));
       var out = cmd.commandLine().getOut();
@@ -143,8 +159,38 @@ final class PitrCommand {
     public Integer call() {
       CairnConfig c = load(config);
       ClusterConfig cc = cluster(c, cluster);
-      PitrStore store = new PitrStore(LocalStorage.openForWrite(c.repository().path()), cc.name());
+      PitrStore store = new PitrStore(storage(c), cc.name());
       cmd.commandLine().getOut().println(name + " at " + Marks.create(store, new ClusterConn(cc.url()), name));
+      return 0;
+    }
+  }
+
+  @Command(name = "test", description = "Restore-test a configured cluster now: a sentinel row written on the server,"
+      + " a restore to latest into a throwaway cluster, the row looked for there; recorded like the agent's tests.")
+  static final class Test implements Callable<Integer> {
+    @Spec CommandSpec cmd;
+    @Option(names = "--config", required = true, paramLabel = "FILE") Path config;
+    @Option(names = "--cluster", required = true, paramLabel = "NAME") String cluster;
+    @Option(names = "--timeout", paramLabel = "DURATION",
+        description = "e.g. 10m (default: the cluster's restore_test.timeout, else 60m)")
+    String timeout;
+
+    @Override
+    public Integer call() {
+      Cli.setupLogging(false);
+      CairnConfig c = load(config);
+      ClusterConfig cc = cluster(c, cluster);
+      Duration limit = timeout != null ? Duration.ofMillis(Cli.millis(timeout))
+          : cc.restoreTest() != null ? cc.restoreTest().timeout() : ClusterConfig.RestoreTest.DEFAULT_TIMEOUT;
+      PitrStore store = new PitrStore(storage(c), cc.name());
+      PitrTestResult r = new PitrTest(store, new ClusterConn(cc.url()), self(), c.pgBin(), Clock.systemUTC())
+          .run(limit);
+      PitrTestLog.add(store, r);
+      if (!r.passed()) {
+        throw new CairnException(ErrorCode.valueOf(r.errorCode()), r.message(), r.hint());
+      }
+      cmd.commandLine().getOut().printf("restore test of cluster %s passed: sentinel %s found after a restore to latest"
+          + " from base backup %s (restore %.1f s)%n", cc.name(), r.sentinel(), r.baseBackup(), r.restoreMs() / 1000.0);
       return 0;
     }
   }

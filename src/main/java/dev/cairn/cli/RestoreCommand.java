@@ -98,13 +98,9 @@ final class RestoreCommand implements Callable<Integer> {
     if (at != null) {
       String moment = at;
       at = null;
-      if (repo.s3()) {
-        throw new CairnException(ErrorCode.USAGE, "restore --at reads WAL from a local repository directory, not "
-            + repo.repo, "copy the cluster's pitr/ objects to a directory first, or run it on the repository's host");
-      }
-      return RestoreAt.run(java.nio.file.Path.of(repo.repo), cluster, moment, database, tables, db, jobs, pgBin,
+      return RestoreAt.run(repo.localDir("restore --at"), cluster, moment, database, tables, db, jobs, pgBin,
           cmd.commandLine().getErr(), (staged, backupId) -> {
-            repo.repo = staged.toString();
+            repo.useDir(staged);
             id = backupId;
             database = null;
             return call();
@@ -115,7 +111,7 @@ final class RestoreCommand implements Callable<Integer> {
           "cairn list --repo DIR lists the backups");
     }
     ConnSpec target = ConnSpec.parse(db);
-    Repository repository = repo.open().withKeys(keys.keys());
+    Repository repository = repo.open().withKeys(repo.keys(keys.keys()));
     Backups.Entry e = Backups.resolve(repository, id, database, clock.instant());
     if (clean && !yes && !dryRun) {
       confirmClean(e, target);

@@ -39,7 +39,7 @@ final class ShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Repository r = repo.open().withKeys(keys.keys());
+    Repository r = repo.open().withKeys(repo.keys(keys.keys()));
     // show describes failed backups too: resolve only "latest" (good backups only)
     String resolved = "latest".equals(id) ? Backups.resolve(r, id, database, clock.instant()).id() : id;
     Latest.checkName(resolved, database);

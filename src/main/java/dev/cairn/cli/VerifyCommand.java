@@ -41,7 +41,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Cli.setupLogging(false);
-    Repository repository = repo.open().withKeys(keys.keys());
+    Repository repository = repo.open().withKeys(repo.keys(keys.keys()));
     // an explicit id is verified even when damaged: only "latest" goes through the listing
     String resolved = "latest".equals(id) ? Backups.resolve(repository, id, database, clock.instant()).id() : id;
     Latest.checkName(resolved, database);

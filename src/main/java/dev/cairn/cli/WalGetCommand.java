@@ -2,10 +2,10 @@ package dev.cairn.cli;
 
 import dev.cairn.pitr.PitrStore;
 import dev.cairn.pitr.WalGet;
-import dev.cairn.storage.LocalStorage;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -16,8 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
 final class WalGetCommand implements Callable<Integer> {
   @Spec CommandSpec cmd;
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR")
-  Path repo;
+  // from S3: the endpoint and region as options, the credentials from the server's environment (AWS_*), never on
+  // the restore_command line
+  @Mixin RepoOptions repo;
 
   @Option(names = "--cluster", required = true, paramLabel = "NAME")
   String cluster;
@@ -33,7 +34,7 @@ final class WalGetCommand implements Callable<Integer> {
     StringBuilder why = new StringBuilder();
     WalGet.Answer a;
     try {
-      a = WalGet.fetch(new PitrStore(LocalStorage.open(repo), cluster), file, dest, why);
+      a = WalGet.fetch(new PitrStore(repo.open().storage(), cluster), file, dest, why);
     } catch (RuntimeException e) { // any failure must stop recovery, not look like the end of the WAL
       why.append(e.getMessage());
       a = WalGet.Answer.FATAL;

@@ -14,12 +14,22 @@ import java.time.Duration;
  * @param maxLag health turns red when the newest WAL in the repository is older than this behind the server
  * @param spool where pg_receivewal writes the segment being received, before it is published
  * @param keepBaseBackups base backups kept; WAL older than the oldest kept one is deleted
+ * @param restoreTest the PITR restore test (a sentinel row, a restore to latest into a throwaway cluster), or null
  */
 public record ClusterConfig(String name, String url, Schedule baseSchedule, String slot, Duration maxLag, Path spool,
-    int keepBaseBackups) {
+    int keepBaseBackups, RestoreTest restoreTest) {
   public static final Duration DEFAULT_MAX_LAG = Duration.ofMinutes(5);
   public static final int DEFAULT_KEEP_BASE_BACKUPS = 7;
   public static final String DEFAULT_BASE_SCHEDULE = "0 1 * * *";
+
+  /**
+   * @param schedule when the agent runs the test (null: by hand only, {@code cairn pitr test})
+   * @param maxTestAge health turns red when the last passed test is older (null: no limit)
+   * @param timeout a test running longer fails (the sentinel's WAL not arriving, a recovery that does not end)
+   */
+  public record RestoreTest(Schedule schedule, Duration maxTestAge, Duration timeout) {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
+  }
 
   /** {@code cairn_NAME}, with characters a slot name cannot hold replaced. */
   public static String defaultSlot(String name) {

@@ -14,10 +14,12 @@ import java.util.Set;
 
 /** The {@code clusters:} section (point-in-time recovery), validated with key paths like the rest. */
 final class ClustersLoader {
-  static final List<String> CLUSTER_KEYS = List.of("name", "url", "base_backup", "wal", "retention");
+  static final List<String> CLUSTER_KEYS = List.of("name", "url", "base_backup", "wal", "retention",
+      "restore_test");
   static final List<String> BASE_KEYS = List.of("schedule");
   static final List<String> WAL_KEYS = List.of("slot", "max_lag", "spool");
   static final List<String> RETENTION_KEYS = List.of("keep_base_backups");
+  static final List<String> TEST_KEYS = List.of("schedule", "max_test_age", "timeout");
 
   private ClustersLoader() {}
 
@@ -71,8 +73,29 @@ final class ClustersLoader {
       Section ret = s.section("retention");
       ret.known(RETENTION_KEYS);
       int keep = ret.integer("keep_base_backups", ClusterConfig.DEFAULT_KEEP_BASE_BACKUPS, 1, 10_000);
-      out.add(new ClusterConfig(name, url, schedule, slot, maxLag, spoolDir, keep));
+      out.add(new ClusterConfig(name, url, schedule, slot, maxLag, spoolDir, keep, restoreTest(s, zone)));
     }
     return out;
+  }
+
+  /** {@code restore_test:} of a cluster, or null when absent. */
+  private static ClusterConfig.RestoreTest restoreTest(Section cluster, ZoneId zone) {
+    if (!cluster.has("restore_test")) {
+      return null;
+    }
+    Section t = cluster.section("restore_test");
+    t.known(TEST_KEYS);
+    String expr = t.string("schedule", null);
+    Schedule schedule = null;
+    if (expr != null) {
+      try {
+        schedule = Schedule.parse(List.of(expr), zone);
+      } catch (RuntimeException e) {
+        t.problem("schedule", "\"" + expr + "\" is not a cron expression: " + e.getMessage());
+      }
+    }
+    Duration maxAge = t.duration("max_test_age", null, Duration.ofMinutes(1));
+    Duration timeout = t.duration("timeout", ClusterConfig.RestoreTest.DEFAULT_TIMEOUT, Duration.ofSeconds(10));
+    return new ClusterConfig.RestoreTest(schedule, maxAge, timeout);
   }
 }

@@ -73,9 +73,9 @@ final class RepositoriesSection {
   }
 
   /**
-   * A database's {@code repositories:}, which must name configured repositories, each once, starting with the
-   * first configured one: it receives every backup (the agent's verify, restore, API and health read it), the
-   * others get copies; empty = all. In the {@code repositories:} form retention is per repository, so a
+   * A database's {@code repositories:}, which must name configured repositories, each once, in any order: the
+   * first it names receives its backups (one that is {@code s3:} receives them straight from the dump), the
+   * others get copies; the key left out = all, in the order configured. In the {@code repositories:} form retention is per repository, so a
    * database's own {@code retention:} is refused rather than silently ignored or merged.
    */
   static List<String> databaseRepositories(Section d, List<String> known, boolean listForm) {
@@ -90,11 +90,6 @@ final class RepositoriesSection {
     if (names.isEmpty()) {
       d.problem("repositories", "empty list (name at least one repository, or leave the key out for all)");
       return List.of();
-    }
-    String first = names.get(0).getValue().text();
-    if (known.contains(first) && !first.equals(known.get(0))) {
-      d.problem("repositories", "starts with \"" + first + "\", but every database's backups are received by the first"
-          + " configured repository, \"" + known.get(0) + "\"; list it first, then the repositories to copy to");
     }
     Map<String, String> seen = new LinkedHashMap<>();
     for (Map.Entry<String, Section.Scalar> e : names) {

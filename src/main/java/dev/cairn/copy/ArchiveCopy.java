@@ -1,6 +1,7 @@
 package dev.cairn.copy;
 
 import dev.cairn.archive.ArchiveReader;
+import dev.cairn.archive.Manifest;
 import dev.cairn.engine.Loops;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
@@ -22,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.function.Consumer;
 
@@ -37,7 +39,7 @@ import java.util.function.Consumer;
  */
 public final class ArchiveCopy {
   /** What was copied: the archive's size and SHA-256, and the verify of the copy. */
-  public record Result(String id, long bytes, String sha256, Verifier.Report check, java.time.Instant copiedAt) {}
+  public record Result(String id, long bytes, String sha256, Verifier.Report check, Instant copiedAt) {}
 
   /** Bytes moved per blocking step: progress and cancellation are looked at between steps. */
   static final int BLOCK = 4 << 20;
@@ -91,8 +93,8 @@ public final class ArchiveCopy {
 
   /**
    * Copies {@code id} from {@code source} to {@code target}; {@code from} names the source in the target's
-   * copy record. BACKUP_EXISTS when the target has it; BACKUP_NOT_FOUND or ARCHIVE_CORRUPT when the source
-   * has no good backup of that id. Never throws.
+   * copy record. BACKUP_EXISTS when the target has it, BACKUP_ID_CONFLICT when it holds another backup under
+   * that id; BACKUP_NOT_FOUND or ARCHIVE_CORRUPT when the source has no good backup of that id. Never throws.
    */
   public Future<Result> run(Repository source, String from, Repository target, String id) {
     try {
@@ -114,10 +116,10 @@ public final class ArchiveCopy {
   }
 
   private Void open(Repository source, Repository target, String id, Transfer t) {
-    if (target.exists(id)) {
-      throw exists(id, target);
-    }
     t.summary = Backups.resolve(source, id, null, clock.instant()).summary();
+    if (target.exists(id)) {
+      throw existing(id, target, t.summary);
+    }
     t.source = source.openSource(id, "copy to " + target.location());
     t.size = t.source.size();
     t.upload = target.newUploadName();
@@ -211,7 +213,7 @@ public final class ArchiveCopy {
       throw exists(id, target);
     }
     t.published = true; // the upload is the backup now: never removed as a leftover
-    java.time.Instant now = clock.instant();
+    Instant now = clock.instant();
     target.copies().put(new Copies.Record(id, from, now, t.size, t.sha256));
     // a storage-level check (encrypted, no key here) proves the bytes, not the rows: the source's state stays
     target.catalog().put(report.storageOnly() ? t.summary
@@ -249,6 +251,35 @@ public final class ArchiveCopy {
   /** Work and bytes are the archive's bytes, written (copying) or read back (reading). */
   private void report(Transfer t, long done, Phase phase) {
     t.context.runOnContext(v -> progress.accept(new Progress(done, 0, 0, 0, done, t.size, phase)));
+  }
+
+  /**
+   * BACKUP_EXISTS when the target holds this very backup (same start and finish, by its catalog summary or
+   * its manifest); BACKUP_ID_CONFLICT when it holds another one under the id (only retention freeing the id
+   * in the source lets a new backup take it). What cannot be read there (damaged, no key) counts as this one:
+   * nothing is replaced either way.
+   */
+  private record Taken(Instant started, Instant finished) {}
+
+  private static CairnException existing(String id, Repository target, BackupCatalog.Summary source) {
+    Taken there = target.catalog().get(id).filter(s -> s.id().equals(id))
+        .map(s -> new Taken(s.started(), s.finished())).orElse(null);
+    if (there == null) {
+      try (ArchiveReader r = target.openArchive(id)) {
+        Manifest m = Manifest.parse(r.manifestJson(), r.name());
+        // an archive renamed to this id is another backup whatever its times
+        there = id.equals(m.id()) ? new Taken(m.started(), m.finished()) : new Taken(null, null);
+      } catch (CairnException e) {
+        return exists(id, target);
+      }
+    }
+    if (!source.started().equals(there.started()) || !source.finished().equals(there.finished())) {
+      return new CairnException(ErrorCode.BACKUP_ID_CONFLICT, "backup " + id + " in " + target.location()
+          + " is a different backup" + (there.started() == null ? "" : " (taken " + there.started() + ")")
+          + " than the one to copy (taken " + source.started() + "); neither is replaced",
+          "rename or delete one of them, then copy again");
+    }
+    return exists(id, target);
   }
 
   private static CairnException exists(String id, Repository target) {

@@ -206,7 +206,9 @@ public final class CopyVerticle extends VerticleBase {
       return;
     }
     t.errors.add(e.getMessage());
-    boolean last = t.errors.size() >= retry.attempts() || e.code() == ErrorCode.BACKUP_NOT_FOUND;
+    // a retry cannot change these: the source backup is gone, or the target holds another under its id
+    boolean last = t.errors.size() >= retry.attempts() || e.code() == ErrorCode.BACKUP_NOT_FOUND
+        || e.code() == ErrorCode.BACKUP_ID_CONFLICT;
     status.put(t.to, new Messages.CopyStatus(t.to, now, lastSuccess, e.getMessage(), last));
     if (last) {
       String msg = "copy of " + t.id + " to " + t.to + " failed after " + t.errors.size() + " attempt(s): "

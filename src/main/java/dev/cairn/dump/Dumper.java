@@ -141,6 +141,7 @@ public final class Dumper {
   /** The id's write lease: unique ids across processes, and this backup's unfinished write is not a leftover. */
   private volatile Leases.Lease reservation;
   private String logTag;
+  private List<Repository> copiedTo = List.of();
   private java.util.function.Consumer<Progress> progress = p -> {};
   private final Map<Long, Integer> partsLeft = new HashMap<>();
   private int tablesTotal;
@@ -180,6 +181,15 @@ public final class Dumper {
   /** Prefix of this backup's log lines (the agent passes its job id); default: the backup id. */
   public Dumper logTag(String tag) {
     this.logTag = tag;
+    return this;
+  }
+
+  /**
+   * The repositories this backup will be copied to: its id must be free there too, or a copy would find a
+   * different backup (an older one, under an id freed here by retention) under the same name.
+   */
+  public Dumper idsFreeIn(List<Repository> copyTargets) {
+    this.copiedTo = List.copyOf(copyTargets);
     return this;
   }
 
@@ -575,6 +585,15 @@ public final class Dumper {
     }
     String stem = base + "-" + ID_TIME.format(started);
     Set<String> taken = new HashSet<>(repo.ids());
+    for (Repository other : copiedTo) {
+      try {
+        taken.addAll(other.ids());
+      } catch (CairnException e) {
+        // unreachable now: the copy there refuses a different backup under a taken id (BACKUP_ID_CONFLICT)
+        LOG.warning(() -> tag() + "cannot list " + other.location() + " to choose a backup id free there too: "
+            + e.getMessage());
+      }
+    }
     String candidate = stem;
     for (int i = 1; i < 1000; i++) {
       if (!taken.contains(candidate)) {

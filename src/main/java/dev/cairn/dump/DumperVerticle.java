@@ -3,6 +3,8 @@ package dev.cairn.dump;
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.copy.Placement;
+import dev.cairn.copy.Repositories;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -15,6 +17,7 @@ import io.vertx.core.eventbus.Message;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,18 +28,20 @@ import java.util.logging.Logger;
  * Runs backup jobs: at most one per database at a time, a request while one runs is queued once (a
  * further one is reported, not stacked), at most {@code maxConcurrent} across databases, each under a
  * timeout. Removes partial files left by a crash when it starts; on shutdown it stops taking jobs and
- * cancels the running ones (server-side COPY cancel, partial archive removed).
+ * cancels the running ones (server-side COPY cancel, partial archive removed). Each database's backups are
+ * written to the first repository of its list ({@link Placement#receiving}).
  */
 public final class DumperVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.dump");
 
-  /** A database the agent backs up. */
-  public record Target(String name, ConnSpec spec, Dumper.Options options, Duration timeout) {}
+  /** A database the agent backs up; {@code copiedTo}: the repositories its backups are copied to. */
+  public record Target(String name, ConnSpec spec, Dumper.Options options, Duration timeout,
+      List<Repository> copiedTo) {}
 
   private record Running(Job job, Dumper dumper, long timer, boolean[] timedOut) {}
 
   private final Map<String, Target> targets;
-  private final Repository repo;
+  private final Placement placement;
   private final Pools pools;
   private final Clock clock;
   private final int maxConcurrent;
@@ -46,10 +51,15 @@ public final class DumperVerticle extends VerticleBase {
   private boolean shuttingDown;
   private Promise<Integer> drained;
 
+  /** Every backup written to {@code repo}. */
   public DumperVerticle(List<Target> targets, Repository repo, Pools pools, Clock clock, int maxConcurrent) {
+    this(targets, Placement.single(repo), pools, clock, maxConcurrent);
+  }
+
+  public DumperVerticle(List<Target> targets, Placement placement, Pools pools, Clock clock, int maxConcurrent) {
     this.targets = new HashMap<>();
     targets.forEach(t -> this.targets.put(t.name(), t));
-    this.repo = repo;
+    this.placement = placement;
     this.pools = pools;
     this.clock = clock;
     this.maxConcurrent = Math.max(1, maxConcurrent);
@@ -57,13 +67,25 @@ public final class DumperVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return pools.io().executeBlocking(repo::removePartials, false).map(removed -> {
+    return pools.io().executeBlocking(this::removePartials, false).map(removed -> {
       removed.forEach(f -> LOG.warning(() -> "removed " + f + ", left by a backup that did not finish"));
       vertx.eventBus().<Messages.BackupRequest>consumer(Addresses.BACKUP_REQUEST, this::onRequest);
       vertx.eventBus().<Messages.CancelJob>consumer(Addresses.BACKUP_CANCEL, this::onCancel);
       vertx.eventBus().<Messages.Shutdown>consumer(Addresses.DUMPER_SHUTDOWN, this::onShutdown);
       return null;
     });
+  }
+
+  /** Leftovers of crashed writes, in every repository that receives backups (the others get only copies). */
+  private List<String> removePartials() {
+    List<String> removed = new ArrayList<>();
+    for (Repositories.Named r : placement.repositories().all()) {
+      if (targets.keySet().stream().anyMatch(db -> placement.receiving(db).name().equals(r.name()))) {
+        boolean several = placement.repositories().all().size() > 1;
+        r.repository().removePartials().forEach(f -> removed.add(several ? f + " in " + r.name() : f));
+      }
+    }
+    return removed;
   }
 
   private void onRequest(Message<Messages.BackupRequest> m) {
@@ -102,7 +124,8 @@ public final class DumperVerticle extends VerticleBase {
   private void run(Target t, Job queuedJob) {
     Job job = queuedJob.running(clock.instant());
     update(job);
-    Dumper dumper = new Dumper(vertx, pools, t.spec(), repo, t.options(), clock).logTag(job.id());
+    Dumper dumper = new Dumper(vertx, pools, t.spec(), placement.receiving(t.name()).repository(), t.options(), clock)
+        .logTag(job.id()).idsFreeIn(t.copiedTo());
     boolean[] timedOut = {false};
     long timer = vertx.setTimer(Math.max(1, t.timeout().toMillis()), x -> {
       timedOut[0] = true;

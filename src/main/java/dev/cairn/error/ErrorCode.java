@@ -33,6 +33,8 @@ public enum ErrorCode {
   NOTIFY_FAILED(12),
   /** The target repository already holds a backup of that id (a copy is never replaced). */
   BACKUP_EXISTS(10),
+  /** The target of a copy holds a different backup under the same id; neither is replaced. */
+  BACKUP_ID_CONFLICT(10),
   /** An object store refused the credentials (unknown key, wrong secret, access denied). */
   REPO_AUTH(5),
   /** An object store's bucket does not exist. */

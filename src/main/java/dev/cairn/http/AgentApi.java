@@ -5,7 +5,7 @@ import dev.cairn.bus.Bus;
 import dev.cairn.bus.Messages;
 import dev.cairn.jobs.Job;
 import dev.cairn.storage.Backups;
-import dev.cairn.storage.Repository;
+import dev.cairn.copy.Placement;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -20,14 +20,14 @@ import java.util.Locale;
 /** /api/v1/schedules, /api/v1/stats, /api/v1/retention/run and each database's retention preview. */
 final class AgentApi {
   private final Vertx vertx;
-  private final Repository repo;
+  private final Placement placement;
   private final WorkerExecutor io;
   private final JobsApi jobs;
   private final Clock clock;
 
-  AgentApi(Vertx vertx, Repository repo, WorkerExecutor io, JobsApi jobs, Clock clock) {
+  AgentApi(Vertx vertx, Placement placement, WorkerExecutor io, JobsApi jobs, Clock clock) {
     this.vertx = vertx;
-    this.repo = repo;
+    this.placement = placement;
     this.io = io;
     this.jobs = jobs;
     this.clock = clock;
@@ -59,8 +59,10 @@ final class AgentApi {
 
   void stats(RoutingContext rc) {
     Input.query(rc, List.of());
-    Future<List<Backups.Entry>> backups = io.executeBlocking(() -> Backups.list(repo), false);
-    Future<java.util.OptionalLong> free = io.executeBlocking(() -> repo.storage().freeSpace(), false);
+    Future<List<Backups.Entry>> backups = io.executeBlocking(placement::list, false);
+    // the first repository's: each one's is in GET /api/v1/repositories
+    Future<java.util.OptionalLong> free = io.executeBlocking(() -> placement.repositories().all().get(0).repository()
+        .storage().freeSpace(), false);
     Future.all(jobs.jobs(null, false, 0), backups, free).onComplete(Http.json(rc, 200, all -> {
       java.util.OptionalLong f = all.resultAt(2);
       JsonObject out = Stats.compute(all.resultAt(0), all.resultAt(1), clock.instant()).put("at", clock.instant().toString());

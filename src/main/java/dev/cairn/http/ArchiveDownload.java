@@ -1,5 +1,6 @@
 package dev.cairn.http;
 
+import dev.cairn.copy.Placement;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -28,13 +29,13 @@ final class ArchiveDownload {
   private record Open(ReadSource in, long size, String sha256) {}
 
   private final Vertx vertx;
-  private final Repository repo;
+  private final Placement placement;
   private final WorkerExecutor io;
   private final Checksums checksums;
 
-  ArchiveDownload(Vertx vertx, Repository repo, WorkerExecutor io, Checksums checksums) {
+  ArchiveDownload(Vertx vertx, Placement placement, WorkerExecutor io, Checksums checksums) {
     this.vertx = vertx;
-    this.repo = repo;
+    this.placement = placement;
     this.io = io;
     this.checksums = checksums;
   }
@@ -47,7 +48,7 @@ final class ArchiveDownload {
     Input.query(rc, List.of());
     String id = Input.backupId(rc);
     Input.body(rc, List.of());
-    io.executeBlocking(() -> repo.archive(id), false).onComplete(ar -> { // BACKUP_NOT_FOUND, as the download
+    io.executeBlocking(() -> placement.holder(id), false).onComplete(ar -> { // BACKUP_NOT_FOUND, as the download
       if (ar.failed()) {
         ApiError.from(ar.cause()).send(rc);
         return;
@@ -78,6 +79,7 @@ final class ArchiveDownload {
 
   /** Opens the archive once: an open source keeps its bytes even if the backup is deleted meanwhile. */
   private Open open(String id) {
+    Repository repo = placement.holder(id).repository();
     Storage.ObjectInfo info = repo.archive(id);
     ReadSource in = repo.openSource(id, "download");
     try {

@@ -5,7 +5,7 @@ import dev.cairn.bus.Messages;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.storage.Backups;
-import dev.cairn.storage.Repository;
+import dev.cairn.copy.Placement;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -31,12 +31,12 @@ final class ArchiveJobsApi {
   static final int MAX_TARGET = 4096;
 
   private final Vertx vertx;
-  private final Repository repo;
+  private final Placement placement;
   private final WorkerExecutor io;
 
-  ArchiveJobsApi(Vertx vertx, Repository repo, WorkerExecutor io) {
+  ArchiveJobsApi(Vertx vertx, Placement placement, WorkerExecutor io) {
     this.vertx = vertx;
-    this.repo = repo;
+    this.placement = placement;
     this.io = io;
   }
 
@@ -45,7 +45,7 @@ final class ArchiveJobsApi {
     String id = Input.backupId(rc);
     Input.body(rc, List.of());
     rc.put(Audit.TARGET_KEY, id);
-    io.executeBlocking(() -> Backups.read(repo, id), false) // BACKUP_NOT_FOUND; a damaged one is verified
+    io.executeBlocking(() -> placement.read(id), false) // BACKUP_NOT_FOUND; a damaged one is verified
         .compose(e -> vertx.eventBus().<Messages.JobAccepted>request(Addresses.VERIFY_REQUEST,
             new Messages.VerifyRequest(id, "api")))
         .map(m -> m.body())
@@ -78,7 +78,7 @@ final class ArchiveJobsApi {
     }
     rc.put(Audit.TARGET_KEY, id + (named ? " into " + target : ""));
     io.executeBlocking(() -> {
-      Backups.Entry e = Backups.read(repo, id);
+      Backups.Entry e = placement.read(id);
       if (!e.readable()) {
         throw new ApiError(422, ErrorCode.ARCHIVE_CORRUPT.name(), "backup " + id + " is damaged: " + e.damage(),
             "restore from another backup; verify this one to see every problem");

@@ -5,7 +5,7 @@ import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
 import dev.cairn.storage.BackupCatalog;
 import dev.cairn.storage.Backups;
-import dev.cairn.storage.Repository;
+import dev.cairn.copy.Placement;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -17,17 +17,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** /api/v1/backups: list, show, start, delete. File system work runs on the io pool. */
+/**
+ * /api/v1/backups: list, show, start, delete. Every backup of every repository is listed once, with where it is
+ * ({@code copies}); show and delete act on the first repository of its database's list that holds it. File
+ * system work runs on the io pool.
+ */
 final class BackupsApi {
   private final Vertx vertx;
-  private final Repository repo;
+  private final Placement placement;
   private final WorkerExecutor io;
   private final Checksums checksums;
   private final RepositoriesView where;
 
-  BackupsApi(Vertx vertx, Repository repo, WorkerExecutor io, Checksums checksums, RepositoriesView where) {
+  BackupsApi(Vertx vertx, Placement placement, WorkerExecutor io, Checksums checksums, RepositoriesView where) {
     this.vertx = vertx;
-    this.repo = repo;
+    this.placement = placement;
     this.io = io;
     this.checksums = checksums;
     this.where = where;
@@ -43,7 +47,7 @@ final class BackupsApi {
   void list(RoutingContext rc) {
     Input.query(rc, List.of("database"));
     String db = Input.databaseParam(rc);
-    io.executeBlocking(() -> new Listed<>(Backups.list(repo), where.several() ? where.locations() : null), false)
+    io.executeBlocking(() -> new Listed<>(placement.list(), where.several() ? where.locations() : null), false)
         .onComplete(Http.json(rc, 200, l -> {
           JsonArray a = new JsonArray();
           for (Backups.Entry e : l.value()) {
@@ -72,7 +76,7 @@ final class BackupsApi {
   void show(RoutingContext rc) {
     Input.query(rc, List.of());
     String id = Input.backupId(rc);
-    io.executeBlocking(() -> new Listed<>(Backups.read(repo, id), where.several() ? Map.of(id, where.location(id)) : null),
+    io.executeBlocking(() -> new Listed<>(placement.read(id), where.several() ? Map.of(id, where.location(id)) : null),
         false).onComplete(Http.json(rc, 200, l -> withCopies(detail(l.value()), l.copies(), id)));
   }
 
@@ -127,7 +131,7 @@ final class BackupsApi {
                 + job + "; not deleted", "wait for the job to finish, or cancel it with DELETE /api/v1/jobs/" + job));
           }
           return io.executeBlocking(() -> {
-            repo.delete(id);
+            placement.holder(id).repository().delete(id);
             checksums.forget(id);
             return id;
           }, false);

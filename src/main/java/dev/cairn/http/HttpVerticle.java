@@ -2,11 +2,11 @@ package dev.cairn.http;
 
 import dev.cairn.config.HttpConfig;
 import dev.cairn.config.HttpConfig.Role;
+import dev.cairn.copy.Placement;
 import dev.cairn.copy.Repositories;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
-import dev.cairn.restoretest.RestoreTestLog;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
@@ -58,6 +58,7 @@ public final class HttpVerticle extends VerticleBase {
   private volatile boolean exposed;
   private Map<String, Duration> maxTestAge = Map.of();
   private Repositories repositories;
+  private Placement placement;
 
   public HttpVerticle(HttpConfig config, Repository repo, Pools pools, int verifyJobs, Map<String, Duration> maxAge,
       Clock clock) {
@@ -79,16 +80,22 @@ public final class HttpVerticle extends VerticleBase {
     return this;
   }
 
-  /** The configured repositories (the first is {@code repo}); without this call, {@code repo} alone, named local. */
-  public HttpVerticle withRepositories(Repositories repositories) {
-    this.repositories = repositories;
+  /**
+   * The configured repositories and which hold each database's backups (the API lists, shows, downloads and
+   * verifies backups from there); without this call, {@code repo} alone, named local. Imports, the job history
+   * and point-in-time recovery stay in {@code repo}.
+   */
+  public HttpVerticle withPlacement(Placement placement) {
+    this.placement = placement;
+    this.repositories = placement.repositories();
     return this;
   }
 
   @Override
   public Future<?> start() {
-    if (repositories == null) {
-      repositories = Repositories.single(dev.cairn.config.RepositoryEntry.LEGACY_NAME, repo);
+    if (placement == null) {
+      placement = Placement.single(repo);
+      repositories = placement.repositories();
     }
     return io.executeBlocking(() -> {
       exposed = config.tls() == null && !loopback(config.bind()); // may resolve a host name
@@ -156,20 +163,23 @@ public final class HttpVerticle extends VerticleBase {
   private Router router() {
     Checksums checksums = new Checksums();
     Auth auth = new Auth(config.tokens(), new RateLimiter(config.rateLimitPerMinute(), clock));
-    RepositoriesView where = new RepositoriesView(vertx, io, repositories);
-    BackupsApi backups = new BackupsApi(vertx, repo, io, checksums, where);
-    ArchiveDownload download = new ArchiveDownload(vertx, repo, io, checksums);
+    RepositoriesView where = new RepositoriesView(vertx, io, placement);
+    BackupsApi backups = new BackupsApi(vertx, placement, io, checksums, where);
+    ArchiveDownload download = new ArchiveDownload(vertx, placement, io, checksums);
     JobsApi jobs = new JobsApi(vertx);
-    AgentApi agent = new AgentApi(vertx, repo, io, jobs, clock);
+    AgentApi agent = new AgentApi(vertx, placement, io, jobs, clock);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
 
     Router r = Router.router(vertx);
-    r.get(BASE + "/health").handler(rc -> health(rc, jobs));
-    Metrics metrics = new Metrics(vertx, repo, io, maxAge, clock);
+    PitrView pitr = new PitrView(vertx, io, repo, clock);
+    r.get(BASE + "/health").handler(rc -> health(rc, jobs, pitr));
+    Metrics metrics = new Metrics(vertx, placement, io, maxAge, clock);
     metrics.listen();
-    new RestoreTestMetrics(vertx, repo, io, maxTestAge.keySet()).register(metrics.registry());
+    new RestoreTestMetrics(vertx, placement, io, maxTestAge.keySet()).register(metrics.registry());
     RepositoryMetrics perRepository = new RepositoryMetrics(where, metrics.registry(), repositories.names());
-    Handler<RoutingContext> scrape = rc -> perRepository.refresh().onComplete(x -> metrics.handle(rc));
+    PitrMetrics perCluster = new PitrMetrics(pitr, metrics.registry());
+    Handler<RoutingContext> scrape = rc -> perRepository.refresh().compose(x -> perCluster.refresh())
+        .onComplete(x -> metrics.handle(rc));
     if (config.metricsPublic()) {
       r.get("/metrics").handler(scrape);
     } else {
@@ -194,16 +204,16 @@ public final class HttpVerticle extends VerticleBase {
       route.handler(Audit.action("backup.download")).handler(auth.requireOrTicket(Role.OPERATOR, tickets, clock))
           .handler(download::handle);
     }
-    ArchiveJobsApi archiveJobs = new ArchiveJobsApi(vertx, repo, io);
+    ArchiveJobsApi archiveJobs = new ArchiveJobsApi(vertx, placement, io);
     change(r.post(BASE + "/backups/:id/verify"), auth, Role.OPERATOR, "backup.verify", body, archiveJobs::verify);
     change(r.post(BASE + "/backups/:id/restore"), auth, Role.ADMIN, "backup.restore", body, archiveJobs::restore);
     read(r.get(BASE + "/jobs"), auth, Role.VIEWER, jobs::list);
     read(r.get(BASE + "/jobs/:id"), auth, Role.VIEWER, jobs::show);
     change(r.delete(BASE + "/jobs/:id"), auth, Role.OPERATOR, "job.cancel", body, jobs::cancel);
     read(r.get(BASE + "/whoami"), auth, Role.VIEWER, HttpVerticle::whoami);
-    read(r.get(BASE + "/pitr"), auth, Role.VIEWER, rc -> io.executeBlocking(() -> dev.cairn.pitr.PitrReport.of(
-        repo.storage(), null, clock.instant()), false).onSuccess(p -> Http.send(rc, 200, p.json()))
-        .onFailure(e -> ApiError.from(e).send(rc)));
+    PitrApi pitrApi = new PitrApi(vertx, pitr);
+    read(r.get(BASE + "/pitr"), auth, Role.VIEWER, pitrApi::show);
+    change(r.post(BASE + "/pitr/:cluster/test"), auth, Role.OPERATOR, "pitr.test", body, pitrApi::test);
     read(r.get(BASE + "/schedules"), auth, Role.VIEWER, agent::schedules);
     read(r.get(BASE + "/stats"), auth, Role.VIEWER, agent::stats);
     read(r.get(BASE + "/repositories"), auth, Role.VIEWER, where::list);
@@ -211,7 +221,7 @@ public final class HttpVerticle extends VerticleBase {
     change(r.post(BASE + "/retention/run"), auth, Role.OPERATOR, "retention.run", body, agent::retention);
     change(r.post(BASE + "/notifications/test"), auth, Role.OPERATOR, "notifications.test", body,
         new NotificationsApi(vertx)::test);
-    RestoreTestsApi restoreTests = new RestoreTestsApi(vertx, repo, io, maxTestAge.keySet());
+    RestoreTestsApi restoreTests = new RestoreTestsApi(vertx, placement, io, maxTestAge.keySet());
     change(r.post(BASE + "/backups/:id/test"), auth, Role.OPERATOR, "backup.test", body, restoreTests::test);
     read(r.get(BASE + "/restore-tests"), auth, Role.VIEWER, restoreTests::list);
 
@@ -260,17 +270,18 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /** Health, and the problems the console's summary row names (from the backups and the recent jobs). */
-  private void health(RoutingContext rc, JobsApi jobs) {
-    RepositoriesView where = new RepositoriesView(vertx, io, repositories);
+  private void health(RoutingContext rc, JobsApi jobs, PitrView pitr) {
+    RepositoriesView where = new RepositoriesView(vertx, io, placement);
     // health answers even when the jobs registry does not: then without the problems that come from jobs
-    jobs.jobs(null, false, 0).recover(e -> Future.succeededFuture(List.of())).compose(js -> io.executeBlocking(() -> {
-      List<Backups.Entry> backups = Backups.list(repo);
+    jobs.jobs(null, false, 0).recover(e -> Future.succeededFuture(List.of())).compose(js -> pitr.report()
+        .compose(p -> io.executeBlocking(() -> {
+      List<Backups.Entry> backups = placement.list();
       Health.Report h = RestoreTestHealth.amend(Health.evaluate(backups, maxAge, clock.instant()), maxTestAge,
-          RestoreTestLog.last(repo, maxTestAge.keySet()), clock.instant());
-      h = Health.withPitr(h, dev.cairn.pitr.PitrReport.of(repo.storage(), null, clock.instant()));
+          RestoreTestHealth.last(placement, maxTestAge.keySet()), clock.instant());
+      h = Health.withPitr(h, p);
       h.json().put("problems", Problems.json(Problems.of(h.json(), js, backups, maxAge)));
       return h;
-    }, false))
+    }, false)))
         .compose(h -> where.several() ? where.states().map(s -> RepositoriesView.withRepositories(h, s))
             : Future.succeededFuture(h))
         .onSuccess(r -> rc.response().setStatusCode(r.ok() ? 200 : 503).putHeader("content-type", "application/json")

@@ -6,7 +6,7 @@ import dev.cairn.jobs.Job;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Latest;
 import dev.cairn.storage.Verification;
-import dev.cairn.storage.Repository;
+import dev.cairn.copy.Placement;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -60,7 +60,7 @@ final class Metrics {
   }
 
   private final Vertx vertx;
-  private final Repository repo;
+  private final Placement placement;
   private final WorkerExecutor io;
   private final Map<String, Duration> maxAge;
   private final Clock clock;
@@ -72,9 +72,9 @@ final class Metrics {
   private boolean stale = true;
   private Future<Void> refreshing;
 
-  Metrics(Vertx vertx, Repository repo, WorkerExecutor io, Map<String, Duration> maxAge, Clock clock) {
+  Metrics(Vertx vertx, Placement placement, WorkerExecutor io, Map<String, Duration> maxAge, Clock clock) {
     this.vertx = vertx;
-    this.repo = repo;
+    this.placement = placement;
     this.io = io;
     this.maxAge = maxAge;
     this.clock = clock;
@@ -193,7 +193,7 @@ final class Metrics {
 
   private Future<Void> refresh() {
     Future<Map<String, Object>> repository = io.executeBlocking(() -> {
-      List<Backups.Entry> backups = Backups.list(repo);
+      List<Backups.Entry> backups = placement.list();
       Instant now = clock.instant();
       JsonObject health = Health.evaluate(backups, maxAge, now).json();
       Map<String, Object> out = new HashMap<>();

@@ -27,7 +27,8 @@ final class Problems {
 
   /**
    * One thing an operator should look at. {@code kind}: failed, stale, clock_skew, verify_failed, damaged,
-   * unverified (more as features land: restore_test_failing, copy_failing, wal_gap); {@code since}: when it
+   * unverified, restore_test_failing; a cluster's (its name as the database) wal_gap, wal_lag, no_window,
+   * restore_test_failing, pitr_check_failed; {@code since}: when it
    * started, null when unknown.
    */
   record Problem(String kind, Severity severity, String database, String message, String hint, Instant since) {
@@ -71,8 +72,21 @@ final class Problems {
             "run cairn test on the backup and read its report; the backup may not restore as it should", null));
       }
     }
+    for (Object o : health.getJsonArray("clusters", new JsonArray())) {
+      pitr((JsonObject) o, out);
+    }
     out.sort(Comparator.comparing(Problem::severity).thenComparing(Problem::database));
     return out;
+  }
+
+  /** A cluster's own problems (PitrReport: wal_gap, wal_lag, no_window, restore_test_failing, pitr_check_failed). */
+  private static void pitr(JsonObject cluster, List<Problem> out) {
+    for (Object o : cluster.getJsonArray("problems", new JsonArray())) {
+      JsonObject p = (JsonObject) o;
+      String kind = p.getString("kind");
+      out.add(new Problem(kind, kind.equals("pitr_check_failed") ? Severity.WARNING : Severity.CRITICAL,
+          cluster.getString("name"), p.getString("message"), p.getString("hint"), null));
+    }
   }
 
   static JsonArray json(List<Problem> problems) {

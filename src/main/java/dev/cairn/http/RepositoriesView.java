@@ -2,6 +2,7 @@ package dev.cairn.http;
 
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
+import dev.cairn.copy.Placement;
 import dev.cairn.copy.Repositories;
 import dev.cairn.storage.BackupCatalog;
 import dev.cairn.storage.Backups;
@@ -25,7 +26,7 @@ import java.util.Set;
 /**
  * The configured repositories as the API, metrics and health show them: each one's size, good backups, free
  * space, reachability and its last copy (from the copy verticle), and where each backup is. Reads run on the
- * io pool; the first repository receives the backups, the others copies.
+ * io pool; a repository receives backups when it is the first of some database's list, the others copies.
  */
 final class RepositoriesView {
   /** {@code error}: why the repository could not be listed (unreachable), else null. */
@@ -68,11 +69,13 @@ final class RepositoriesView {
   private final Vertx vertx;
   private final WorkerExecutor io;
   private final Repositories repositories;
+  private final Placement placement;
 
-  RepositoriesView(Vertx vertx, WorkerExecutor io, Repositories repositories) {
+  RepositoriesView(Vertx vertx, WorkerExecutor io, Placement placement) {
     this.vertx = vertx;
     this.io = io;
-    this.repositories = repositories;
+    this.placement = placement;
+    this.repositories = placement.repositories();
   }
 
   boolean several() {
@@ -91,10 +94,9 @@ final class RepositoriesView {
         .otherwise(e -> Map.of()); // no copy verticle: nothing known of copies
     return copies.compose(by -> io.executeBlocking(() -> {
       List<State> out = new ArrayList<>();
-      boolean first = true;
+      Set<String> receivers = placement.receivers();
       for (Repositories.Named r : repositories.all()) {
-        out.add(read(r, first, by.get(r.name())));
-        first = false;
+        out.add(read(r, receivers.contains(r.name()), by.get(r.name())));
       }
       return out;
     }, false));

@@ -14,14 +14,14 @@ import java.util.function.ToDoubleFunction;
  * {@link RepositoriesView#states()}, refreshed before a scrape at most every {@link Metrics#TTL}.
  */
 final class RepositoryMetrics {
-  private final RepositoriesView view;
   private final Map<String, RepositoriesView.State> last = new ConcurrentHashMap<>();
-  private boolean read;
-  private long refreshedAt;
-  private Future<Void> refreshing;
+  private final ScrapeRefresh refresh;
 
   RepositoryMetrics(RepositoriesView view, MeterRegistry registry, List<String> names) {
-    this.view = view;
+    this.refresh = new ScrapeRefresh(() -> view.states().map(states -> {
+      states.forEach(s -> last.put(s.repo().name(), s));
+      return (Void) null;
+    }));
     for (String n : names) {
       gauge(registry, "cairn.repository.backups", n, "good backups in the repository", s -> s.backups());
       gauge(registry, "cairn.repository.archives.bytes", n, "bytes of all archives in the repository", s -> s.bytes());
@@ -46,22 +46,6 @@ final class RepositoryMetrics {
 
   /** Call on the HTTP verticle's context before scraping; a failed read keeps the previous values. */
   Future<Void> refresh() {
-    if (refreshing != null) {
-      return refreshing;
-    }
-    long now = System.nanoTime();
-    if (read && now - refreshedAt < Metrics.TTL.toNanos()) {
-      return Future.succeededFuture();
-    }
-    Future<Void> f = view.states().map(states -> {
-      states.forEach(s -> last.put(s.repo().name(), s));
-      refreshedAt = now;
-      read = true;
-      return (Void) null;
-    }).otherwise(e -> null).andThen(ar -> refreshing = null);
-    if (!f.isComplete()) {
-      refreshing = f;
-    }
-    return f;
+    return refresh.refresh();
   }
 }

@@ -1,9 +1,13 @@
 package dev.cairn.http;
 
+import dev.cairn.copy.Placement;
+import dev.cairn.restoretest.RestoreTestLog;
 import dev.cairn.restoretest.RestoreTestResult;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,6 +16,15 @@ import java.util.Map;
  */
 final class RestoreTestHealth {
   private RestoreTestHealth() {}
+
+  /** Blocking: the last test of each of {@code databases}, from the log in each one's first repository. */
+  static Map<String, RestoreTestResult> last(Placement placement, Iterable<String> databases) {
+    Map<String, RestoreTestResult> out = new LinkedHashMap<>();
+    for (String db : databases) {
+      out.putAll(RestoreTestLog.last(placement.receiving(db).repository(), List.of(db)));
+    }
+    return out;
+  }
 
   /** {@code maxTestAge}: every database with restore_test, to its max_test_age (null: no limit). */
   static Health.Report amend(Health.Report r, Map<String, Duration> maxTestAge, Map<String, RestoreTestResult> last,

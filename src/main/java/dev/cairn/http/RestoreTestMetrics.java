@@ -2,8 +2,7 @@ package dev.cairn.http;
 
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
-import dev.cairn.restoretest.RestoreTestLog;
-import dev.cairn.storage.Repository;
+import dev.cairn.copy.Placement;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -23,13 +22,13 @@ final class RestoreTestMetrics {
 
   private final Map<String, Last> last = new ConcurrentHashMap<>();
   private final Vertx vertx;
-  private final Repository repo;
+  private final Placement placement;
   private final WorkerExecutor io;
   private final Set<String> databases;
 
-  RestoreTestMetrics(Vertx vertx, Repository repo, WorkerExecutor io, Set<String> databases) {
+  RestoreTestMetrics(Vertx vertx, Placement placement, WorkerExecutor io, Set<String> databases) {
     this.vertx = vertx;
-    this.repo = repo;
+    this.placement = placement;
     this.io = io;
     this.databases = databases;
   }
@@ -50,7 +49,7 @@ final class RestoreTestMetrics {
       last.put(f.database(), new Last(f.passed(), f.finished(), f.duration().toMillis() / 1000.0,
           f.restoreTime().toMillis() / 1000.0));
     });
-    io.executeBlocking(() -> RestoreTestLog.last(repo, databases), false).onSuccess(found -> found.forEach(
+    io.executeBlocking(() -> RestoreTestHealth.last(placement, databases), false).onSuccess(found -> found.forEach(
         (db, r) -> last.putIfAbsent(db, new Last(r.passed(), r.finished(), r.durationMs() / 1000.0,
             r.restoreMs() / 1000.0))));
   }

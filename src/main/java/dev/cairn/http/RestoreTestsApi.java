@@ -6,7 +6,7 @@ import dev.cairn.error.ErrorCode;
 import dev.cairn.restoretest.RestoreTestLog;
 import dev.cairn.restoretest.RestoreTestResult;
 import dev.cairn.storage.Backups;
-import dev.cairn.storage.Repository;
+import dev.cairn.copy.Placement;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
@@ -23,13 +23,13 @@ final class RestoreTestsApi {
   static final int DEFAULT_LIMIT = 10;
 
   private final Vertx vertx;
-  private final Repository repo;
+  private final Placement placement;
   private final WorkerExecutor io;
   private final Set<String> databases;
 
-  RestoreTestsApi(Vertx vertx, Repository repo, WorkerExecutor io, Set<String> databases) {
+  RestoreTestsApi(Vertx vertx, Placement placement, WorkerExecutor io, Set<String> databases) {
     this.vertx = vertx;
-    this.repo = repo;
+    this.placement = placement;
     this.io = io;
     this.databases = databases;
   }
@@ -40,7 +40,7 @@ final class RestoreTestsApi {
     Input.body(rc, List.of());
     rc.put(Audit.TARGET_KEY, id);
     io.executeBlocking(() -> {
-      Backups.Entry e = Backups.read(repo, id);
+      Backups.Entry e = placement.read(id);
       if (!e.good()) {
         throw new ApiError(422, ErrorCode.ARCHIVE_CORRUPT.name(), "backup " + id + " is "
             + (e.readable() ? "failed verification: " + e.verification().problem() : "damaged: " + e.damage()),
@@ -68,7 +68,7 @@ final class RestoreTestsApi {
         if (only != null && !only.equals(db)) {
           continue;
         }
-        List<RestoreTestResult> tests = RestoreTestLog.read(repo, db);
+        List<RestoreTestResult> tests = RestoreTestLog.read(placement.receiving(db).repository(), db);
         JsonArray a = new JsonArray();
         tests.stream().limit(limit).forEach(t -> a.add(t.toJson()));
         out.add(new JsonObject().put("database", db).put("last", tests.isEmpty() ? null : tests.get(0).toJson())

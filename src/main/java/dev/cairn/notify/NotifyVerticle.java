@@ -50,6 +50,7 @@ public final class NotifyVerticle extends VerticleBase {
   private final Conditions conditions = new Conditions();
   private boolean checking;
   private long timer = -1;
+  private java.util.function.Supplier<List<dev.cairn.storage.Backups.Entry>> backups;
 
   public NotifyVerticle(List<NotificationConfig> configs, Repository repo, Map<String, Duration> maxAge,
       Map<String, Duration> slowAfter, String publicUrl, Clock clock, Options options) {
@@ -60,6 +61,16 @@ public final class NotifyVerticle extends VerticleBase {
     this.publicUrl = publicUrl;
     this.clock = clock;
     this.options = options;
+    this.backups = () -> dev.cairn.storage.Backups.list(repo);
+  }
+
+  /**
+   * Where the watchdog finds every database's backups when they are in several repositories (blocking; newest
+   * first, as {@link dev.cairn.storage.Backups#list}); without this call, those of {@code repo}. Before deploying.
+   */
+  public NotifyVerticle withBackups(java.util.function.Supplier<List<dev.cairn.storage.Backups.Entry>> backups) {
+    this.backups = backups;
+    return this;
   }
 
   @Override
@@ -74,7 +85,7 @@ public final class NotifyVerticle extends VerticleBase {
     Outbox outbox = new Outbox(repo.storage());
     jobEvents = new JobEvents(links);
     dispatcher = new Dispatcher(vertx, sinks.byName(), outbox, pool, options.retry());
-    watchdog = new Watchdog(repo, pool, maxAge, slowAfter, clock, conditions, jobEvents, links, dispatcher::submit);
+    watchdog = new Watchdog(repo, backups, pool, maxAge, slowAfter, clock, conditions, jobEvents, links, dispatcher::submit);
     vertx.eventBus().<Messages.NotifyTest>consumer(Addresses.NOTIFY_TEST, m -> {
       String only = m.body().sink();
       if (only != null && !sinks.has(only)) {
@@ -116,7 +127,7 @@ public final class NotifyVerticle extends VerticleBase {
     return new Event(Event.newId(), r.passed() ? Event.Type.RESTORE_TEST_PASSED : Event.Type.RESTORE_TEST_FAILED,
         now, r.database(), r.backupId(), r.jobId(), r.duration(), 0, r.errorCode(), r.errorMessage(),
         r.hint() != null ? r.hint() : Hints.of(r.errorCode()),
-        r.jobId() != null ? links.job(r.jobId()) : links.backup(r.backupId()));
+        r.jobId() != null ? links.job(r.jobId()) : r.backupId() != null ? links.backup(r.backupId()) : links.home());
   }
 
   /** One watchdog round at a time; changed conditions are saved so a restart does not alert again. */

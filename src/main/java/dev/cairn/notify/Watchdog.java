@@ -27,6 +27,7 @@ final class Watchdog {
   static final long MIN_FREE_BYTES = 256L << 20;
 
   private final Repository repo;
+  private final java.util.function.Supplier<List<Backups.Entry>> backups;
   private final WorkerExecutor pool;
   private final Map<String, Duration> maxAge;
   private final Map<String, Duration> slowAfter;
@@ -40,9 +41,12 @@ final class Watchdog {
 
   private record Reading(List<Backups.Entry> backups, OptionalLong free) {}
 
-  Watchdog(Repository repo, WorkerExecutor pool, Map<String, Duration> maxAge, Map<String, Duration> slowAfter,
-      Clock clock, Conditions conditions, JobEvents jobEvents, Links links, Consumer<Event> out) {
+  /** {@code repo}: its free space is watched; {@code backups}: every database's, for staleness (blocking). */
+  Watchdog(Repository repo, java.util.function.Supplier<List<Backups.Entry>> backups, WorkerExecutor pool,
+      Map<String, Duration> maxAge, Map<String, Duration> slowAfter, Clock clock, Conditions conditions,
+      JobEvents jobEvents, Links links, Consumer<Event> out) {
     this.repo = repo;
+    this.backups = backups;
     this.pool = pool;
     this.maxAge = maxAge;
     this.slowAfter = slowAfter;
@@ -75,7 +79,7 @@ final class Watchdog {
     for (Job j : List.copyOf(running.values())) {
       slow(j, Duration.between(j.started(), now), "has been running for");
     }
-    return pool.executeBlocking(() -> new Reading(Backups.list(repo), repo.storage().freeSpace()), false)
+    return pool.executeBlocking(() -> new Reading(backups.get(), repo.storage().freeSpace()), false)
         .map(r -> {
           boolean changed = storage(null, r, now);
           return stale(r.backups(), now) | changed;

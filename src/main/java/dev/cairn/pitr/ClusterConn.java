@@ -71,6 +71,16 @@ public final class ClusterConn {
     }
   }
 
+  /** A statement without a result (DDL). */
+  void execute(String sql) {
+    try (Connection c = connect(); Statement st = c.createStatement()) {
+      st.execute(sql);
+    } catch (SQLException e) {
+      throw new CairnException(ErrorCode.DB_QUERY, "statement on " + spec.describe() + " failed: " + e.getMessage(),
+          null, e.getSQLState(), e);
+    }
+  }
+
   /**
    * Creates the physical slot when missing, reserving WAL at once (pg_receivewal --create-slot does not): a base
    * backup taken before the stream first runs keeps its WAL on the server until the stream fetches it.

@@ -51,12 +51,18 @@ public record PitrStatus(String name, Instant from, Instant to, Double lagSecond
   }
 
   static Double lag(PitrStore store, Instant now) {
-    return store.state().map(s -> {
-      double lag = s.getDouble("lag_seconds", 0.0);
-      Instant checked = Instant.parse(s.getString("checked"));
-      Duration age = Duration.between(checked, now);
-      return age.compareTo(STATE_FRESH) > 0 ? lag + age.toMillis() / 1000.0 : lag;
-    }).orElse(null);
+    return store.state().map(s -> lag(s, now)).orElse(null);
+  }
+
+  /** The lag of an agent's state as of {@code now}: growing with the state's age once it is stale; null without one. */
+  static Double lag(JsonObject state, Instant now) {
+    String at = state.getString("checked");
+    if (at == null || !state.containsKey("lag_seconds")) {
+      return null;
+    }
+    double lag = state.getDouble("lag_seconds", 0.0);
+    Duration age = Duration.between(Instant.parse(at), now);
+    return age.compareTo(STATE_FRESH) > 0 ? lag + age.toMillis() / 1000.0 : lag;
   }
 
   public JsonObject toJson() {

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  *   pitr/NAME/base/ID.tar.lz4          base backups ({@link BaseStream}), published before ...
  *   pitr/NAME/base/ID.json             ... their description, written last: only a described one counts
  *   pitr/NAME/marks/MARK.json          restore points made with cairn pitr mark
- *   pitr/NAME/state.json               the agent's last look at the server (WAL lag)
+ *   pitr/NAME/state.json               the agent's last look at the server (WAL lag, window, gaps)
+ *   pitr/NAME/restore-tests.json       the last PITR restore tests ({@link PitrTestLog})
  * </pre>
  * Blocking, like the storage.
  */

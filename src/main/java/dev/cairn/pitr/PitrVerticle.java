@@ -1,26 +1,36 @@
 package dev.cairn.pitr;
 
+import dev.cairn.bus.Addresses;
+import dev.cairn.bus.Messages;
 import dev.cairn.config.ClusterConfig;
+import dev.cairn.schedule.Schedule;
 import dev.cairn.storage.Storage;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
  * The agent's point-in-time recovery: per cluster a {@link WalReceiver} (its own thread, for the agent's life),
- * a {@link LagMonitor} every {@link #CHECK} on the {@code cairn-pitr} pool, and base backups on the cluster's
- * schedule (and at start when it has none), each followed by {@link PitrRetention}.
+ * a {@link LagMonitor} every {@link #CHECK} on the {@code cairn-pitr} pool (at once at start), base backups on the
+ * cluster's schedule (and at start when it has none), each followed by {@link PitrRetention}, and the cluster's
+ * {@link PitrTest} on its schedule or on request ({@link Addresses#PITR_TEST}). The last state of each cluster is kept here (seeded from {@code state.json})
+ * and answered on {@link Addresses#PITR_QUERY}, so health and the API never run pg_waldump.
  */
 public final class PitrVerticle extends AbstractVerticle {
   private static final Logger LOG = Logger.getLogger("cairn.pitr");
@@ -32,6 +42,11 @@ public final class PitrVerticle extends AbstractVerticle {
   private final Clock clock;
   private final List<WalReceiver> receivers = new ArrayList<>();
   private final Set<String> busy = new HashSet<>();
+  /** On this verticle's context only: the last state of each cluster, why its last check failed, what changed. */
+  private final Map<String, JsonObject> states = new LinkedHashMap<>();
+  private final Map<String, String> errors = new HashMap<>();
+  private final Set<String> changed = new HashSet<>();
+  private final Map<String, Runnable> tests = new HashMap<>();
   private WorkerExecutor pool;
 
   public PitrVerticle(List<ClusterConfig> clusters, Storage storage, Path pgBin, Clock clock) {
@@ -44,22 +59,48 @@ public final class PitrVerticle extends AbstractVerticle {
   @Override
   public void start(Promise<Void> started) {
     try {
-      // a base backup holds a thread for its whole run, a lag check for milliseconds: two per cluster
-      pool = vertx.createSharedWorkerExecutor("cairn-pitr", 2 * clusters.size(), TimeUnit.DAYS.toNanos(1),
+      // a base backup and a restore test each hold a thread for their whole run, a lag check for milliseconds
+      pool = vertx.createSharedWorkerExecutor("cairn-pitr", 3 * clusters.size(), TimeUnit.DAYS.toNanos(1),
           TimeUnit.NANOSECONDS);
+      vertx.eventBus().consumer(Addresses.PITR_QUERY, m -> {
+        PitrReport.Report r = PitrReport.of(states, errors, clock.instant());
+        m.reply(r.json().copy().put("ok", r.ok()));
+      });
+      vertx.eventBus().<String>consumer(Addresses.PITR_TEST, m -> {
+        Runnable t = tests.get(m.body());
+        if (t == null) {
+          m.fail(404, "no cluster " + m.body() + " in the agent's configuration");
+        } else if (busy.contains("test-" + m.body())) {
+          m.fail(409, "a restore test of cluster " + m.body() + " is running");
+        } else {
+          t.run();
+          m.reply(new JsonObject().put("cluster", m.body()).put("started", clock.instant().toString()));
+        }
+      });
       for (ClusterConfig c : clusters) {
+        states.put(c.name(), null);
         PitrStore store = new PitrStore(storage, c.name());
         ClusterConn conn = new ClusterConn(c.url());
         WalReceiver r = new WalReceiver(store, conn, c.slot(), c.spool(), pgBin).start();
         receivers.add(r);
-        LagMonitor lag = new LagMonitor(c, store, conn, r);
-        vertx.setPeriodic(CHECK.toMillis(), id -> once("lag-" + c.name(), () -> lag.check(clock.instant())));
+        LagMonitor lag = new LagMonitor(c, store, conn, r, pgBin);
+        pool.executeBlocking(() -> store.state().orElse(null), false).onComplete(seed -> {
+          if (seed.succeeded() && seed.result() != null && states.get(c.name()) == null) {
+            states.put(c.name(), seed.result());
+          }
+          check(c, lag);
+          vertx.setPeriodic(CHECK.toMillis(), id -> check(c, lag));
+        });
         pool.executeBlocking(() -> store.bases().isEmpty(), false).onComplete(ar -> {
           if (ar.succeeded() && ar.result()) {
             backup(c, store, conn);
           }
-          schedule(c, store, conn);
+          every(c.baseSchedule(), () -> backup(c, store, conn));
         });
+        tests.put(c.name(), () -> test(c, store, conn));
+        if (c.restoreTest() != null && c.restoreTest().schedule() != null) {
+          every(c.restoreTest().schedule(), () -> test(c, store, conn));
+        }
       }
       started.complete();
     } catch (RuntimeException e) {
@@ -67,12 +108,31 @@ public final class PitrVerticle extends AbstractVerticle {
     }
   }
 
-  /** Runs {@code work} on the pool unless the previous run of the same name is still going. */
-  private Future<Void> once(String name, java.util.concurrent.Callable<?> work) {
+  private void check(ClusterConfig c, LagMonitor lag) {
+    boolean refresh = changed.remove(c.name());
+    this.<JsonObject>once("lag-" + c.name(), () -> lag.check(clock.instant(), refresh)).onComplete(ar -> {
+      if (ar.succeeded() && ar.result() != null) {
+        states.put(c.name(), ar.result());
+        errors.remove(c.name());
+      } else if (ar.succeeded()) {
+        if (refresh) {
+          changed.add(c.name()); // the previous check still runs: the next one computes the window
+        }
+      } else {
+        errors.put(c.name(), ar.cause().getMessage());
+        if (refresh) {
+          changed.add(c.name());
+        }
+      }
+    });
+  }
+
+  /** Runs {@code work} on the pool unless the previous run of the same name is still going (then: null). */
+  private <T> Future<T> once(String name, Callable<T> work) {
     if (!busy.add(name)) {
       return Future.succeededFuture();
     }
-    return pool.executeBlocking(work, false).<Void>mapEmpty().onComplete(ar -> {
+    return pool.executeBlocking(work, false).onComplete(ar -> {
       busy.remove(name);
       if (ar.failed()) {
         LOG.warning(name + ": " + ar.cause().getMessage());
@@ -88,19 +148,42 @@ public final class PitrVerticle extends AbstractVerticle {
           + "); retention deleted " + d.deleteBases().size() + " base backups and " + d.deleteWal().size()
           + " WAL files");
       return b;
+    }).onComplete(ar -> changed.add(c.name()));
+  }
+
+  private void test(ClusterConfig c, PitrStore store, ClusterConn conn) {
+    once("test-" + c.name(), () -> {
+      Duration timeout = c.restoreTest() == null ? ClusterConfig.RestoreTest.DEFAULT_TIMEOUT : c.restoreTest().timeout();
+      PitrTestResult r = new PitrTest(store, conn, SelfCommand.of(), pgBin, clock).run(timeout);
+      PitrTestLog.add(store, r);
+      return r;
+    }).onSuccess(r -> {
+      if (r == null) {
+        return; // the previous test still runs
+      }
+      changed.add(c.name());
+      Duration took = Duration.between(r.started(), r.finished());
+      vertx.eventBus().publish(Addresses.RESTORE_TEST_FINISHED, new Messages.RestoreTestFinished(c.name(),
+          r.baseBackup(), null, r.passed(), r.finished(), took, Duration.ofMillis(r.restoreMs()),
+          List.of("sentinel row after a restore of cluster " + c.name() + " to latest"), r.errorCode(), r.message(),
+          r.hint()));
     });
   }
 
-  private void schedule(ClusterConfig c, PitrStore store, ClusterConn conn) {
-    ZonedDateTime now = ZonedDateTime.now(clock.withZone(c.baseSchedule().zone()));
-    c.baseSchedule().next(now).ifPresent(next -> vertx.setTimer(Math.max(1, Duration.between(now, next).toMillis()), id -> {
-      backup(c, store, conn);
-      schedule(c, store, conn);
+  /** Runs {@code task} at each of the schedule's times, from now on. */
+  private void every(Schedule schedule, Runnable task) {
+    ZonedDateTime now = ZonedDateTime.now(clock.withZone(schedule.zone()));
+    schedule.next(now).ifPresent(next -> vertx.setTimer(Math.max(1, Duration.between(now, next).toMillis()), id -> {
+      task.run();
+      every(schedule, task);
     }));
   }
 
   @Override
   public void stop(Promise<Void> stopped) {
+    busy.stream().filter(n -> n.startsWith("test-")).forEach(n -> LOG.warning("the restore test of cluster "
+        + n.substring(5) + " is abandoned as the agent stops: its throwaway server may be left running in "
+        + System.getProperty("java.io.tmpdir") + "/cairn-at-* (pg_ctl -D DIR/data stop, then remove DIR)"));
     List<WalReceiver> all = List.copyOf(receivers);
     vertx.executeBlocking(() -> {
       all.forEach(WalReceiver::close);

@@ -44,6 +44,8 @@ public final class WalReceiver implements AutoCloseable {
   private volatile Instant lastPublished;
   private volatile String lastSegment;
   private volatile String lastError;
+  /** pg_receivewal starts after the first (the supervisor's thread writes, the agent's checks read). */
+  private final java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
 
   public WalReceiver(PitrStore store, ClusterConn conn, String slot, Path spool, Path pgBin) {
     this.store = store;
@@ -75,6 +77,11 @@ public final class WalReceiver implements AutoCloseable {
     return lastPublished;
   }
 
+  /** How many times pg_receivewal was started again after it stopped. */
+  public long restarts() {
+    return restarts.get();
+  }
+
   /** Why the stream last stopped, or null. */
   public String lastError() {
     return lastError;
@@ -82,7 +89,10 @@ public final class WalReceiver implements AutoCloseable {
 
   private void supervise() {
     long backoff = 1000;
-    while (stop.getCount() > 0) {
+    for (boolean first = true; stop.getCount() > 0; first = false) {
+      if (!first) {
+        restarts.incrementAndGet();
+      }
       long began = System.nanoTime();
       try {
         runOnce();

@@ -3,6 +3,7 @@ package dev.cairn.restore;
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
 import dev.cairn.conn.ConnSpec;
+import dev.cairn.copy.Placement;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -27,7 +28,8 @@ import java.util.logging.Logger;
  * are bus failures: 404 unknown database, 409 target busy. Progress of the data phase (bytes and rows
  * sent, tables loaded, work) reaches the jobs verticle at most once a second per job. A restore is
  * cancelled through {@link Addresses#RESTORE_CANCEL}; its job then ends CANCELLED, whatever error the
- * stopped pg_restore or cancelled COPY raised. On undeploy, running restores are cancelled.
+ * stopped pg_restore or cancelled COPY raised. On undeploy, running restores are cancelled. A backup is read
+ * from the first repository of its database's list that holds it ({@link Placement#holder}).
  */
 public final class RestoreVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.restore");
@@ -52,7 +54,7 @@ public final class RestoreVerticle extends VerticleBase {
   }
 
   private final Map<String, Target> targets = new HashMap<>();
-  private final Repository repo;
+  private final Placement placement;
   private final Pools pools;
   private final Clock clock;
   private final int defaultJobs;
@@ -61,8 +63,13 @@ public final class RestoreVerticle extends VerticleBase {
 
   public RestoreVerticle(java.util.List<Target> targets, Repository repo, Pools pools, Clock clock, int defaultJobs,
       Path pgBin) {
+    this(targets, Placement.single(repo), pools, clock, defaultJobs, pgBin);
+  }
+
+  public RestoreVerticle(java.util.List<Target> targets, Placement placement, Pools pools, Clock clock,
+      int defaultJobs, Path pgBin) {
     targets.forEach(t -> this.targets.put(t.name(), t));
-    this.repo = repo;
+    this.placement = placement;
     this.pools = pools;
     this.clock = clock;
     this.defaultJobs = Math.max(1, defaultJobs);
@@ -129,7 +136,8 @@ public final class RestoreVerticle extends VerticleBase {
         + (req.tables().isEmpty() ? "" : ", tables " + String.join(", ", req.tables())));
     Future<Restorer.Result> f;
     try {
-      f = restorer.run(() -> repo.openArchive(req.backupId(), "restore job " + job.id()));
+      f = restorer.run(() -> placement.holder(req.backupId()).repository().openArchive(req.backupId(),
+          "restore job " + job.id()));
     } catch (RuntimeException e) {
       f = Future.failedFuture(e);
     }

@@ -3,11 +3,11 @@ package dev.cairn.restoretest;
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
 import dev.cairn.config.RestoreTestConfig;
+import dev.cairn.copy.Placement;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
 import dev.cairn.jobs.ProgressThrottle;
-import dev.cairn.storage.Backups;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -29,6 +29,8 @@ import java.util.logging.Logger;
  * {@code restore_test}. A finished test is recorded (the backup's verified state, the restore-test log), its job
  * ends (failed with the test's error code when it did not pass), and {@link Messages.RestoreTestFinished} is
  * published. Cancelled through {@link Addresses#RESTORE_TEST_CANCEL}; on undeploy, running tests are cancelled.
+ * A backup is read, and its verified state recorded, in the first repository of its database's list that holds
+ * it ({@link Placement#holder}); the database's restore-test log is kept in its first repository.
  */
 public final class RestoreTestVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.restoretest");
@@ -41,6 +43,7 @@ public final class RestoreTestVerticle extends VerticleBase {
     final ProgressThrottle throttle = new ProgressThrottle(ProgressThrottle.DEFAULT_INTERVAL);
     Job job;
     boolean cancelRequested;
+    Repository read;
 
     Running(Job job, RestoreTester tester) {
       this.job = job;
@@ -49,15 +52,19 @@ public final class RestoreTestVerticle extends VerticleBase {
   }
 
   private final Map<String, Target> targets = new HashMap<>();
-  private final Repository repo;
+  private final Placement placement;
   private final Pools pools;
   private final Clock clock;
   private final Path pgBin;
   private final Map<String, Running> running = new HashMap<>();
 
   public RestoreTestVerticle(List<Target> targets, Repository repo, Pools pools, Clock clock, Path pgBin) {
+    this(targets, Placement.single(repo), pools, clock, pgBin);
+  }
+
+  public RestoreTestVerticle(List<Target> targets, Placement placement, Pools pools, Clock clock, Path pgBin) {
     targets.forEach(t -> this.targets.put(t.name(), t));
-    this.repo = repo;
+    this.placement = placement;
     this.pools = pools;
     this.clock = clock;
     this.pgBin = pgBin;
@@ -89,7 +96,7 @@ public final class RestoreTestVerticle extends VerticleBase {
     t.config().schedule().next(now).ifPresent(at -> {
       long delay = Math.max(1, Duration.between(now, at).toMillis());
       vertx.setTimer(delay, id -> {
-        pools.io().executeBlocking(() -> Backups.resolve(repo, "latest", t.name(), clock.instant()).id(), false)
+        pools.io().executeBlocking(() -> placement.resolve("latest", t.name(), clock.instant()).id(), false)
             .onSuccess(backup -> start(backup, "schedule"))
             .onFailure(e -> LOG.warning(() -> "scheduled restore test of " + t.name() + " not started: "
                 + e.getMessage()));
@@ -143,7 +150,17 @@ public final class RestoreTestVerticle extends VerticleBase {
     });
     update(job);
     LOG.info(() -> "[" + job.id() + "] restore test of " + backupId + " (" + trigger + ")");
-    tester.run(repo, backupId).onComplete(ar -> {
+    // not found anywhere (or unreadable): the tester reports it from the first repository, as any failure
+    pools.io().executeBlocking(() -> {
+      try {
+        return placement.holder(backupId).repository();
+      } catch (RuntimeException e) {
+        return placement.receiving(name).repository();
+      }
+    }, false).compose(repo -> {
+      run.read = repo;
+      return tester.run(repo, backupId);
+    }).onComplete(ar -> {
       if (ar.succeeded()) {
         finish(run, name, ar.result());
       } else { // the tester reports every outcome in its result: this is a bug, but the job must still end
@@ -162,8 +179,8 @@ public final class RestoreTestVerticle extends VerticleBase {
         : current.failed(clock.instant(), r.errorCode() == null ? ErrorCode.INTERNAL.name() : r.errorCode(),
             r.message() + (r.hint() == null ? "" : " (hint: " + r.hint() + ")"));
     pools.io().executeBlocking(() -> {
-      RestoreTestRecord.record(repo, r, done.finished());
-      RestoreTestLog.add(repo, r);
+      RestoreTestRecord.record(run.read, r, done.finished());
+      RestoreTestLog.add(placement.receiving(name).repository(), r);
       return null;
     }, false).onFailure(e -> LOG.warning(() -> "[" + done.id() + "] cannot record the restore test of "
         + r.backupId() + ": " + e.getMessage()))

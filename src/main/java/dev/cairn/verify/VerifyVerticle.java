@@ -2,6 +2,7 @@ package dev.cairn.verify;
 
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
+import dev.cairn.copy.Placement;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
@@ -28,7 +29,8 @@ import java.util.logging.Logger;
  * archive fails the job with ARCHIVE_CORRUPT and every problem in the error message. Progress (bytes and
  * rows checked, tables, work) reaches the jobs verticle at most once a second per job. A verify is
  * cancelled through {@link Addresses#VERIFY_CANCEL}: no chunk read starts after that, and the job ends
- * CANCELLED.
+ * CANCELLED. A backup is read, and its outcome recorded, in the first repository of its database's list that
+ * holds it ({@link Placement#holder}).
  */
 public final class VerifyVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.verify");
@@ -47,7 +49,7 @@ public final class VerifyVerticle extends VerticleBase {
     }
   }
 
-  private final Repository repo;
+  private final Placement placement;
   private final Pools pools;
   private final Clock clock;
   private final int jobs;
@@ -57,7 +59,11 @@ public final class VerifyVerticle extends VerticleBase {
 
   /** {@code afterBackup}: the databases whose every published backup is verified at once. */
   public VerifyVerticle(Repository repo, Pools pools, Clock clock, int jobs, Set<String> afterBackup) {
-    this.repo = repo;
+    this(Placement.single(repo), pools, clock, jobs, afterBackup);
+  }
+
+  public VerifyVerticle(Placement placement, Pools pools, Clock clock, int jobs, Set<String> afterBackup) {
+    this.placement = placement;
     this.pools = pools;
     this.clock = clock;
     this.jobs = Math.max(1, jobs);
@@ -87,7 +93,7 @@ public final class VerifyVerticle extends VerticleBase {
 
   /** The newest good backup of a database, on its verify schedule. */
   private void verifyLatest(Messages.VerifyLatest req) {
-    pools.io().executeBlocking(() -> Backups.resolve(repo, "latest", req.database(), clock.instant()).id(), false)
+    pools.io().executeBlocking(() -> placement.resolve("latest", req.database(), clock.instant()).id(), false)
         .onSuccess(id -> start(id, req.trigger()))
         .onFailure(e -> LOG.warning(() -> "scheduled verify of " + req.database() + " not started: " + e.getMessage()));
   }
@@ -120,7 +126,11 @@ public final class VerifyVerticle extends VerticleBase {
         });
       }
     });
-    verifier.run(() -> repo.openArchive(id, "verify job " + job.id())).onComplete(ar -> {
+    Repository[] read = new Repository[1]; // where it was read: its outcome is recorded there
+    verifier.run(() -> {
+      read[0] = placement.holder(id).repository();
+      return read[0].openArchive(id, "verify job " + job.id());
+    }).onComplete(ar -> {
       running.remove(id);
       Job done;
       if (ar.succeeded() && ar.result().ok()) {
@@ -139,14 +149,14 @@ public final class VerifyVerticle extends VerticleBase {
             + ": " + done.errorMessage());
       }
       // recorded before the job ends: whoever sees the job done sees the backup's new state
-      record(id, ar.succeeded() ? ar.result() : null, done).onComplete(x -> update(done));
+      record(read[0], id, ar.succeeded() ? ar.result() : null, done).onComplete(x -> update(done));
     });
     return new Messages.JobAccepted(job, "started");
   }
 
   /** The outcome in the backup's catalog summary: verified, or failed with the first problem. */
-  private Future<Void> record(String id, Verifier.Report report, Job done) {
-    if (report == null) {
+  private Future<Void> record(Repository repo, String id, Verifier.Report report, Job done) {
+    if (report == null || repo == null) {
       return Future.succeededFuture(); // cancelled, or the archive could not be read: nothing learned of its bytes
     }
     // a storage-level verify (encrypted, the agent holds only recipient slots) checked no rows: "storage verify"

@@ -148,7 +148,13 @@ class AgentProcessIT {
 
     Files.delete(stall);
     agent = startAgent("agent2.log");
-    waitUntil(() -> jobs().stream().anyMatch(j -> j.state() == Job.State.SUCCEEDED), 60, "the next backup succeeds");
+    try {
+      waitUntil(() -> jobs().stream().anyMatch(j -> j.state() == Job.State.SUCCEEDED), 60, "the next backup succeeds");
+    } catch (AssertionError e) {
+      // the temp dir goes with the test: what the second agent said is the only clue
+      throw new AssertionError(e.getMessage() + "; jobs: " + jobs() + "; agent2.log:\n"
+          + Files.readString(dir.resolve("agent2.log")), e);
+    }
     Job old = jobs().stream().filter(j -> j.id().equals(interrupted)).findFirst().orElseThrow();
     assertEquals(Job.State.FAILED, old.state(), old.toString());
     assertTrue(old.errorMessage().contains("kill -9"), old.errorMessage());

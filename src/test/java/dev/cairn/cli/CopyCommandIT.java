@@ -23,12 +23,13 @@ class CopyCommandIT {
   @TempDir static Path shared;
   private static Path source;
   private static String id;
+  private static String db;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void backup() {
-    String db = PG.newDatabase("copycli");
+    db = PG.newDatabase("copycli");
     PG.psql(db, "CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 20000) g;");
     source = shared.resolve("source");
     CairnCli.Run b = CairnCli.run("backup", "--db", PG.conninfo(db), "--repo", source, "--progress", "none");
@@ -61,6 +62,23 @@ class CopyCommandIT {
     CairnCli.Run again = CairnCli.run("copy", id, "--from", source, "--to", target, "--progress", "none");
     assertEquals(ErrorCode.BACKUP_EXISTS.exitCode(), again.code(), again.toString());
     assertTrue(again.err().contains("backup " + id + " already exists in " + target + "; not copied"), again.err());
+  }
+
+  @Test
+  void copyRefusesATargetHoldingADifferentBackupUnderTheSameIdAndReplacesNeither() throws Exception {
+    Path other = dir.resolve("other");
+    CairnCli.Run b = CairnCli.run("backup", "--db", PG.conninfo(db), "--repo", other, "--progress", "none");
+    assertEquals(0, b.code(), b.toString());
+    Path target = dir.resolve("offsite");
+    Files.createDirectories(target);
+    // another backup under this id: what retention freeing the id in the source and a new backup reusing it made
+    Files.copy(other.resolve(archive(b.lastLine())), target.resolve(archive(id)));
+    byte[] before = Files.readAllBytes(target.resolve(archive(id)));
+    CairnCli.Run c = CairnCli.run("copy", id, "--from", source, "--to", target, "--progress", "none");
+    assertEquals(ErrorCode.BACKUP_ID_CONFLICT.exitCode(), c.code(), c.toString());
+    assertTrue(c.err().contains("backup " + id + " in " + target + " is a different backup"), c.err());
+    assertTrue(c.err().contains("neither is replaced"), c.err());
+    assertArrayEquals(before, Files.readAllBytes(target.resolve(archive(id))));
   }
 
   @Test

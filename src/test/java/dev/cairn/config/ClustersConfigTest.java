@@ -48,4 +48,27 @@ class ClustersConfigTest {
     assertTrue(e.getMessage().contains("clusters[0].wal.slot"), e.getMessage());
     assertTrue(e.getMessage().contains("clusters[0].wal.lag"), e.getMessage());
   }
+
+  @Test
+  void aRestoreTestUnderAClusterParsesWithItsDefaultsAndIsAbsentUnlessConfigured() throws Exception {
+    ClusterConfig t = load("clusters:\n  - name: main\n    url: host=db1\n"
+        + "    restore_test: {schedule: \"0 5 * * 0\", max_test_age: 8d}\n").cluster("main").orElseThrow();
+    assertEquals(java.util.List.of("0 5 * * 0"), t.restoreTest().schedule().expressions());
+    assertEquals(Duration.ofDays(8), t.restoreTest().maxTestAge());
+    assertEquals(ClusterConfig.RestoreTest.DEFAULT_TIMEOUT, t.restoreTest().timeout());
+    ClusterConfig byHand = load("clusters:\n  - name: main\n    url: host=db1\n    restore_test: {timeout: 10m}\n")
+        .cluster("main").orElseThrow();
+    assertEquals(null, byHand.restoreTest().schedule(), "no schedule: by hand only");
+    assertEquals(null, byHand.restoreTest().maxTestAge());
+    assertEquals(Duration.ofMinutes(10), byHand.restoreTest().timeout());
+    assertEquals(null, load("clusters:\n  - name: main\n    url: host=db1\n").cluster("main").orElseThrow().restoreTest());
+  }
+
+  @Test
+  void aRestoreTestsBadScheduleAndUnknownKeyAreReportedWithTheirPaths() {
+    CairnException e = assertThrows(CairnException.class, () -> load("clusters:\n  - name: main\n    url: host=db1\n"
+        + "    restore_test: {schedule: \"0 25 * * *\", target: local}\n"));
+    assertTrue(e.getMessage().contains("clusters[0].restore_test.schedule"), e.getMessage());
+    assertTrue(e.getMessage().contains("clusters[0].restore_test.target"), e.getMessage());
+  }
 }

@@ -70,7 +70,8 @@ class ExampleConfigTest {
     String text = Files.readString(EXAMPLE);
     for (List<String> keys : List.of(ConfigLoader.TOP_KEYS, ConfigLoader.REPOSITORY_KEYS, RepositoriesSection.ENTRY_KEYS, ConfigLoader.DATABASE_KEYS,
         ConfigLoader.RETENTION_KEYS, ConfigLoader.HTTP_KEYS, ConfigLoader.TOKEN_KEYS, ConfigLoader.TLS_KEYS,
-        ConfigLoader.AGENT_KEYS, ConfigLoader.LOG_KEYS, NotificationsLoader.ENTRY_KEYS, NotificationsLoader.SMTP_KEYS)) {
+        ConfigLoader.AGENT_KEYS, ConfigLoader.LOG_KEYS, NotificationsLoader.ENTRY_KEYS, NotificationsLoader.SMTP_KEYS,
+        ClustersLoader.CLUSTER_KEYS, ClustersLoader.TEST_KEYS)) {
       for (String k : keys) {
         assertTrue(text.matches("(?s).*\\n\\s*#?\\s*(- )?" + k + ":.*"), "conf/cairn.yaml does not document " + k);
       }

@@ -74,10 +74,13 @@ class RepositoriesConfigTest {
   }
 
   @Test
-  void everyDatabasesBackupsAreReceivedByTheFirstConfiguredRepository() {
-    assertEquals(List.of("databases[0].repositories: starts with \"offsite\", but every database's backups are received"
-        + " by the first configured repository, \"local\"; list it first, then the repositories to copy to"),
-        problems(yaml(two("", ""), "repositories: [offsite, local]")));
+  void aDatabasesBackupsAreReceivedByTheFirstRepositoryOfItsOwnList() {
+    CairnConfig c = load(yaml(two("", ""), "repositories: [offsite, local]"));
+    assertEquals(List.of("offsite", "local"), c.repositoriesOf(c.databases().get(0)).stream()
+        .map(RepositoryEntry::name).toList());
+    CairnConfig only = load(yaml(two("", ""), "repositories: [offsite]"));
+    assertEquals(List.of("offsite"), only.repositoriesOf(only.databases().get(0)).stream()
+        .map(RepositoryEntry::name).toList());
   }
 
   @Test

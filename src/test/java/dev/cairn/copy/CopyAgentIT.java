@@ -67,6 +67,11 @@ class CopyAgentIT {
 
   private Agent start(Path local, Path offsite, String localRetention, String offsiteRetention, String agentExtra)
       throws Exception {
+    return start(local, offsite, localRetention, offsiteRetention, agentExtra, Clock.systemUTC());
+  }
+
+  private Agent start(Path local, Path offsite, String localRetention, String offsiteRetention, String agentExtra,
+      Clock clock) throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
@@ -78,7 +83,7 @@ class CopyAgentIT {
         + "agent:\n  run_missed_on_start: false\n" + agentExtra
         + "databases:\n  - name: " + db + "\n    url: " + PG.conninfo(db) + "\n    jobs: 1\n"
         + "    schedule: \"@yearly\"\n    max_age: 400d\n";
-    return Agent.start(ConfigLoader.parse(yaml, "copy-test.yaml", Map.of(), dir), Clock.systemUTC())
+    return Agent.start(ConfigLoader.parse(yaml, "copy-test.yaml", Map.of(), dir), clock)
         .await(60, TimeUnit.SECONDS);
   }
 
@@ -298,6 +303,29 @@ class CopyAgentIT {
       TimeUnit.MILLISECONDS.sleep(100);
     }
     throw new AssertionError("nothing matched within 60 s");
+  }
+
+  @Test
+  void aBackupIdFreedHereByRetentionButHeldByACopyIsNotReused() throws Exception {
+    Path local = dir.resolve("local");
+    Path offsite = dir.resolve("offsite");
+    // every backup in the same second: the second one's id is the first one's unless the copy target is asked
+    Clock frozen = Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC);
+    Agent agent = start(local, offsite, "{}", "{}", "", frozen);
+    try {
+      Job first = backupAndCopy(agent);
+      assertEquals(Job.State.SUCCEEDED, first.state(), first.toString());
+      Repository.open(local).delete(first.backupId());
+      Job second = backupAndCopy(agent);
+      assertEquals(Job.State.SUCCEEDED, second.state(), second.toString());
+      assertEquals(first.backupId() + "-1", second.backupId());
+      assertArrayEquals(Files.readAllBytes(local.resolve(second.backupId() + Repository.SUFFIX)),
+          Files.readAllBytes(offsite.resolve(second.backupId() + Repository.SUFFIX)));
+      assertEquals(Stream.of(first.backupId(), second.backupId()).map(id -> id + Repository.SUFFIX).sorted().toList(),
+          names(offsite));
+    } finally {
+      agent.stop("test").await(30, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -81,10 +81,7 @@ final class ApiAgent implements AutoCloseable {
     Path repo = dir.resolve("repo");
     int port = freePort();
     String yaml = "repository:\n  path: " + repo + "\nhttp:\n  port: " + port + "\n"
-        + (tokens ? "  tokens:\n"
-            + "    - {name: the-viewer, role: viewer, sha256: " + HttpConfig.sha256Hex(VIEWER) + "}\n"
-            + "    - {name: the-operator, role: operator, sha256: " + HttpConfig.sha256Hex(OPERATOR) + "}\n"
-            + "    - {name: the-admin, role: admin, sha256: " + HttpConfig.sha256Hex(ADMIN) + "}\n" : "")
+        + (tokens ? tokens() : "")
         + httpExtra
         + "agent:\n  run_missed_on_start: false\n" + agentExtra
         + "databases:\n  - name: " + db + "\n    url: " + PG.conninfo(db) + "\n    jobs: 1\n"
@@ -95,6 +92,20 @@ final class ApiAgent implements AutoCloseable {
 
   static ApiAgent start(Path dir, String dbPrefix, String httpExtra) throws Exception {
     return start(dir, dbPrefix, true, httpExtra, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+  }
+
+  /** The agent of any configuration ({@code db}: its database the helpers back up; {@code repo}: for the record). */
+  static ApiAgent of(dev.cairn.config.CairnConfig config, String db, Path repo, int port) throws Exception {
+    return new ApiAgent(config, db, repo, port, "http", HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+        .build());
+  }
+
+  /** The {@code tokens:} lines of http: giving the viewer, operator and admin tokens. */
+  static String tokens() {
+    return "  tokens:\n"
+        + "    - {name: the-viewer, role: viewer, sha256: " + HttpConfig.sha256Hex(VIEWER) + "}\n"
+        + "    - {name: the-operator, role: operator, sha256: " + HttpConfig.sha256Hex(OPERATOR) + "}\n"
+        + "    - {name: the-admin, role: admin, sha256: " + HttpConfig.sha256Hex(ADMIN) + "}\n";
   }
 
   private ApiAgent(dev.cairn.config.CairnConfig config, String db, Path repo, int port, String scheme,

@@ -246,8 +246,9 @@ class ArchiveJobsIT {
     TimeUnit1.pause();
     String id = api.backup().getString("backupId");
     List<Socket> accepted = Collections.synchronizedList(new ArrayList<>());
+    Thread t = null;
     try (ServerSocket silent = new ServerSocket(0)) {
-      Thread t = new Thread(() -> {
+      t = new Thread(() -> {
         try {
           while (true) {
             accepted.add(silent.accept());
@@ -273,6 +274,11 @@ class ArchiveJobsIT {
       JsonObject busy = error(api.send("POST", "/api/v1/backups/" + good + "/restore", ADMIN, body), 409, "IN_USE");
       assertFalse(busy.encode().contains(PASSWORD), busy.encode());
       assertTrue(api.json(api.get("/api/v1/backups/" + id, VIEWER), 200).getString("id").equals(id));
+    } finally {
+      // a connection accepted just before the close is in the list only once the thread has ended
+      if (t != null) {
+        t.join(10_000);
+      }
     }
     synchronized (accepted) {
       for (Socket s : accepted) {

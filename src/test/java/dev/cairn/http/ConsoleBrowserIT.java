@@ -29,14 +29,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * and restore from a backup's row. Selenium is
  * pointed at /usr/bin/chromedriver and /usr/bin/chromium so that Selenium Manager downloads nothing.
  */
-class ConsoleBrowserIT {
+public class ConsoleBrowserIT {
   static final String CHROMIUM = System.getProperty("cairn.chromium", "/usr/bin/chromium");
   static final String CHROMEDRIVER = System.getProperty("cairn.chromedriver", "/usr/bin/chromedriver");
 
   @TempDir Path dir;
 
   /** Headless Chromium with its own profile; downloads go to {@code profile/downloads} without asking. */
-  static WebDriver browser(Path profile) {
+  public static WebDriver browser(Path profile) {
     for (String f : new String[] {CHROMIUM, CHROMEDRIVER}) {
       if (!Files.isExecutable(Path.of(f))) {
         throw new AssertionError(f + " is missing: the browser test needs Debian's chromium and chromium-driver"

@@ -92,4 +92,18 @@ class ProblemsTest {
     assertTrue(ps.get(0).message().contains("alpha-20261121T110000Z") && ps.get(0).message().contains("crc32c"),
         ps.get(0).message());
   }
+
+  @Test
+  void aClustersOwnProblemsAreListedUnderItsNameWithTheirHints() {
+    JsonObject health = Health.evaluate(List.of(), Map.of(), NOW).json().put("clusters", new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("name", "main").put("problems", new io.vertx.core.json.JsonArray()
+            .add(new JsonObject().put("kind", "pitr_check_failed").put("message", "check failed").put("hint", "h1"))
+            .add(new JsonObject().put("kind", "wal_gap").put("message", "1 WAL segment(s) missing").put("hint", "h2")))));
+    List<Problems.Problem> ps = Problems.of(health, List.of(), List.of(), Map.of());
+    assertEquals(List.of("wal_gap", "pitr_check_failed"), ps.stream().map(Problems.Problem::kind).toList(),
+        "critical first");
+    assertEquals("main", ps.get(0).database());
+    assertEquals(Problems.Severity.WARNING, ps.get(1).severity());
+    assertEquals("h2", ps.get(0).hint());
+  }
 }

@@ -59,6 +59,8 @@ class RoleMatrixIT {
           new Endpoint("GET", "/api/v1/databases/" + api.db + "/retention-preview", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/repositories", null, Role.VIEWER, 200),
           new Endpoint("GET", "/api/v1/pitr", null, Role.VIEWER, 200),
+          // this agent configures no clusters
+          new Endpoint("POST", "/api/v1/pitr/main/test", null, Role.OPERATOR, 404),
           new Endpoint("POST", "/api/v1/retention/run", "{\"dryRun\":true}", Role.OPERATOR, 200),
           // this agent configures no notifications
           new Endpoint("POST", "/api/v1/notifications/test", "{}", Role.OPERATOR, 404));
