@@ -124,7 +124,8 @@ ensure_cds() {
 # intrinsics are C2's; C1-only code encrypts at tens of MB/s), but only there: scripts/jvm/c2-hot.json lets
 # C2 compile the JDK's cipher, the chunk stages and lz4-java's hashing, and everything else stays C1
 # (measured on a 1 GiB backup: C2 compiling all it wanted cost 1.26 s of CPU, restricted 0.22 s, of about
-# 6 s for the whole run).
+# 6 s for the whole run). The PITR commands and restore --at keep the optimizing compiler everywhere (the
+# SHA-256 of a base backup's tar; SHA-NI is C2's too).
 cairn_java_opts() {
   local cds=""
   local jsa
@@ -146,6 +147,8 @@ cairn_java_opts() {
     [ -n "$hot" ] || c2=""
     case " $* " in *" --passphrase-file"*|*" --recipient"*|*" --identity"*) c1=$c2 ;; esac
     [ -z "${CAIRN_PASSPHRASE:-}${CAIRN_IDENTITY:-}" ] || c1=$c2
+    # A base backup or a PITR restore (restore --at too) digests the whole tar with SHA-256: SHA-NI is C2's
+    case " $* " in " pitr "*|*" --at "*) c1="" ;; esac
     echo "-Xmx160m -Xmn96m -XX:+UseSerialGC$c1$cds"
   fi
 }
