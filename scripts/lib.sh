@@ -120,8 +120,12 @@ ensure_cds() {
 # resident size well under 300 MB. The agent runs for months: it keeps the optimizing compiler. The
 # class-data archive is used when ensure_cds made one (its warnings silenced: a stale archive is
 # simply not used). An encrypted backup or restore (key options among the arguments, or CAIRN_PASSPHRASE /
-# CAIRN_IDENTITY set) keeps the optimizing compiler too: AES-GCM's AES-NI and carry-less-multiply
-# intrinsics are C2's, and C1-only code encrypts about ten times slower than it compresses.
+# CAIRN_IDENTITY set) needs the optimizing compiler for AES-GCM (its AES-NI and carry-less-multiply
+# intrinsics are C2's; C1-only code encrypts at tens of MB/s), but only there: scripts/jvm/c2-hot.json lets
+# C2 compile the JDK's cipher, the chunk stages and lz4-java's hashing, and everything else stays C1
+# (measured on a 1 GiB backup: C2 compiling all it wanted cost 1.26 s of CPU, restricted 0.22 s, of about
+# 6 s for the whole run). The PITR commands and restore --at keep the optimizing compiler everywhere (the
+# SHA-256 of a base backup's tar; SHA-NI is C2's too).
 cairn_java_opts() {
   local cds=""
   local jsa
@@ -135,8 +139,16 @@ cairn_java_opts() {
     echo "-Xmx192m -XX:+UseSerialGC$cds"
   else
     local c1=" -XX:TieredStopAtLevel=1"
-    case " $* " in *" --passphrase-file"*|*" --recipient"*|*" --identity"*) c1="" ;; esac
-    [ -z "${CAIRN_PASSPHRASE:-}${CAIRN_IDENTITY:-}" ] || c1=""
+    local hot
+    hot="$(cairn_root)/scripts/jvm/c2-hot.json"
+    [[ "$hot" != *[[:space:]]* ]] || hot=""   # a path with spaces cannot be passed through: C2 everywhere
+    # -DisplayVMOutput: the JVM would print "2 compiler directives added" on stdout, where the result goes
+    local c2=" -XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=$hot -XX:-DisplayVMOutput"
+    [ -n "$hot" ] || c2=""
+    case " $* " in *" --passphrase-file"*|*" --recipient"*|*" --identity"*) c1=$c2 ;; esac
+    [ -z "${CAIRN_PASSPHRASE:-}${CAIRN_IDENTITY:-}" ] || c1=$c2
+    # A base backup or a PITR restore (restore --at too) digests the whole tar with SHA-256: SHA-NI is C2's
+    case " $* " in " pitr "*|*" --at "*) c1="" ;; esac
     echo "-Xmx160m -Xmn96m -XX:+UseSerialGC$c1$cds"
   fi
 }

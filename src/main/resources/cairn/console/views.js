@@ -99,7 +99,7 @@
   };
 
   function card(db) {
-    const s = S().schedules.find(x => x.database === db) || {};
+    const s = schedule(db, 'backup') || {};
     const h = S().health ? S().health.databases.find(x => x.database === db) : null;
     const last = S().backups.find(b => b.database === db && b.status === 'ok');
     const busy = S().jobs.some(j => j.database === db && j.kind === 'backup' && (j.state === 'running' || j.state === 'queued'));
@@ -129,15 +129,26 @@
     el('div', { class: 'db-head' }, el('h3', { class: 'db-name' }, db)), dl, el('div', { class: 'actions' }, run));
   }
 
-  // the database's last restore test: result, when, the measured restore time (databases with restore_test only)
+  /** The database's schedule of one kind ('backup', 'verify', 'test'); entries without a kind are backups'. */
+  function schedule(db, kind) {
+    return S().schedules.find(x => x.database === db && (x.kind || 'backup') === kind);
+  }
+
+  // the database's last restore test: result, when, the measured restore time; the next scheduled one
+  // (databases with restore_test only)
   function restoreTestItems(db) {
     const rt = S().restoreTests.find(x => x.database === db);
     if (!rt) return [];
     const t = rt.last;
+    const next = schedule(db, 'test');
+    const zone = next && next.timezone ? fmt.zoneId(next.timezone) : null;
     return [el('dt', {}, 'Restore test'), el('dd', { class: 'restore-test' },
       t ? C.badge(t.passed ? 'passed' : 'failed') : 'none yet',
       t ? el('span', {}, ' ', fmt.time(t.started), ' · restore ' + fmt.dur(t.restoreMs / 1000) + ' (' + t.backupId + ')') : null,
-      t && t.error ? el('div', { class: 'err-msg' }, t.error.code + ': ' + fmt.mask(t.error.message)) : null)];
+      t && t.error ? el('div', { class: 'err-msg' }, t.error.code + ': ' + fmt.mask(t.error.message)) : null),
+    ...(next ? [el('dt', {}, 'Next test'), el('dd', { class: 'next-test' }, next.nextRuns && next.nextRuns.length
+      ? fmt.time(next.nextRuns[0], { zone: zone, seconds: false }) : '–',
+    ' · ' + next.cron.join(', ') + (zone ? ' · ' + zone : ''))] : [])];
   }
 
   // ---------- running jobs ----------

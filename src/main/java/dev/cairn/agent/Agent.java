@@ -124,7 +124,8 @@ public final class Agent {
       Instant lastGood = backups.stream().filter(b -> b.good() && db.name().equals(b.name())
               && !Latest.fromTheFuture(b, clock.instant()))
           .map(b -> b.summary().finished()).findFirst().orElse(null);
-      schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood, db.verifySchedule()));
+      schedules.add(new SchedulerVerticle.Entry(db.name(), db.schedule(), lastGood, db.verifySchedule(),
+          db.restoreTest() == null ? null : db.restoreTest().schedule()));
       maxAge.put(db.name(), db.maxAge());
       if (db.slowAfter() != null) {
         slowAfter.put(db.name(), db.slowAfter());
@@ -180,10 +181,12 @@ public final class Agent {
   /** Opens every configured repository and takes its agent lock (added to {@code locks} as taken). */
   private static Repositories open(CairnConfig config, List<Leases.Lease> locks) {
     List<Repositories.Named> out = new ArrayList<>();
+    // every repository encrypts and opens with the configured slots (a copy's verify needs them too); one
+    // Keys for all, so a passphrase costs one scrypt per agent process, not one per repository
+    dev.cairn.crypt.Keys keys = config.encryption().toKeys().prepare();
     for (RepositoryEntry e : config.repositories()) {
-      // every repository encrypts and opens with the configured slots (a copy's verify needs them too)
       Repository r = (e.local() != null ? Repository.openForWrite(e.local().path()) : Repository.of(e.remote().open()))
-          .withKeys(config.encryption().toKeys());
+          .withKeys(keys);
       locks.add(r.lockForAgent());
       out.add(new Repositories.Named(e.name(), e.kind(), e.location(), r));
     }

@@ -39,16 +39,13 @@ public final class ArchiveWriter implements AutoCloseable {
   /** Header, the largest encoding of a data chunk, and room for a trailer after a small manifest. */
   private static final int SCRATCH_SIZE = ChunkCodec.maxEncodedLength(MAX_CHUNK_RAW_LENGTH) + TRAILER_SIZE;
 
-  /** An output buffer and, in an encrypted archive, one for the compressed bytes before they are sealed. */
-  private record Scratch(ByteBuffer out, ByteBuffer work) {}
-
   private final WriteSink sink;
   private final String path;
   private final Object appendLock = new Object();
   private final LongAdder written = new LongAdder();
   /** writeChunk holds the read side, finish the write side: finish waits for writes in flight. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final ConcurrentLinkedQueue<Scratch> scratchPool = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<ByteBuffer> scratchPool = new ConcurrentLinkedQueue<>();
   private final ChunkCodec codec;
   /** The key block written before the trailer; null when not encrypted. */
   private final KeyBlock keyBlock;
@@ -136,14 +133,13 @@ public final class ArchiveWriter implements AutoCloseable {
     lock.readLock().lock();
     try {
       checkWritable();
-      Scratch scratch = scratchPool.poll();
+      ByteBuffer scratch = scratchPool.poll();
       if (scratch == null) {
-        scratch = new Scratch(ByteBuffer.allocateDirect(SCRATCH_SIZE), codec.encrypted()
-            ? ByteBuffer.allocateDirect(Lz4Frame.maxEncodedLength(MAX_CHUNK_RAW_LENGTH)) : null);
+        scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE);
       }
       try {
-        ChunkRef encoded = codec.encode(scratch.out(), scratch.work(), kind, raw, off, len, aad);
-        return place(scratch.out(), encoded);
+        ChunkRef encoded = codec.encode(scratch, kind, raw, off, len, aad);
+        return place(scratch, encoded);
       } finally {
         scratchPool.offer(scratch);
       }
@@ -183,9 +179,7 @@ public final class ArchiveWriter implements AutoCloseable {
       int keysLength = keys == null ? 0 : CHUNK_HEADER_SIZE + keys.length;
       int need = ChunkCodec.maxEncodedLength(manifestJson.length) + keysLength + TRAILER_SIZE;
       ByteBuffer buf = ByteBuffer.allocateDirect(need);
-      ByteBuffer work = codec.encrypted() ? ByteBuffer.allocateDirect(Lz4Frame.maxEncodedLength(manifestJson.length))
-          : null;
-      ChunkRef encoded = codec.encode(buf, work, KIND_MANIFEST, manifestJson, 0, manifestJson.length,
+      ChunkRef encoded = codec.encode(buf, KIND_MANIFEST, manifestJson, 0, manifestJson.length,
           ChunkAad.MANIFEST);
       long pos = sink.position();
       int chunkLength = CHUNK_HEADER_SIZE + encoded.storedLength();

@@ -31,35 +31,29 @@ final class ChunkCodec {
     return cipher != null;
   }
 
-  /** Room {@link #encode} needs in {@code out} for {@code len} raw bytes (in {@code work}: the lz4 part). */
+  /** Room {@link #encode} needs in {@code out} for {@code len} raw bytes. */
   static int maxEncodedLength(int len) {
     return CHUNK_HEADER_SIZE + Lz4Frame.maxEncodedLength(len) + ChunkCipher.OVERHEAD;
   }
 
   /**
-   * Encodes {@code raw[off, off + len)} as a chunk of {@code kind} into {@code out[0..)}, header first;
-   * {@code work} holds the compressed bytes on their way to the cipher (unused when not encrypted).
-   * The returned ref (offset 0) carries codec, flags, stored length and crc.
+   * Encodes {@code raw[off, off + len)} as a chunk of {@code kind} into {@code out[0..)}, header first.
+   * In an encrypted archive the frame (or the raw bytes, when that does not shrink them) goes after room
+   * for the nonce and is sealed there in place, so no buffer of a chunk's size is needed besides
+   * {@code out}. The returned ref (offset 0) carries codec, flags, stored length and crc.
    */
-  ChunkRef encode(ByteBuffer out, ByteBuffer work, int kind, byte[] raw, int off, int len, ChunkAad aad) {
+  ChunkRef encode(ByteBuffer out, int kind, byte[] raw, int off, int len, ChunkAad aad) {
     out.clear(); // absolute puts are bounded by the limit a previous write left
-    int codec;
-    int stored;
+    int at = CHUNK_HEADER_SIZE + (cipher == null ? 0 : ChunkCipher.NONCE_LENGTH);
+    int frameLength = Lz4Frame.encode(ByteBuffer.wrap(raw), off, len, out, at);
+    int codec = frameLength < len ? CODEC_LZ4_FRAME : CODEC_NONE;
+    int stored = frameLength < len ? frameLength : len;
+    if (codec == CODEC_NONE) {
+      out.put(at, raw, off, len);
+    }
     int flags = 0;
-    if (cipher == null) {
-      int frameLength = Lz4Frame.encode(ByteBuffer.wrap(raw), off, len, out, CHUNK_HEADER_SIZE);
-      codec = frameLength < len ? CODEC_LZ4_FRAME : CODEC_NONE;
-      stored = frameLength < len ? frameLength : len;
-      if (codec == CODEC_NONE) {
-        out.put(CHUNK_HEADER_SIZE, raw, off, len);
-      }
-    } else {
-      work.clear();
-      int frameLength = Lz4Frame.encode(ByteBuffer.wrap(raw), off, len, work, 0);
-      codec = frameLength < len ? CODEC_LZ4_FRAME : CODEC_NONE;
-      ByteBuffer plain = codec == CODEC_LZ4_FRAME ? work.duplicate().clear().limit(frameLength)
-          : ByteBuffer.wrap(raw, off, len);
-      stored = cipher.seal(kind == KIND_MANIFEST, ad(kind, codec, len, aad), plain, out, CHUNK_HEADER_SIZE);
+    if (cipher != null) {
+      stored = cipher.seal(kind == KIND_MANIFEST, ad(kind, codec, len, aad), out, CHUNK_HEADER_SIZE, stored);
       flags = CHUNK_FLAG_ENCRYPTED;
     }
     int crc = Layout.crc32c(out, CHUNK_HEADER_SIZE, stored);
@@ -83,14 +77,15 @@ final class ChunkCodec {
       }
       return out;
     }
-    ByteBuffer sealed = buf.duplicate().clear().position(CHUNK_HEADER_SIZE).limit(CHUNK_HEADER_SIZE + stored);
+    byte[] sealed = new byte[stored]; // on the heap for GCM (see ChunkCipher); a compressed one opens in place
+    buf.get(CHUNK_HEADER_SIZE, sealed);
     byte[] ad = ad(header.kind(), header.codec(), header.rawLength(), aad);
+    boolean manifest = header.kind() == KIND_MANIFEST;
     if (header.codec() == CODEC_NONE) {
-      cipher.open(header.kind() == KIND_MANIFEST, ad, sealed, ByteBuffer.wrap(out), context);
+      cipher.open(manifest, ad, sealed, 0, stored, out, 0, context);
     } else {
-      byte[] frame = new byte[stored - ChunkCipher.OVERHEAD];
-      cipher.open(header.kind() == KIND_MANIFEST, ad, sealed, ByteBuffer.wrap(frame), context);
-      Lz4Frame.decode(ByteBuffer.wrap(frame), 0, frame.length, out, context);
+      int n = cipher.open(manifest, ad, sealed, 0, stored, sealed, ChunkCipher.NONCE_LENGTH, context);
+      Lz4Frame.decode(ByteBuffer.wrap(sealed), ChunkCipher.NONCE_LENGTH, n, out, context);
     }
     return out;
   }

@@ -67,6 +67,8 @@ public final class Addresses {
   public static final String NOTIFY_TEST = "cairn.notify.test";
   /** {@link Messages.RestoreTestRequest} -> {@link Messages.JobAccepted}: restore-test a backup as a job (kind test). */
   public static final String RESTORE_TEST_REQUEST = "cairn.restoretest.request";
+  /** Restore-test the newest good backup of a database (its {@code restore_test.schedule}): {@link Messages.RestoreTestLatest}. */
+  public static final String RESTORE_TEST_LATEST = "cairn.restoretest.latest";
   /** {@link Messages.CancelJob} -> {@link Messages.JobAccepted}: cancel a running restore test. */
   public static final String RESTORE_TEST_CANCEL = "cairn.restoretest.cancel";
   /** Published {@link Messages.RestoreTestFinished}: a restore test ended, passed or failed. */

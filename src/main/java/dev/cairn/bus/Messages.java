@@ -103,7 +103,8 @@ public final class Messages {
 
   public record ScheduleQuery() {}
 
-  public record ScheduleInfo(String database, List<String> expressions, String timezone,
+  /** A schedule of a database: of its backups, its verifies or its restore tests ({@code kind}: the jobs'). */
+  public record ScheduleInfo(String database, dev.cairn.jobs.Job.Kind kind, List<String> expressions, String timezone,
       List<ZonedDateTime> nextRuns) {}
 
   public record ScheduleList(List<ScheduleInfo> schedules) {}
@@ -134,6 +135,9 @@ public final class Messages {
   public record NotifyTestReport(List<NotifyTestResult> results) {}
   /** Restore-test backup {@code backupId} as its database's {@code restore_test} says; one test per database at a time. */
   public record RestoreTestRequest(String backupId, String trigger) {}
+
+  /** Restore-test the newest good backup of {@code database} (its {@code restore_test.schedule}). */
+  public record RestoreTestLatest(String database, String trigger) {}
 
   /**
    * Published when a restore test ends, passed or not (for notifications, health, metrics). {@code duration}:

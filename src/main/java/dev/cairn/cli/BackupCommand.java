@@ -79,7 +79,7 @@ final class BackupCommand implements Callable<Integer> {
         (int) Math.min(Integer.MAX_VALUE, Cli.size(chunkSize)), Cli.millis(lockTimeout), pgBin, name,
         schemaOnly ? Manifest.Content.SCHEMA_ONLY : dataOnly ? Manifest.Content.DATA_ONLY : Manifest.Content.ALL);
     Repository repository = repo.openForWrite()
-        .withKeys(repo.keys(dev.cairn.crypt.Keys.of(encrypt.slots(), List.of(), List.of())));
+        .withKeys(repo.keys(encrypt.keys()));
     Runnable[] cancel = new Runnable[1];
     ProgressReporter shown = progress.reporter("backup", cmd.commandLine().getErr());
     long t0 = System.nanoTime();

@@ -22,6 +22,11 @@ final class EncryptOptions {
       + " (public key, from cairn key generate; a key slot; repeatable)")
   List<String> recipients = new ArrayList<>();
 
+  /** Keys writing {@link #slots()}, prepared ({@link Keys#prepare}) for the archive the command writes. */
+  Keys keys() {
+    return Keys.of(slots(), List.of(), List.of()).prepare();
+  }
+
   /** The slots given, none when no option was given. */
   List<Keys.Slot> slots() {
     List<Keys.Slot> slots = new ArrayList<>();

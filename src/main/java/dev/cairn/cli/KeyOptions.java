@@ -10,7 +10,7 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The keys restore, verify, show and key check open encrypted backups with (a picocli mixin): files
+ * The keys restore, verify, show, test and key check open encrypted backups with (a picocli mixin): files
  * and the environment only, never a secret in the arguments.
  */
 final class KeyOptions {
@@ -22,9 +22,9 @@ final class KeyOptions {
       + " in FILE, from cairn key generate (repeatable; also: CAIRN_IDENTITY, a file or the identity)")
   List<Path> identityFiles = new ArrayList<>();
 
-  /** No slots to write: opening only. */
+  /** No slots to write: opening only; prepared ({@link Keys#prepare}), as every command opens with them. */
   Keys keys() {
-    return keys(System.getenv());
+    return keys(System.getenv()).prepare();
   }
 
   Keys keys(Map<String, String> env) {

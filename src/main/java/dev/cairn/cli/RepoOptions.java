@@ -101,7 +101,7 @@ final class RepoOptions {
   static Repository open(CairnConfig cfg, RepositoryEntry e, boolean write) {
     Repository r = e.remote() != null ? Repository.of(e.remote().open())
         : write ? Repository.openForWrite(e.local().path()) : Repository.open(e.local().path());
-    return r.withKeys(cfg.encryption().toKeys());
+    return r.withKeys(cfg.encryption().toKeys().prepare());
   }
 
   boolean s3() {
@@ -123,7 +123,7 @@ final class RepoOptions {
   Repository open() {
     if (staged != null) {
       Repository r = Repository.open(staged);
-      return repository != null ? r.withKeys(configuration().encryption().toKeys()) : r;
+      return repository != null ? r.withKeys(configuration().encryption().toKeys().prepare()) : r;
     }
     RepositoryEntry e = entry();
     if (e != null) {
@@ -150,7 +150,7 @@ final class RepoOptions {
       return given;
     }
     entry();
-    return configuration().encryption().toKeys();
+    return configuration().encryption().toKeys().prepare();
   }
 
   /** The directory of a local repository; USAGE naming {@code what} needs it when the repository is S3. */

@@ -70,6 +70,8 @@ final class TestCommand implements Callable<Integer> {
 
   @Mixin ProgressOptions progress;
 
+  @Mixin KeyOptions keys;
+
   Clock clock = Clock.systemUTC();
 
   @Override
@@ -82,7 +84,7 @@ final class TestCommand implements Callable<Integer> {
       throw new CairnException(ErrorCode.USAGE, "--sample must be 1 or more, not " + sample);
     }
     Duration limit = Duration.ofMillis(timeoutMillis(timeout));
-    Repository repository = Repository.open(repo);
+    Repository repository = Repository.open(repo).withKeys(keys.keys());
     Backups.Entry e = Backups.resolve(repository, id, database, clock.instant());
     String where = RestoreTestConfig.LOCAL.equals(target) ? "a local cluster"
         : dev.cairn.conn.ConnSpec.parse(target).describe();

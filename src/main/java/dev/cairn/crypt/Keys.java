@@ -89,6 +89,30 @@ public final class Keys {
     return identities;
   }
 
+  /**
+   * Starts, on a daemon thread, what this process will need before its first chunk: the scrypt of every
+   * passphrase slot it writes (into the memo, under the salt its archives will carry, so creating an
+   * archive finds it done) and then the AES-GCM warm-up. Both would otherwise run in front of the first
+   * chunk; here they overlap connecting, locking and planning. Returns this, at once; nothing to do for
+   * keys that neither encrypt nor open.
+   */
+  public Keys prepare() {
+    if (!encrypts() && !canOpen()) {
+      return this;
+    }
+    Thread t = new Thread(() -> {
+      for (Slot s : slots) {
+        if (s instanceof PassphraseSlot p) {
+          kek(p.passphrase(), saltFor(p), SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P);
+        }
+      }
+      GcmWarmUp.runHere();
+    }, "cairn-keys-prepare");
+    t.setDaemon(true);
+    t.start();
+    return this;
+  }
+
   /** The salt this process uses for a passphrase slot: one per process and slot, so scrypt runs once. */
   byte[] saltFor(PassphraseSlot s) {
     return saltOfSlot.computeIfAbsent(s.id(), k -> Random.bytes(16));

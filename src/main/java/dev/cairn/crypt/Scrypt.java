@@ -23,6 +23,7 @@ public final class Scrypt {
     int[] x = new int[blockInts];
     int[] v = new int[n * blockInts];
     int[] y = new int[blockInts];
+    int[] t = new int[16];
     for (int i = 0; i < p; i++) {
       int off = i * 128 * r;
       for (int k = 0; k < blockInts; k++) {
@@ -30,14 +31,14 @@ public final class Scrypt {
       }
       for (int j = 0; j < n; j++) {
         System.arraycopy(x, 0, v, j * blockInts, blockInts);
-        blockMix(x, y, r);
+        blockMix(x, y, t, r);
       }
       for (int j = 0; j < n; j++) {
         int at = (x[blockInts - 16] & (n - 1)) * blockInts; // Integerify: the last 64-byte block's first word
         for (int k = 0; k < blockInts; k++) {
           x[k] ^= v[at + k];
         }
-        blockMix(x, y, r);
+        blockMix(x, y, t, r);
       }
       for (int k = 0; k < blockInts; k++) {
         putIntLe(b, off + 4 * k, x[k]);
@@ -48,9 +49,8 @@ public final class Scrypt {
     return out;
   }
 
-  /** BlockMix_salsa20/8 of {@code b} in place; {@code y} is scratch of the same size. */
-  private static void blockMix(int[] b, int[] y, int r) {
-    int[] x = new int[16];
+  /** BlockMix_salsa20/8 of {@code b} in place; {@code y} is scratch of the same size, {@code x} of 16. */
+  private static void blockMix(int[] b, int[] y, int[] x, int r) {
     System.arraycopy(b, (2 * r - 1) * 16, x, 0, 16);
     for (int i = 0; i < 2 * r; i++) {
       for (int k = 0; k < 16; k++) {

@@ -43,11 +43,12 @@ final class AgentApi {
       for (Messages.ScheduleInfo s : schedules.result().schedules()) {
         JsonArray next = new JsonArray();
         s.nextRuns().forEach(t -> next.add(t.toOffsetDateTime().toString()));
-        Job last = js.stream().filter(j -> j.kind() == Job.Kind.BACKUP && s.database().equals(j.database())
+        Job last = js.stream().filter(j -> j.kind() == s.kind() && s.database().equals(j.database())
             && j.state().done()).findFirst().orElse(null); // newest first
-        Job active = js.stream().filter(j -> j.kind() == Job.Kind.BACKUP && s.database().equals(j.database())
+        Job active = js.stream().filter(j -> j.kind() == s.kind() && s.database().equals(j.database())
             && !j.state().done()).reduce((a, b) -> b).orElse(null);
-        out.add(new JsonObject().put("database", s.database()).put("cron", new JsonArray(List.copyOf(s.expressions())))
+        out.add(new JsonObject().put("database", s.database()).put("kind", s.kind().name().toLowerCase(Locale.ROOT))
+            .put("cron", new JsonArray(List.copyOf(s.expressions())))
             .put("timezone", s.timezone()).put("nextRuns", next)
             .put("lastRun", last == null ? null : last.toJson())
             .put("lastResult", last == null ? null : last.state().name().toLowerCase(Locale.ROOT))
@@ -82,7 +83,8 @@ final class AgentApi {
       throw ApiError.usage("\"" + Audit.clean(db) + "\" is not a database name");
     }
     vertx.eventBus().<Messages.ScheduleList>request(Addresses.SCHEDULES_QUERY, new Messages.ScheduleQuery())
-        .map(m -> m.body().schedules().stream().filter(s -> s.database().equals(db)).findFirst()
+        .map(m -> m.body().schedules().stream().filter(s -> s.database().equals(db) && s.kind() == Job.Kind.BACKUP)
+            .findFirst()
             .flatMap(s -> s.nextRuns().stream().findFirst()).map(t -> t.toInstant()).orElse(null))
         .compose(next -> vertx.eventBus().<Messages.RetentionPreview>request(Addresses.RETENTION_PREVIEW,
             new Messages.RetentionPreviewRequest(db, next)).map(m -> m.body()))

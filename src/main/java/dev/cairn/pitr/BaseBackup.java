@@ -2,13 +2,13 @@ package dev.cairn.pitr;
 
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
-import dev.cairn.pgtools.PgTool;
 import dev.cairn.storage.WriteSink;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,8 +21,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Takes a base backup with {@code pg_basebackup -D - -Ft -X none} (the WAL comes from the stream), compressing
- * and checksumming the tar on its way into the repository, and records its WAL range and backup_label.
- * Blocking: run it on a worker.
+ * (in parallel, {@link BaseStream.Writer}) and checksumming the tar on its way into the repository, and records its
+ * WAL range and backup_label. Blocking: run it on a worker.
  */
 public final class BaseBackup {
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -48,22 +48,22 @@ public final class BaseBackup {
     ClusterInfo info = conn.facts(store.cluster());
     store.putInfo(info);
     conn.ensureSlot(slot);
-    PgTool tool = ClusterConn.tool("pg_basebackup", info, pgBin);
+    Path tool = basebackupProgram(info, pgBin);
     Instant started = clock.instant();
     String id = store.cluster() + "-" + ID_TIME.format(started);
-    ProcessBuilder pb = new ProcessBuilder(List.of(tool.path().toString(), "-d", conn.conninfo(), "-D", "-", "-Ft",
+    ProcessBuilder pb = new ProcessBuilder(List.of(tool.toString(), "-d", conn.conninfo(), "-D", "-", "-Ft",
         "-X", "none", "-c", "fast", "-l", "cairn " + id));
     pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
     pb.environment().putAll(conn.childEnv());
     ArrayDeque<String> errLines = new ArrayDeque<>();
-    try (WriteSink sink = store.storage().create(store.baseDataKey(id))) {
+    try (WriteSink sink = store.storage().create(store.baseDataKey(id));
+        BaseStream.Writer w = new BaseStream.Writer(sink)) {
       Process p = pb.start();
       process = p;
       p.getOutputStream().close();
       Thread errReader = new Thread(() -> readLines(p.getErrorStream(), errLines), "cairn-basebackup-stderr");
       errReader.setDaemon(true);
       errReader.start();
-      BaseStream.Writer w = new BaseStream.Writer(sink);
       TarPeek tar = new TarPeek();
       try (InputStream in = p.getInputStream()) {
         byte[] buf = new byte[256 << 10];
@@ -104,7 +104,7 @@ public final class BaseBackup {
       store.putBase(b);
       return b;
     } catch (IOException e) {
-      throw new CairnException(ErrorCode.PG_DUMP_FAILED, "cannot run " + tool.path() + " for cluster " + store.cluster()
+      throw new CairnException(ErrorCode.PG_DUMP_FAILED, "cannot run " + tool + " for cluster " + store.cluster()
           + ": " + e.getMessage(), null, null, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -116,6 +116,18 @@ public final class BaseBackup {
         p.destroyForcibly();
       }
     }
+  }
+
+  /**
+   * Debian's pg_basebackup of the server's major when there is one: no version probes and no perl wrapper
+   * (/usr/bin's, half a second a start); else the newest one new enough.
+   */
+  static Path basebackupProgram(ClusterInfo info, Path pgBin) {
+    Path debian = Path.of("/usr/lib/postgresql", String.valueOf(info.serverVersionNum() / 10000), "bin", "pg_basebackup");
+    if (pgBin == null && Files.isExecutable(debian)) {
+      return debian;
+    }
+    return ClusterConn.tool("pg_basebackup", info, pgBin).path();
   }
 
   /** Stops a running pg_basebackup; the unfinished object is discarded. Safe from any thread. */

@@ -4,8 +4,10 @@ import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.pgtools.ChildProcess;
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,19 +52,32 @@ record OsUser(String name, boolean viaRoot) {
 
   /** Gives {@code dir} and everything in it to this user (as root only). */
   void own(Path dir) {
-    if (!viaRoot) {
+    own(List.of(dir));
+  }
+
+  /** Gives each of {@code paths} and everything in them to this user (as root only), with one chown. */
+  void own(List<Path> paths) {
+    if (!viaRoot || paths.isEmpty()) {
       return;
     }
+    List<String> cmd = new ArrayList<>(List.of("chown", "-R", name + ":"));
+    paths.forEach(p -> cmd.add(p.toString()));
+    String what = paths.size() == 1 ? paths.get(0).toString() : paths.size() + " files in " + paths.get(0).getParent();
     try {
-      ChildProcess.Result r = new ChildProcess().run(List.of("chown", "-R", name + ":", dir.toString()), Map.of());
+      ChildProcess.Result r = new ChildProcess().run(cmd, Map.of());
       if (r.exitCode() != 0) {
-        throw new CairnException(ErrorCode.REPO_WRITE, "cannot give " + dir + " to " + name + ": " + r.tail(3));
+        throw new CairnException(ErrorCode.REPO_WRITE, "cannot give " + what + " to " + name + ": " + r.tail(3));
       }
     } catch (IOException e) {
-      throw new CairnException(ErrorCode.REPO_WRITE, "cannot give " + dir + " to " + name + ": " + e.getMessage());
+      throw new CairnException(ErrorCode.REPO_WRITE, "cannot give " + what + " to " + name + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CairnException(ErrorCode.CANCELLED, "interrupted");
     }
+  }
+
+  /** The principal of this user, to give single files to it (as root). */
+  UserPrincipal principal() throws IOException {
+    return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(name);
   }
 }

@@ -17,13 +17,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * Lays down the base backup nearest before a target into an empty data directory and writes the recovery
- * settings ({@code restore_command} calling {@code cairn wal-get}, the target, {@code recovery_target_action =
- * promote}, timeline latest); with {@code start}, runs the recovery ({@link Recovery}). Blocking.
+ * settings ({@code restore_command}, the target, {@code recovery_target_action = promote}, timeline latest); with
+ * {@code start}, runs the recovery ({@link Recovery}), its segments staged meanwhile by {@link WalStage} (a started
+ * recovery's restore_command is the stage's script, which falls back to {@code cairn wal-get}; an unstarted one's
+ * is wal-get). Blocking.
  *
  * <p>As root the server runs as another user, who cannot read the repository (0600 files): the WAL the recovery
  * may need is copied, still compressed and checksummed, into {@code DATA/cairn_wal/} for wal-get, and removed once
@@ -58,20 +62,54 @@ public final class PitrRestore {
     checkWal(o.target(), w, base, info);
     prepare(o.dataDir());
     OsUser user = OsUser.forDataDir(o.dataDir());
-    extract(base, o.dataDir());
     Path walRepo = store.storage() instanceof LocalStorage ? Path.of(store.storage().location()) : null;
-    if (user.viaRoot() || walRepo == null) {
-      walRepo = stage(o.dataDir().resolve(STAGED_WAL), w, base, info);
+    boolean copyWal = user.viaRoot() || walRepo == null;
+    if (copyWal) {
+      walRepo = o.dataDir().resolve(STAGED_WAL);
     }
-    writeSettings(o, walRepo);
-    user.own(o.dataDir());
-    if (!o.start()) {
-      return new Result(base, o.dataDir(), null);
+    String walGet = walGet(o, walRepo);
+    // a started recovery gets its segments staged while the base backup is laid down and while it replays
+    WalStage staged = o.start() ? WalStage.start(store, o.dataDir(), WalStage.plan(w, base), info.segmentSize(),
+        walGet, user) : null;
+    // the copy for wal-get (as root) goes on beside the laying down; both are done before the server starts
+    ExecutorService copier = BaseStream.pool("cairn-walcopy", 1);
+    try {
+      Path copyTo = walRepo;
+      Future<?> copied = copyWal ? copier.submit(() -> stage(copyTo, w, base, info)) : null;
+      extract(base, o.dataDir());
+      if (copied != null) {
+        BaseStream.await(copied);
+      }
+      writeSettings(o, staged == null ? walGet
+          : shellQuote(o.dataDir().resolve(WalStage.DIR).resolve(WalStage.SCRIPT).toString()));
+      own(user, o.dataDir());
+      if (!o.start()) {
+        return new Result(base, o.dataDir(), null);
+      }
+      Recovery.Outcome out = new Recovery(o.dataDir(), user, ServerBin.find("pg_ctl", info.serverVersionNum() / 10000,
+          o.pgBin()), o.port(), o.serverOptions()).run(store.cluster(), o.target());
+      deleteTree(o.dataDir().resolve(STAGED_WAL));
+      return new Result(base, o.dataDir(), out);
+    } finally {
+      copier.shutdownNow();
+      if (staged != null) {
+        staged.close();
+      }
     }
-    Recovery.Outcome out = new Recovery(o.dataDir(), user, ServerBin.find("pg_ctl", info.serverVersionNum() / 10000,
-        o.pgBin()), o.port(), o.serverOptions()).run(store.cluster(), o.target());
-    deleteTree(o.dataDir().resolve(STAGED_WAL));
-    return new Result(base, o.dataDir(), out);
+  }
+
+  /** Gives the laid-down files to the server's user; the stage, still being written, is given file by file. */
+  private static void own(OsUser user, Path dataDir) {
+    if (!user.viaRoot()) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(dataDir)) {
+      user.own(s.filter(p -> !p.getFileName().toString().equals(WalStage.DIR)).toList());
+      Files.setOwner(dataDir, user.principal());
+    } catch (IOException e) {
+      throw new CairnException(ErrorCode.REPO_WRITE, "cannot give " + dataDir + " to " + user.name() + ": "
+          + e.getMessage());
+    }
   }
 
   /** The newest restorable base backup that ends before the target. */
@@ -165,10 +203,15 @@ public final class PitrRestore {
     return dir;
   }
 
-  private void writeSettings(Options o, Path walRepo) {
+  /** wal-get's command line for this restore, shell-quoted, without its %f %p. */
+  private String walGet(Options o, Path walRepo) {
     List<String> cmd = new ArrayList<>(o.walGet());
     cmd.addAll(List.of("wal-get", "--repo", walRepo.toString(), "--cluster", store.cluster()));
-    String restore = cmd.stream().map(PitrRestore::shellQuote).collect(Collectors.joining(" ")) + " %f %p";
+    return cmd.stream().map(PitrRestore::shellQuote).collect(Collectors.joining(" "));
+  }
+
+  private void writeSettings(Options o, String command) {
+    String restore = command + " %f %p";
     StringBuilder conf = new StringBuilder("\n# written by cairn pitr restore (cluster " + store.cluster() + ", target "
         + o.target() + ")\n");
     conf.append("restore_command = ").append(confQuote(restore)).append('\n');

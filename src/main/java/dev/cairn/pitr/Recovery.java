@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  */
 public final class Recovery {
   static final String LOG = "cairn-recovery.log";
+  private static final int WAIT_SECONDS = 7 * 24 * 3600;
   private static final Pattern LAST_TX = Pattern.compile("last completed transaction was at log time (\\S+ \\S+)");
   private static final Pattern NEW_TLI = Pattern.compile("selected new timeline ID: (\\d+)");
   private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]X");
@@ -81,8 +82,9 @@ public final class Recovery {
       // the settings only for this start: logs where cairn reads them, times in UTC, read-only until promoted
       List<String> start = user.command(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-l", log.toString(), "-o",
           "-c logging_collector=off -c log_timezone=UTC -c hot_standby=off" + (port == null ? "" : " -p " + port) + " "
-          + serverOptions, "start"));
-      // pg_ctl waits until the server runs (read-only recovery counts) or fails early (settings, a missing file)
+          + serverOptions, "-t", String.valueOf(WAIT_SECONDS), "start"));
+      // pg_ctl waits until the server runs (read-only recovery counts) or fails early (settings, a missing file);
+      // read-only is off, so it waits for the whole replay: no 60 s default, however much WAL there is
       Process ctl = new ProcessBuilder(start).redirectErrorStream(true).start();
       ctl.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
       boolean running = ctl.waitFor() == 0;

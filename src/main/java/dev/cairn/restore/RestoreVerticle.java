@@ -8,7 +8,7 @@ import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
-import dev.cairn.jobs.ProgressThrottle;
+import dev.cairn.jobs.RunningJob;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -37,29 +37,13 @@ public final class RestoreVerticle extends VerticleBase {
   /** A configured database: restores into it use its connection and its number of jobs. */
   public record Target(String name, ConnSpec spec, int jobs) {}
 
-  /**
-   * A running restore: its job with the latest progress, which progress reports reach the registry, and
-   * whether an operator asked to cancel it (the failure cancelling causes is then reported as CANCELLED).
-   */
-  private static final class Running {
-    final Restorer restorer;
-    final ProgressThrottle throttle = new ProgressThrottle(ProgressThrottle.DEFAULT_INTERVAL);
-    Job job;
-    boolean cancelRequested;
-
-    Running(Job job, Restorer restorer) {
-      this.job = job;
-      this.restorer = restorer;
-    }
-  }
-
   private final Map<String, Target> targets = new HashMap<>();
   private final Placement placement;
   private final Pools pools;
   private final Clock clock;
   private final int defaultJobs;
   private final Path pgBin;
-  private final Map<String, Running> running = new HashMap<>();
+  private final Map<String, RunningJob<Restorer>> running = new HashMap<>();
 
   public RestoreVerticle(java.util.List<Target> targets, Repository repo, Pools pools, Clock clock, int defaultJobs,
       Path pgBin) {
@@ -101,33 +85,18 @@ public final class RestoreVerticle extends VerticleBase {
     }
     // the target is the server and database, whoever connects to it
     String key = spec.host() + ":" + spec.port() + "/" + spec.database();
-    Running busy = running.get(key);
+    RunningJob<Restorer> busy = running.get(key);
     if (busy != null) {
-      m.fail(409, "a restore into " + spec.describe() + " is already running (job " + busy.job.id() + ")");
+      m.fail(409, "a restore into " + spec.describe() + " is already running (job " + busy.job().id() + ")");
       return;
     }
     Job job = Job.queued(Job.Kind.RESTORE, spec.database(), req.trigger(), clock.instant())
         .withBackup(req.backupId()).running(clock.instant());
     Restorer restorer = new Restorer(vertx, pools, spec, new Restorer.Options(jobs, req.create() || req.clean(),
         req.clean(), req.tables(), false, false, req.globals(), pgBin));
-    Running run = new Running(job, restorer);
+    RunningJob<Restorer> run = new RunningJob<>(job, restorer, vertx, clock, this::update);
     running.put(key, run);
-    restorer.onProgress(p -> {
-      boolean news = p.phase() != run.job.phase() || p.workTotal() != run.job.workTotal();
-      run.job = run.job.progress(p, clock.instant());
-      // a new phase, or the totals the data phase brings, go out at once, whatever the throttle says
-      long wait = news ? 0 : run.throttle.offer(clock.millis());
-      if (wait == 0) {
-        update(run.job);
-      } else if (wait > 0) {
-        vertx.setTimer(wait, t -> {
-          run.throttle.sent(clock.millis());
-          if (running.get(key) == run) { // never after the job's final update
-            update(run.job);
-          }
-        });
-      }
-    });
+    restorer.onProgress(run::progress);
     update(job);
     m.reply(new Messages.JobAccepted(job, "started"));
     LOG.info(() -> "[" + job.id() + "] restoring " + req.backupId() + " into " + key
@@ -143,14 +112,15 @@ public final class RestoreVerticle extends VerticleBase {
     }
     f.onComplete(ar -> {
       running.remove(key);
-      Job current = run.job;
+      run.end();
+      Job current = run.job();
       Job done;
       if (ar.succeeded()) {
         Restorer.Result r = ar.result();
         done = current.progress(current.bytes(), r.rows(), r.tables(), r.tables()).succeeded(clock.instant());
         LOG.info(() -> "[" + job.id() + "] restored " + req.backupId() + " into " + key + ": " + r.tables()
             + " tables, " + r.rows() + " rows, row counts match");
-      } else if (run.cancelRequested) {
+      } else if (run.cancelRequested()) {
         // Cancelling kills pg_restore and COPYs on the server: whatever error that caused, it was asked for.
         done = current.cancelled(clock.instant(), "restore of " + req.backupId() + " was cancelled; database "
             + spec.database() + " may be left partially restored (hint: restore again with clean, which drops and"
@@ -174,11 +144,11 @@ public final class RestoreVerticle extends VerticleBase {
    */
   private void onCancel(Message<Messages.CancelJob> m) {
     String id = m.body().jobId();
-    for (Running r : running.values()) {
-      if (r.job.id().equals(id)) {
-        r.cancelRequested = true;
-        r.restorer.cancel();
-        m.reply(new Messages.JobAccepted(r.job, "cancelling"));
+    for (RunningJob<Restorer> r : running.values()) {
+      if (r.job().id().equals(id)) {
+        r.requestCancel();
+        r.worker().cancel();
+        m.reply(new Messages.JobAccepted(r.job(), "cancelling"));
         return;
       }
     }
@@ -187,7 +157,7 @@ public final class RestoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    running.values().forEach(r -> r.restorer.cancel());
+    running.values().forEach(r -> r.worker().cancel());
     return Future.succeededFuture();
   }
 

@@ -7,7 +7,7 @@ import dev.cairn.copy.Placement;
 import dev.cairn.engine.Pools;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
-import dev.cairn.jobs.ProgressThrottle;
+import dev.cairn.jobs.RunningJob;
 import dev.cairn.storage.Repository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -15,7 +15,6 @@ import io.vertx.core.eventbus.Message;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,8 @@ import java.util.logging.Logger;
 /**
  * Runs restore tests as jobs (kind test, with the backup id: retention and delete leave the backup alone while
  * it runs): on request ({@link Addresses#RESTORE_TEST_REQUEST}: API), after each published backup of a database
- * with {@code after_backup}, and on each database's {@code restore_test.schedule} (the newest good backup). One
+ * with {@code after_backup}, and on each run of its {@code restore_test.schedule}, which the scheduler fires
+ * ({@link Addresses#RESTORE_TEST_LATEST}: the newest good backup). One
  * test per database at a time: another request meanwhile is refused (409); 404 for a database without
  * {@code restore_test}. A finished test is recorded (the backup's verified state, the restore-test log), its job
  * ends (failed with the test's error code when it did not pass), and {@link Messages.RestoreTestFinished} is
@@ -38,25 +38,12 @@ public final class RestoreTestVerticle extends VerticleBase {
   /** A database with restore tests, and the number of parallel streams its restores use. */
   public record Target(String name, RestoreTestConfig config, int jobs) {}
 
-  private static final class Running {
-    final RestoreTester tester;
-    final ProgressThrottle throttle = new ProgressThrottle(ProgressThrottle.DEFAULT_INTERVAL);
-    Job job;
-    boolean cancelRequested;
-    Repository read;
-
-    Running(Job job, RestoreTester tester) {
-      this.job = job;
-      this.tester = tester;
-    }
-  }
-
   private final Map<String, Target> targets = new HashMap<>();
   private final Placement placement;
   private final Pools pools;
   private final Clock clock;
   private final Path pgBin;
-  private final Map<String, Running> running = new HashMap<>();
+  private final Map<String, RunningJob<RestoreTester>> running = new HashMap<>();
 
   public RestoreTestVerticle(List<Target> targets, Repository repo, Pools pools, Clock clock, Path pgBin) {
     this(targets, Placement.single(repo), pools, clock, pgBin);
@@ -80,29 +67,26 @@ public final class RestoreTestVerticle extends VerticleBase {
         start(m.body().backupId(), "after backup");
       }
     });
-    targets.values().stream().filter(t -> t.config().schedule() != null).forEach(this::scheduleNext);
+    vertx.eventBus().<Messages.RestoreTestLatest>consumer(Addresses.RESTORE_TEST_LATEST, m -> testLatest(m.body()));
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
-    running.values().forEach(r -> r.tester.cancel());
+    running.values().forEach(r -> r.worker().cancel());
     return Future.succeededFuture();
   }
 
-  /** A timer for the next run of the database's schedule; each run tests the newest good backup. */
-  private void scheduleNext(Target t) {
-    ZonedDateTime now = ZonedDateTime.now(clock.withZone(t.config().schedule().zone()));
-    t.config().schedule().next(now).ifPresent(at -> {
-      long delay = Math.max(1, Duration.between(now, at).toMillis());
-      vertx.setTimer(delay, id -> {
-        pools.io().executeBlocking(() -> placement.resolve("latest", t.name(), clock.instant()).id(), false)
-            .onSuccess(backup -> start(backup, "schedule"))
-            .onFailure(e -> LOG.warning(() -> "scheduled restore test of " + t.name() + " not started: "
-                + e.getMessage()));
-        scheduleNext(t);
-      });
-    });
+  /** A run of the database's {@code restore_test.schedule} (the scheduler fires it): its newest good backup. */
+  private void testLatest(Messages.RestoreTestLatest req) {
+    if (!targets.containsKey(req.database())) {
+      LOG.warning(() -> req.trigger() + " restore test of " + req.database() + " not started: it has no restore_test");
+      return;
+    }
+    pools.io().executeBlocking(() -> placement.resolve("latest", req.database(), clock.instant()).id(), false)
+        .onSuccess(backup -> start(backup, req.trigger()))
+        .onFailure(e -> LOG.warning(() -> req.trigger() + " restore test of " + req.database() + " not started: "
+            + e.getMessage()));
   }
 
   private void onRequest(Message<Messages.RestoreTestRequest> m) {
@@ -111,9 +95,9 @@ public final class RestoreTestVerticle extends VerticleBase {
       m.fail(404, "database " + name + " has no restore_test in the configuration");
       return;
     }
-    Running busy = running.get(name);
+    RunningJob<RestoreTester> busy = running.get(name);
     if (busy != null) {
-      m.fail(409, "a restore test of " + name + " is already running (job " + busy.job.id() + ")");
+      m.fail(409, "a restore test of " + name + " is already running (job " + busy.job().id() + ")");
       return;
     }
     m.reply(start(m.body().backupId(), m.body().trigger()));
@@ -121,33 +105,19 @@ public final class RestoreTestVerticle extends VerticleBase {
 
   private Messages.JobAccepted start(String backupId, String trigger) {
     String name = Repository.nameOf(backupId);
-    Running busy = running.get(name);
+    RunningJob<RestoreTester> busy = running.get(name);
     if (busy != null) {
-      LOG.info(() -> "restore test of " + backupId + " (" + trigger + ") not started: job " + busy.job.id()
+      LOG.info(() -> "restore test of " + backupId + " (" + trigger + ") not started: job " + busy.job().id()
           + " is testing " + name);
-      return new Messages.JobAccepted(busy.job, "a restore test of " + name + " is already running");
+      return new Messages.JobAccepted(busy.job(), "a restore test of " + name + " is already running");
     }
     Target t = targets.get(name);
     Job job = Job.queued(Job.Kind.TEST, name, trigger, clock.instant()).withBackup(backupId).running(clock.instant());
     RestoreTester tester = new RestoreTester(vertx, pools, RestoreTester.Options.of(t.config(), t.jobs(), pgBin),
         clock);
-    Running run = new Running(job, tester);
+    RunningJob<RestoreTester> run = new RunningJob<>(job, tester, vertx, clock, this::update);
     running.put(name, run);
-    tester.onProgress(p -> {
-      boolean news = p.phase() != run.job.phase() || p.workTotal() != run.job.workTotal();
-      run.job = run.job.progress(p, clock.instant());
-      long wait = news ? 0 : run.throttle.offer(clock.millis());
-      if (wait == 0) {
-        update(run.job);
-      } else if (wait > 0) {
-        vertx.setTimer(wait, x -> {
-          run.throttle.sent(clock.millis());
-          if (running.get(name) == run) {
-            update(run.job);
-          }
-        });
-      }
-    });
+    tester.onProgress(run::progress);
     update(job);
     LOG.info(() -> "[" + job.id() + "] restore test of " + backupId + " (" + trigger + ")");
     // not found anywhere (or unreadable): the tester reports it from the first repository, as any failure
@@ -157,35 +127,33 @@ public final class RestoreTestVerticle extends VerticleBase {
       } catch (RuntimeException e) {
         return placement.receiving(name).repository();
       }
-    }, false).compose(repo -> {
-      run.read = repo;
-      return tester.run(repo, backupId);
-    }).onComplete(ar -> {
-      if (ar.succeeded()) {
-        finish(run, name, ar.result());
-      } else { // the tester reports every outcome in its result: this is a bug, but the job must still end
-        running.remove(name);
-        update(run.job.failed(clock.instant(), ErrorCode.INTERNAL.name(), "restore test of " + backupId + ": "
-            + ar.cause()));
-      }
+    }, false).compose(repo -> tester.run(repo, backupId).map(r -> {
+      finish(run, name, repo, r);
+      return r;
+    })).onFailure(e -> { // the tester reports every outcome in its result: this is a bug, but the job must still end
+      running.remove(name);
+      run.end();
+      update(run.job().failed(clock.instant(), ErrorCode.INTERNAL.name(), "restore test of " + backupId + ": " + e));
     });
     return new Messages.JobAccepted(job, "started");
   }
 
-  private void finish(Running run, String name, RestoreTestResult r) {
-    Job current = run.job;
+  /** Records the result ({@code read}: the repository the test read the backup from) and ends the job. */
+  private void finish(RunningJob<RestoreTester> run, String name, Repository read, RestoreTestResult r) {
+    Job current = run.job();
     Job done = r.passed() ? current.succeeded(clock.instant())
-        : run.cancelRequested ? current.cancelled(clock.instant(), r.message())
+        : run.cancelRequested() ? current.cancelled(clock.instant(), r.message())
         : current.failed(clock.instant(), r.errorCode() == null ? ErrorCode.INTERNAL.name() : r.errorCode(),
             r.message() + (r.hint() == null ? "" : " (hint: " + r.hint() + ")"));
     pools.io().executeBlocking(() -> {
-      RestoreTestRecord.record(run.read, r, done.finished());
+      RestoreTestRecord.record(read, r, done.finished());
       RestoreTestLog.add(placement.receiving(name).repository(), r);
       return null;
     }, false).onFailure(e -> LOG.warning(() -> "[" + done.id() + "] cannot record the restore test of "
         + r.backupId() + ": " + e.getMessage()))
         .onComplete(x -> {
           running.remove(name);
+          run.end();
           update(done);
           vertx.eventBus().publish(Addresses.RESTORE_TEST_FINISHED, new Messages.RestoreTestFinished(name,
               r.backupId(), done.id(), r.passed(), done.finished(), Duration.ofMillis(r.durationMs()),
@@ -194,11 +162,11 @@ public final class RestoreTestVerticle extends VerticleBase {
   }
 
   private void onCancel(Message<Messages.CancelJob> m) {
-    for (Running r : running.values()) {
-      if (r.job.id().equals(m.body().jobId())) {
-        r.cancelRequested = true;
-        r.tester.cancel();
-        m.reply(new Messages.JobAccepted(r.job, "cancelling"));
+    for (RunningJob<RestoreTester> r : running.values()) {
+      if (r.job().id().equals(m.body().jobId())) {
+        r.requestCancel();
+        r.worker().cancel();
+        m.reply(new Messages.JobAccepted(r.job(), "cancelling"));
         return;
       }
     }

@@ -1,6 +1,7 @@
 package dev.cairn.restoretest;
 
 import dev.cairn.archive.ArchiveReader;
+import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.conn.ConnSpec;
@@ -50,8 +51,9 @@ final class SchemaCheck {
     Path restoreTool = dump.sibling("pg_restore").orElseThrow(() -> new CairnException(ErrorCode.PG_DUMP_VERSION,
         "no pg_restore beside " + dump.path()));
     try (OutputStream out = dir.write("archive-schema.dump")) {
-      for (ChunkRef ref : m.schemaChunks()) {
-        out.write(reader.readChunk(ref));
+      List<ChunkRef> refs = m.schemaChunks();
+      for (int i = 0; i < refs.size(); i++) { // bound to their place, as an encrypted archive's chunks must be read
+        out.write(reader.readChunk(refs.get(i), ChunkAad.of(ChunkAad.SCHEMA, refs, i)));
       }
     }
     run(List.of(restoreTool.toString(), "--schema-only", "--file=" + dir.file("archive-schema.sql"),

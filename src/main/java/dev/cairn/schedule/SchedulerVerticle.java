@@ -2,6 +2,7 @@ package dev.cairn.schedule;
 
 import dev.cairn.bus.Addresses;
 import dev.cairn.bus.Messages;
+import dev.cairn.jobs.Job;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Clock;
@@ -16,15 +17,21 @@ import java.util.logging.Logger;
 /**
  * Fires backups on each database's cron schedule with Vert.x timers (cron-utils computes the times).
  * At start, a database whose schedule passed a run time since its last good backup gets one backup
- * now ("missed"), never one per missed tick. Also fires retention on its own schedule when configured.
+ * now ("missed"), never one per missed tick. Also fires each database's verify and restore-test
+ * schedules (of its newest good backup) and retention on its own schedule when configured, and answers
+ * {@link Addresses#SCHEDULES_QUERY} with the next runs of every database's schedules, per kind.
  */
 public final class SchedulerVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger("cairn.schedule");
 
-  /** {@code lastGood}: finish time of the database's newest good backup, or null when it has none. */
-  public record Entry(String database, Schedule schedule, Instant lastGood, Schedule verifySchedule) {
+  /**
+   * {@code lastGood}: finish time of the database's newest good backup, or null when it has none;
+   * {@code verifySchedule}, {@code testSchedule}: null when the database has none.
+   */
+  public record Entry(String database, Schedule schedule, Instant lastGood, Schedule verifySchedule,
+      Schedule testSchedule) {
     public Entry(String database, Schedule schedule, Instant lastGood) {
-      this(database, schedule, lastGood, null);
+      this(database, schedule, lastGood, null, null);
     }
   }
 
@@ -54,6 +61,10 @@ public final class SchedulerVerticle extends VerticleBase {
       if (e.verifySchedule() != null) {
         arm(e.verifySchedule(), () -> vertx.eventBus().send(Addresses.VERIFY_LATEST,
             new Messages.VerifyLatest(e.database(), "schedule")), e.database() + " verify");
+      }
+      if (e.testSchedule() != null) {
+        arm(e.testSchedule(), () -> vertx.eventBus().send(Addresses.RESTORE_TEST_LATEST,
+            new Messages.RestoreTestLatest(e.database(), "schedule")), e.database() + " restore test");
       }
     }
     if (retention != null) {
@@ -97,10 +108,20 @@ public final class SchedulerVerticle extends VerticleBase {
     List<Messages.ScheduleInfo> out = new ArrayList<>();
     ZonedDateTime now = ZonedDateTime.now(clock);
     for (Entry e : entries) {
-      out.add(new Messages.ScheduleInfo(e.database(), e.schedule().expressions(), e.schedule().zone().getId(),
-          e.schedule().nextRuns(now.withZoneSameInstant(e.schedule().zone()), 5)));
+      out.add(info(e.database(), Job.Kind.BACKUP, e.schedule(), now));
+      if (e.verifySchedule() != null) {
+        out.add(info(e.database(), Job.Kind.VERIFY, e.verifySchedule(), now));
+      }
+      if (e.testSchedule() != null) {
+        out.add(info(e.database(), Job.Kind.TEST, e.testSchedule(), now));
+      }
     }
     return new Messages.ScheduleList(out);
+  }
+
+  private static Messages.ScheduleInfo info(String db, Job.Kind kind, Schedule s, ZonedDateTime now) {
+    return new Messages.ScheduleInfo(db, kind, s.expressions(), s.zone().getId(),
+        s.nextRuns(now.withZoneSameInstant(s.zone()), 5));
   }
 
   @Override

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +23,7 @@ class AgentRestoreTestIT {
 
   private static ApiAgent start(Path dir, String prefix, String expect) throws Exception {
     return ApiAgent.start(dir, prefix, true, "", "    restore_test:\n      after_backup: true\n"
+        + "      schedule: \"0 4 * * 0\"\n"
         + "      target: " + PG.conninfo("postgres") + "\n      max_test_age: 1d\n"
         + "      checks:\n        - {name: all rows, sql: \"select count(*) from t\", expect: \"" + expect + "\"}\n",
         HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
@@ -75,6 +78,17 @@ class AgentRestoreTestIT {
       assertEquals(2, tests.getJsonArray("tests").size(), tests.encode());
       JsonObject last = tests.getJsonObject("last");
       assertTrue(last.getBoolean("passed") && last.getLong("restoreMs") > 0, last.encode());
+
+      JsonArray schedules = api.json(api.get("/api/v1/schedules", VIEWER), 200).getJsonArray("schedules");
+      assertEquals(2, schedules.size(), schedules.encode());
+      JsonObject test = schedules.getJsonObject(1);
+      assertEquals("test", test.getString("kind"), "the restore-test schedule is listed beside the backups': "
+          + schedules.encode());
+      assertEquals(List.of("0 4 * * 0"), test.getJsonArray("cron").getList());
+      assertEquals(5, test.getJsonArray("nextRuns").size());
+      assertEquals("succeeded", test.getString("lastResult"), "the last test job: " + test.encode());
+      assertEquals("test", test.getJsonObject("lastRun").getString("kind"));
+      assertEquals("backup", schedules.getJsonObject(0).getString("kind"));
 
       JsonObject health = api.json(api.get("/api/v1/health", null), 200).getJsonArray("databases").getJsonObject(0);
       assertTrue(health.getJsonObject("restoreTest").getBoolean("passed"), health.encode());

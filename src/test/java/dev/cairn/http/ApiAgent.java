@@ -74,6 +74,12 @@ final class ApiAgent implements AutoCloseable {
   /** {@code agentExtra}: more lines under agent: (two-space indented), e.g. "  history_limit: 5000\n". */
   static ApiAgent start(Path dir, String dbPrefix, boolean tokens, String httpExtra, String agentExtra, String dbExtra,
       HttpClient client) throws Exception {
+    return start(dir, dbPrefix, tokens, httpExtra, agentExtra, "", dbExtra, client);
+  }
+
+  /** {@code sections}: more top-level sections, e.g. "encryption:\n  keys:\n ...". */
+  static ApiAgent start(Path dir, String dbPrefix, boolean tokens, String httpExtra, String agentExtra,
+      String sections, String dbExtra, HttpClient client) throws Exception {
     String db = PG.newDatabase(dbPrefix);
     PG.psql(db, "CREATE TABLE t (id int PRIMARY KEY, v text); "
         + "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 5000) g;"
@@ -83,7 +89,7 @@ final class ApiAgent implements AutoCloseable {
     String yaml = "repository:\n  path: " + repo + "\nhttp:\n  port: " + port + "\n"
         + (tokens ? tokens() : "")
         + httpExtra
-        + "agent:\n  run_missed_on_start: false\n" + agentExtra
+        + "agent:\n  run_missed_on_start: false\n" + agentExtra + sections
         + "databases:\n  - name: " + db + "\n    url: " + PG.conninfo(db) + "\n    jobs: 1\n"
         + "    schedule: \"@yearly\"\n    max_age: 400d\n" + dbExtra;
     return new ApiAgent(ConfigLoader.parse(yaml, "api-test.yaml", Map.of(), dir), db, repo, port,

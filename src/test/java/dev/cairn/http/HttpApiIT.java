@@ -272,6 +272,7 @@ class HttpApiIT {
     assertEquals(1, s.size());
     JsonObject one = s.getJsonObject(0);
     assertEquals(api.db, one.getString("database"));
+    assertEquals("backup", one.getString("kind"));
     assertEquals(List.of("@yearly"), one.getJsonArray("cron").getList());
     assertEquals(5, one.getJsonArray("nextRuns").size());
     assertEquals("succeeded", one.getString("lastResult"));

@@ -223,7 +223,8 @@ class PitrIT {
     Path dir = work.resolve("restore-" + port);
     PitrRestore.Result r = new PitrRestore(store).run(new PitrRestore.Options(t, dir, true, port, walGet, null));
     started.add(dir);
-    assertFalse(Files.exists(dir.resolve(PitrRestore.STAGED_WAL)), "the staged WAL is removed after recovery");
+    assertFalse(Files.exists(dir.resolve(PitrRestore.STAGED_WAL)), "the copied WAL is removed after recovery");
+    assertFalse(Files.exists(dir.resolve(WalStage.DIR)), "the staged WAL is removed after recovery");
     if (t.kind() == Target.Kind.TIME) {
       assertTrue(!r.recovery().reached().isAfter(t.time()), "reached " + r.recovery().reached() + " <= " + t.time());
     }

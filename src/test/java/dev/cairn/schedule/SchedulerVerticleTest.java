@@ -86,6 +86,26 @@ class SchedulerVerticleTest {
   }
 
   @Test
+  void aRestoreTestScheduleAsksForATestOfTheNewestBackupAndIsListedWithItsKind() throws Exception {
+    List<String> tests = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Messages.RestoreTestLatest>consumer(Addresses.RESTORE_TEST_LATEST,
+        m -> tests.add(m.body().database() + ":" + m.body().trigger()));
+    deploy(Clock.systemUTC(), false, new SchedulerVerticle.Entry("app", Schedule.parse(List.of("@yearly"),
+        ZoneOffset.UTC), Instant.now(), null, Schedule.parse(List.of("* * * * * *"), ZoneOffset.UTC)));
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (tests.isEmpty() && System.nanoTime() < end) {
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    assertEquals("app:schedule", tests.isEmpty() ? "none in 5 s" : tests.get(0));
+    assertEquals(List.of(), requests, "a restore-test tick starts no backup");
+    List<Messages.ScheduleInfo> listed = vertx.eventBus().<Messages.ScheduleList>request(Addresses.SCHEDULES_QUERY,
+        new Messages.ScheduleQuery()).await(10, TimeUnit.SECONDS).body().schedules();
+    assertEquals(List.of(Job.Kind.BACKUP, Job.Kind.TEST), listed.stream().map(Messages.ScheduleInfo::kind).toList());
+    assertEquals(List.of("* * * * * *"), listed.get(1).expressions());
+    assertEquals(5, listed.get(1).nextRuns().size());
+  }
+
+  @Test
   void missedRunsAreNotTakenWhenTurnedOff() throws Exception {
     deploy(Clock.systemUTC(), false, new SchedulerVerticle.Entry("stale",
         Schedule.parse(List.of("@hourly"), ZoneOffset.UTC), Instant.now().minus(Duration.ofHours(5))));
