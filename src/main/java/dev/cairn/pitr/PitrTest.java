@@ -91,8 +91,12 @@ public final class PitrTest {
         + " clock_timestamp())");
     conn.row("WITH gone AS (DELETE FROM " + TABLE + " WHERE written < clock_timestamp() - interval '1 day')"
         + " INSERT INTO " + TABLE + " (id) VALUES ('" + sentinel + "') RETURNING id");
-    List<String> r = conn.row("SELECT pg_current_wal_lsn()::text, (SELECT timeline_id FROM pg_control_checkpoint())::text");
-    // the byte before the current location: a commit that ends exactly on a segment boundary is in the one before
+    // the insert location, not pg_current_wal_lsn() (the write location): with synchronous_commit = off the
+    // commit may not be written yet, and the write location still at the start of its segment names the one
+    // before, already in the repository: the test then restored without waiting for the sentinel
+    List<String> r = conn.row("SELECT pg_current_wal_insert_lsn()::text,"
+        + " (SELECT timeline_id FROM pg_control_checkpoint())::text");
+    // the byte before the insert location: a commit that ends exactly on a segment boundary is in the one before
     Segment seg = Segment.of(Integer.parseInt(r.get(1)), new Lsn(Lsn.parse(r.get(0)).value() - 1), info.segmentSize());
     try {
       conn.row("SELECT pg_switch_wal()::text");

@@ -265,8 +265,12 @@ class PitrAgentIT {
   void aPitrRestoreTestWhoseSentinelNeverReachesTheRepositoryFailsNamingTheSegmentAndIsRecorded() throws Exception {
     agent.stop("test").await(30, TimeUnit.SECONDS); // nothing streams any more
     agent = null;
+    // a stopped agent's pg_receivewal must be gone with it: else the sentinel below would still be streamed
+    PitrIT.waitUntil(() -> pg.psql("postgres", "SELECT count(*) FROM pg_replication_slots WHERE slot_name ="
+        + " 'cairn_agent_it' AND active").strip().equals("0"), 10, "the stopped agent's WAL stream has ended");
     CairnCli.Run r = CairnCli.run("pitr", "test", "--config", config, "--cluster", "main", "--timeout", "3s");
-    assertEquals(9, r.code(), "CANCELLED: " + r);
+    assertEquals(9, r.code(), "CANCELLED: " + r + "; wal: " + store.walFiles() + "; lsn: "
+        + pg.psql("postgres", "SELECT pg_current_wal_lsn(), pg_walfile_name(pg_current_wal_lsn())"));
     assertTrue(r.err().contains("holding the sentinel row did not reach the repository within"), r.toString());
     PitrTestResult last = PitrTestLog.last(store).orElseThrow();
     assertFalse(last.passed());
