@@ -1,15 +1,10 @@
 package dev.cairn.restoretest;
 
+import dev.cairn.storage.RecentLog;
 import dev.cairn.storage.Repository;
-import dev.cairn.storage.Storage;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -24,35 +19,19 @@ public final class RestoreTestLog {
 
   private RestoreTestLog() {}
 
+  private static RecentLog<RestoreTestResult> log(Repository repo, String name) {
+    return new RecentLog<>(repo.storage(), DIR + name + ".json", KEEP, RestoreTestResult::fromJson,
+        RestoreTestResult::toJson, LOG);
+  }
+
   /** Newest first; empty when none were recorded (or the object is unreadable, which is logged). */
   public static List<RestoreTestResult> read(Repository repo, String name) {
-    Storage s = repo.storage();
-    Optional<byte[]> b = s.get(DIR + name + ".json");
-    if (b.isEmpty()) {
-      return List.of();
-    }
-    try {
-      JsonArray a = new JsonObject(new String(b.get(), StandardCharsets.UTF_8)).getJsonArray("tests");
-      List<RestoreTestResult> out = new ArrayList<>();
-      for (int i = 0; i < a.size(); i++) {
-        out.add(RestoreTestResult.fromJson(a.getJsonObject(i)));
-      }
-      return out;
-    } catch (RuntimeException e) {
-      LOG.warning(() -> "restore test log " + DIR + name + ".json in " + s.location() + " is unreadable ("
-          + e.getMessage() + "); it starts anew with the next test");
-      return List.of();
-    }
+    return log(repo, name).read();
   }
 
   /** Adds a result in front, keeping the newest {@link #KEEP}. */
   public static synchronized void add(Repository repo, RestoreTestResult r) {
-    String name = Repository.nameOf(r.backupId());
-    List<RestoreTestResult> all = new ArrayList<>(read(repo, name));
-    all.add(0, r);
-    JsonArray a = new JsonArray();
-    all.stream().limit(KEEP).forEach(t -> a.add(t.toJson()));
-    repo.storage().put(DIR + name + ".json", new JsonObject().put("tests", a).encode().getBytes(StandardCharsets.UTF_8));
+    log(repo, Repository.nameOf(r.backupId())).add(r);
   }
 
   /** The last test of each of {@code names} that has one. */
