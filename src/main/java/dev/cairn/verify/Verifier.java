@@ -86,10 +86,6 @@ public final class Verifier {
   }
 
   /**
-   * Fails only when the archive cannot be opened at all or the verify is cancelled; damage is in the report.
-   * Never throws, so no job wedges.
-   */
-  /**
    * The storage-level verify, without a key: the archive's structure (checked when it was opened) and
    * every chunk's header and CRC32C. Blocking; what an off-site copy can check of an encrypted archive.
    */
@@ -98,6 +94,10 @@ public final class Verifier {
     return new Report(null, r.chunks(), 0, r.storedBytes(), r.problems());
   }
 
+  /**
+   * Fails only when the archive cannot be opened at all or the verify is cancelled; damage is in the report.
+   * Never throws, so no job wedges.
+   */
   public Future<Report> run(Supplier<ArchiveReader> archive) {
     try {
       return verify(archive);

@@ -7,7 +7,7 @@ import dev.cairn.engine.Pools;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
 import dev.cairn.jobs.Job;
-import dev.cairn.jobs.ProgressThrottle;
+import dev.cairn.jobs.RunningJob;
 import dev.cairn.storage.Repository;
 import dev.cairn.storage.Backups;
 import dev.cairn.storage.Verification;
@@ -37,23 +37,11 @@ public final class VerifyVerticle extends VerticleBase {
   /** At most this many problems are listed in a failed job's message (the count is always given). */
   static final int MAX_LISTED = 20;
 
-  /** A running verify: its job with the latest progress, and which progress reports reach the registry. */
-  private static final class Running {
-    final Verifier verifier;
-    final ProgressThrottle throttle = new ProgressThrottle(ProgressThrottle.DEFAULT_INTERVAL);
-    Job job;
-
-    Running(Job job, Verifier verifier) {
-      this.job = job;
-      this.verifier = verifier;
-    }
-  }
-
   private final Placement placement;
   private final Pools pools;
   private final Clock clock;
   private final int jobs;
-  private final Map<String, Running> running = new HashMap<>();
+  private final Map<String, RunningJob<Verifier>> running = new HashMap<>();
 
   private final Set<String> afterBackup;
 
@@ -87,7 +75,7 @@ public final class VerifyVerticle extends VerticleBase {
   /** The archive file must not stay open (and its reads queued) while the agent closes its pools. */
   @Override
   public Future<?> stop() {
-    running.values().forEach(r -> r.verifier.cancel());
+    running.values().forEach(r -> r.worker().cancel());
     return Future.succeededFuture();
   }
 
@@ -100,49 +88,38 @@ public final class VerifyVerticle extends VerticleBase {
 
   /** Starts a verify of {@code id} unless one runs; the answer names the job either way. */
   private Messages.JobAccepted start(String id, String trigger) {
-    Running existing = running.get(id);
+    RunningJob<Verifier> existing = running.get(id);
     if (existing != null) {
-      return new Messages.JobAccepted(existing.job, "a verify of " + id + " is already running ("
-          + existing.job.id() + "); not started again");
+      return new Messages.JobAccepted(existing.job(), "a verify of " + id + " is already running ("
+          + existing.job().id() + "); not started again");
     }
     Job job = Job.queued(Job.Kind.VERIFY, Repository.nameOf(id), trigger, clock.instant())
         .withBackup(id).running(clock.instant());
     Verifier verifier = new Verifier(vertx, pools, jobs);
-    Running r = new Running(job, verifier);
+    RunningJob<Verifier> r = new RunningJob<>(job, verifier, vertx, clock, this::update);
     running.put(id, r);
     update(job);
     LOG.info(() -> "[" + job.id() + "] verifying " + id + " (" + trigger + ")");
-    verifier.onProgress(p -> {
-      r.job = r.job.progress(p, clock.instant());
-      long wait = r.throttle.offer(clock.millis());
-      if (wait == 0) {
-        update(r.job);
-      } else if (wait > 0) {
-        vertx.setTimer(wait, t -> {
-          r.throttle.sent(clock.millis());
-          if (running.get(id) == r) { // never after the job's final update
-            update(r.job);
-          }
-        });
-      }
-    });
+    verifier.onProgress(r::progress);
     Repository[] read = new Repository[1]; // where it was read: its outcome is recorded there
     verifier.run(() -> {
       read[0] = placement.holder(id).repository();
       return read[0].openArchive(id, "verify job " + job.id());
     }).onComplete(ar -> {
       running.remove(id);
+      r.end();
+      Job current = r.job();
       Job done;
       if (ar.succeeded() && ar.result().ok()) {
         Verifier.Report rep = ar.result();
-        done = r.job.succeeded(clock.instant());
+        done = current.succeeded(clock.instant());
         LOG.info(() -> "[" + job.id() + "] " + id + " verified: " + rep.chunks() + " chunks, " + rep.rows() + " rows");
       } else if (ar.succeeded()) {
-        done = r.job.failed(clock.instant(), ErrorCode.ARCHIVE_CORRUPT.name(), message(id, ar.result().problems()));
+        done = current.failed(clock.instant(), ErrorCode.ARCHIVE_CORRUPT.name(), message(id, ar.result().problems()));
       } else {
         CairnException e = CairnException.wrap(ar.cause(), ErrorCode.INTERNAL, "verify of " + id);
-        done = e.code() == ErrorCode.CANCELLED ? r.job.cancelled(clock.instant(), e.getMessage())
-            : r.job.failed(clock.instant(), e);
+        done = e.code() == ErrorCode.CANCELLED ? current.cancelled(clock.instant(), e.getMessage())
+            : current.failed(clock.instant(), e);
       }
       if (done.state() != Job.State.SUCCEEDED) {
         LOG.warning(() -> "[" + job.id() + "] verify of " + id + " " + done.state().name().toLowerCase(Locale.ROOT)
@@ -173,10 +150,10 @@ public final class VerifyVerticle extends VerticleBase {
   /** Stops a running verify's reads; its job ends CANCELLED. 404 when no verify job of that id runs here. */
   private void onCancel(Message<Messages.CancelJob> m) {
     String id = m.body().jobId();
-    for (Running r : running.values()) {
-      if (r.job.id().equals(id)) {
-        r.verifier.cancel();
-        m.reply(new Messages.JobAccepted(r.job, "cancelling"));
+    for (RunningJob<Verifier> r : running.values()) {
+      if (r.job().id().equals(id)) {
+        r.worker().cancel();
+        m.reply(new Messages.JobAccepted(r.job(), "cancelling"));
         return;
       }
     }
