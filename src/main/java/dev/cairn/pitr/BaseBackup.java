@@ -2,19 +2,16 @@ package dev.cairn.pitr;
 
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.storage.WriteSink;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.List;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +28,7 @@ public final class BaseBackup {
   private final ClusterConn conn;
   private final Path pgBin;
   private final Clock clock;
-  private volatile Process process;
+  private final ChildProcess child = new ChildProcess();
 
   private final String slot;
 
@@ -51,36 +48,24 @@ public final class BaseBackup {
     Path tool = basebackupProgram(info, pgBin);
     Instant started = clock.instant();
     String id = store.cluster() + "-" + ID_TIME.format(started);
-    ProcessBuilder pb = new ProcessBuilder(List.of(tool.toString(), "-d", conn.conninfo(), "-D", "-", "-Ft",
-        "-X", "none", "-c", "fast", "-l", "cairn " + id));
-    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-    pb.environment().putAll(conn.childEnv());
-    ArrayDeque<String> errLines = new ArrayDeque<>();
+    List<String> cmd = List.of(tool.toString(), "-d", conn.conninfo(), "-D", "-", "-Ft", "-X", "none", "-c", "fast",
+        "-l", "cairn " + id);
     try (WriteSink sink = store.storage().create(store.baseDataKey(id));
-        BaseStream.Writer w = new BaseStream.Writer(sink)) {
-      Process p = pb.start();
-      process = p;
-      p.getOutputStream().close();
-      Thread errReader = new Thread(() -> readLines(p.getErrorStream(), errLines), "cairn-basebackup-stderr");
-      errReader.setDaemon(true);
-      errReader.start();
+        BaseStream.Writer w = new BaseStream.Writer(sink);
+        ChildProcess.Started p = child.start(cmd, conn.childEnv(), ChildProcess.Stdout.DATA, line -> {})) {
       TarPeek tar = new TarPeek();
-      try (InputStream in = p.getInputStream()) {
+      try (InputStream in = p.stdout()) {
         byte[] buf = new byte[256 << 10];
         for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
           tar.accept(buf, 0, n);
           w.write(buf, 0, n);
         }
       }
-      int exit = p.waitFor();
-      errReader.join(10_000);
-      String err;
-      synchronized (errLines) {
-        err = String.join("\n", errLines);
-      }
-      if (exit != 0) {
+      ChildProcess.Result done = p.finish();
+      String err = String.join("\n", done.output());
+      if (done.exitCode() != 0) {
         throw new CairnException(ErrorCode.PG_DUMP_FAILED, "pg_basebackup of cluster " + store.cluster() + " failed (exit "
-            + exit + "):\n" + err, "the cluster's url needs a role with REPLICATION and a pg_hba.conf line for"
+            + done.exitCode() + "):\n" + err, "the cluster's url needs a role with REPLICATION and a pg_hba.conf line for"
             + " replication connections");
       }
       JsonArray ranges = tar.manifest() == null ? null : new JsonObject(tar.manifest()).getJsonArray("WAL-Ranges");
@@ -107,14 +92,8 @@ public final class BaseBackup {
       throw new CairnException(ErrorCode.PG_DUMP_FAILED, "cannot run " + tool + " for cluster " + store.cluster()
           + ": " + e.getMessage(), null, null, e);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      cancel();
+      Thread.currentThread().interrupt(); // pg_basebackup was stopped with the resources
       throw new CairnException(ErrorCode.CANCELLED, "base backup of cluster " + store.cluster() + " interrupted");
-    } finally {
-      Process p = process;
-      if (p != null && p.isAlive()) {
-        p.destroyForcibly();
-      }
     }
   }
 
@@ -132,24 +111,6 @@ public final class BaseBackup {
 
   /** Stops a running pg_basebackup; the unfinished object is discarded. Safe from any thread. */
   public void cancel() {
-    Process p = process;
-    if (p != null) {
-      p.destroy();
-    }
-  }
-
-  private static void readLines(InputStream in, ArrayDeque<String> keep) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        synchronized (keep) {
-          if (keep.size() == 200) {
-            keep.removeFirst();
-          }
-          keep.add(line);
-        }
-      }
-    } catch (IOException ignored) {
-      // the process ended: what was read is kept
-    }
+    child.cancel();
   }
 }

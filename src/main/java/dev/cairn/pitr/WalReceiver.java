@@ -2,11 +2,9 @@ package dev.cairn.pitr;
 
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.pgtools.ChildProcess;
 import dev.cairn.pgtools.PgTool;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,7 +38,8 @@ public final class WalReceiver implements AutoCloseable {
   private final Path pgBin;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Thread thread;
-  private volatile Process process;
+  /** pg_receivewal, started again after each exit; cancelled once, by close(). */
+  private final ChildProcess child = new ChildProcess();
   private volatile Instant lastPublished;
   private volatile String lastSegment;
   private volatile String lastError;
@@ -64,8 +63,7 @@ public final class WalReceiver implements AutoCloseable {
 
   /** The running pg_receivewal's pid, or -1. */
   public long pid() {
-    Process p = process;
-    return p != null && p.isAlive() ? p.pid() : -1;
+    return child.pid();
   }
 
   /** The newest segment published, or null. */
@@ -129,40 +127,22 @@ public final class WalReceiver implements AutoCloseable {
     createSpool();
     publishFinished(info.segmentSize());
     conn.ensureSlot(slot);
-    ProcessBuilder pb = new ProcessBuilder(List.of(tool.path().toString(), "-d", conn.conninfo(), "-D", spool.toString(),
-        "--slot", slot, "--synchronous", "--no-loop")).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-    pb.environment().putAll(conn.childEnv());
-    Process p = pb.start();
-    process = p;
-    p.getOutputStream().close();
-    StringBuilder out = new StringBuilder();
-    Thread reader = new Thread(() -> drain(p, out), "cairn-wal-log-" + store.cluster());
-    reader.setDaemon(true);
-    reader.start();
-    LOG.info("wal stream of cluster " + store.cluster() + " started (pg_receivewal pid " + p.pid() + ", slot " + slot + ")");
-    try {
-      while (!p.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+    List<String> cmd = List.of(tool.path().toString(), "-d", conn.conninfo(), "-D", spool.toString(), "--slot", slot,
+        "--synchronous", "--no-loop");
+    ChildProcess.Result r;
+    // close() stops it (and any started after the stop): the loop ends when it exits
+    try (ChildProcess.Started p = child.start(cmd, conn.childEnv(), ChildProcess.Stdout.MESSAGES, LOG::fine)) {
+      LOG.info("wal stream of cluster " + store.cluster() + " started (pg_receivewal pid " + p.pid() + ", slot " + slot
+          + ")");
+      while (!p.waitFor(POLL)) {
         publishFinished(info.segmentSize());
-        if (stop.getCount() == 0) {
-          p.destroy();
-        }
       }
-    } finally {
-      if (p.isAlive()) {
-        p.destroy();
-        p.waitFor(5, TimeUnit.SECONDS);
-        p.destroyForcibly();
-      }
+      r = p.finish();
     }
-    reader.join(2000);
     publishFinished(info.segmentSize());
     if (stop.getCount() > 0) {
-      String said;
-      synchronized (out) {
-        said = out.toString().strip();
-      }
-      throw new CairnException(ErrorCode.DB_CONNECT, "pg_receivewal exited with " + p.exitValue()
+      String said = String.join("\n", r.output());
+      throw new CairnException(ErrorCode.DB_CONNECT, "pg_receivewal exited with " + r.exitCode()
           + (said.isEmpty() ? "" : ": " + said) + "; restarting");
     }
   }
@@ -197,30 +177,11 @@ public final class WalReceiver implements AutoCloseable {
     }
   }
 
-  private static void drain(Process p, StringBuilder keep) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        LOG.fine(line);
-        synchronized (keep) {
-          if (keep.length() > 4000) {
-            keep.setLength(0);
-          }
-          keep.append(line).append('\n');
-        }
-      }
-    } catch (IOException ignored) {
-      // the process ended
-    }
-  }
-
   /** Stops the stream and publishes what is finished; the partial segment stays in the spool for next time. */
   @Override
   public void close() {
     stop.countDown();
-    Process p = process;
-    if (p != null) {
-      p.destroy();
-    }
+    child.cancel();
     try {
       thread.join(15_000);
     } catch (InterruptedException e) {
