@@ -37,7 +37,8 @@
   }
 
   // One row per cluster: the window a restore can reach (from .. to, and how long it spans), the WAL lag against
-  // max_lag (the RPO), gaps, the newest base backup, the last restore test, and how old this reading is.
+  // max_lag (the RPO), gaps, the newest base backup, the last restore test and the next scheduled one, and how old
+  // this reading is.
   function pitrTable(clusters) {
     const head = el('tr', {}, ...['Cluster', 'Status', 'Window from', 'Window to', 'Span', 'WAL lag', 'Gaps',
       'Base backups', 'Restore test', 'Read'].map(c => el('th', {}, c)));
@@ -47,6 +48,8 @@
         : fmt.dur(c.lag_seconds) + (c.max_lag_seconds ? ' of ' + fmt.dur(c.max_lag_seconds) : '');
       const base = c.last_base_backup;
       const test = c.restore_test;
+      const next = S().schedules.find(x => x.kind === 'pitr-test' && x.cluster === c.name);
+      const nextRun = next && next.nextRuns && next.nextRuns.length ? next.nextRuns[0] : null;
       return el('tr', { 'data-cluster': c.name, title: c.reason || '' },
         el('td', {}, c.name),
         el('td', {}, C.badge(c.ok ? 'ok' : 'failing')),
@@ -58,7 +61,8 @@
         el('td', {}, String(c.base_backups || 0), base ? el('span', { class: 'muted' }, ' · newest ', fmt.time(base.finished),
           ', ' + fmt.bytes(base.stored_bytes)) : null),
         el('td', {}, test ? C.badge(test.passed ? 'passed' : 'failed') : '–', test ? el('span', { class: 'muted' }, ' ',
-          fmt.time(test.finished)) : null),
+          fmt.time(test.finished)) : null, nextRun ? el('div', { class: 'muted next-test' }, 'next ',
+          fmt.time(nextRun, { zone: fmt.zoneId(next.timezone), seconds: false })) : null),
         el('td', { class: 'muted' }, c.window_age_seconds === null || c.window_age_seconds === undefined ? '–'
           : fmt.dur(c.window_age_seconds) + ' ago'));
     });

@@ -78,7 +78,7 @@
 
   function databases() {
     const names = new Set();
-    S().schedules.forEach(s => names.add(s.database));
+    S().schedules.forEach(s => { if (s.database) names.add(s.database); }); // a PITR cluster's has none
     if (S().health) S().health.databases.forEach(h => names.add(h.database));
     return [...names].sort();
   }

@@ -102,4 +102,10 @@ public final class Addresses {
    * runs).
    */
   public static final String PITR_TEST = "cairn.pitr.test";
+  /**
+   * Any message -> a {@code JsonObject} {@code {schedules:[{cluster, cron, timezone, nextRuns, lastTest, running}]}}:
+   * the restore-test schedule of each cluster that has one, its next five runs, its last test as {@link #PITR_QUERY}
+   * answers it (or null) and whether one runs now.
+   */
+  public static final String PITR_SCHEDULES = "cairn.pitr.schedules";
 }

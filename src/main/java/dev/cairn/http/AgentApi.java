@@ -6,10 +6,12 @@ import dev.cairn.bus.Messages;
 import dev.cairn.jobs.Job;
 import dev.cairn.storage.Backups;
 import dev.cairn.copy.Placement;
+import dev.cairn.error.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,7 +19,10 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 
-/** /api/v1/schedules, /api/v1/stats, /api/v1/retention/run and each database's retention preview. */
+/**
+ * /api/v1/schedules (the databases' and the PITR clusters'), /api/v1/stats, /api/v1/retention/run and each
+ * database's retention preview.
+ */
 final class AgentApi {
   private final Vertx vertx;
   private final Placement placement;
@@ -33,11 +38,19 @@ final class AgentApi {
     this.clock = clock;
   }
 
+  /**
+   * Every database's schedules, per kind, with the last and the running job of that kind; then each PITR cluster's
+   * restore-test schedule (kind pitr-test, {@code cluster} instead of {@code database}), with its last test.
+   */
   void schedules(RoutingContext rc) {
     Input.query(rc, List.of());
     Future<Messages.ScheduleList> schedules = vertx.eventBus()
         .<Messages.ScheduleList>request(Addresses.SCHEDULES_QUERY, new Messages.ScheduleQuery()).map(m -> m.body());
-    Future.all(schedules, jobs.jobs(null, false, 0)).onComplete(Http.json(rc, 200, all -> {
+    Future<JsonArray> pitr = vertx.eventBus().<JsonObject>request(Addresses.PITR_SCHEDULES, null)
+        .map(m -> m.body().getJsonArray("schedules"))
+        .recover(e -> e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS
+            ? Future.succeededFuture(new JsonArray()) : Future.failedFuture(e)); // no clusters configured here
+    Future.all(schedules, jobs.jobs(null, false, 0), pitr).onComplete(Http.json(rc, 200, all -> {
       List<Job> js = all.resultAt(1);
       JsonArray out = new JsonArray();
       for (Messages.ScheduleInfo s : schedules.result().schedules()) {
@@ -54,8 +67,26 @@ final class AgentApi {
             .put("lastResult", last == null ? null : last.state().name().toLowerCase(Locale.ROOT))
             .put("active", active == null ? null : active.toJson()));
       }
+      for (Object o : pitr.result()) {
+        out.add(pitrTest((JsonObject) o));
+      }
       return new JsonObject().put("schedules", out);
     }));
+  }
+
+  /**
+   * A PITR restore-test schedule: the last test as GET /api/v1/pitr gives it (no job: the PITR verticle runs it),
+   * its outcome named as a job's state (a test that ran out of time was cancelled), and a running one as active.
+   */
+  private static JsonObject pitrTest(JsonObject s) {
+    JsonObject last = s.getJsonObject("lastTest");
+    String result = last == null ? null : last.getBoolean("passed", false) ? "succeeded"
+        : ErrorCode.CANCELLED.name().equals(last.getString("error_code")) ? "cancelled" : "failed";
+    return new JsonObject().put("database", null).put("cluster", s.getString("cluster")).put("kind", "pitr-test")
+        .put("cron", s.getJsonArray("cron")).put("timezone", s.getString("timezone"))
+        .put("nextRuns", s.getJsonArray("nextRuns")).put("lastRun", last).put("lastResult", result)
+        .put("active", s.getBoolean("running", false) ? new JsonObject().put("cluster", s.getString("cluster"))
+            .put("state", "running") : null);
   }
 
   void stats(RoutingContext rc) {

@@ -9,6 +9,7 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,7 +31,8 @@ import java.util.logging.Logger;
  * a {@link LagMonitor} every {@link #CHECK} on the {@code cairn-pitr} pool (at once at start), base backups on the
  * cluster's schedule (and at start when it has none), each followed by {@link PitrRetention}, and the cluster's
  * {@link PitrTest} on its schedule or on request ({@link Addresses#PITR_TEST}). The last state of each cluster is kept here (seeded from {@code state.json})
- * and answered on {@link Addresses#PITR_QUERY}, so health and the API never run pg_waldump.
+ * and answered on {@link Addresses#PITR_QUERY}, so health and the API never run pg_waldump; the restore-test
+ * schedules on {@link Addresses#PITR_SCHEDULES}.
  */
 public final class PitrVerticle extends AbstractVerticle {
   private static final Logger LOG = Logger.getLogger("cairn.pitr");
@@ -66,6 +68,7 @@ public final class PitrVerticle extends AbstractVerticle {
         PitrReport.Report r = PitrReport.of(states, errors, clock.instant());
         m.reply(r.json().copy().put("ok", r.ok()));
       });
+      vertx.eventBus().consumer(Addresses.PITR_SCHEDULES, m -> m.reply(testSchedules()));
       vertx.eventBus().<String>consumer(Addresses.PITR_TEST, m -> {
         Runnable t = tests.get(m.body());
         if (t == null) {
@@ -168,6 +171,26 @@ public final class PitrVerticle extends AbstractVerticle {
           List.of("sentinel row after a restore of cluster " + c.name() + " to latest"), r.errorCode(), r.message(),
           r.hint()));
     });
+  }
+
+  /** The clusters' restore-test schedules, as {@link Addresses#PITR_SCHEDULES} answers them. */
+  private JsonObject testSchedules() {
+    JsonArray out = new JsonArray();
+    for (ClusterConfig c : clusters) {
+      Schedule s = c.restoreTest() == null ? null : c.restoreTest().schedule();
+      if (s == null) {
+        continue;
+      }
+      JsonArray next = new JsonArray();
+      s.nextRuns(ZonedDateTime.now(clock.withZone(s.zone())), Schedule.LISTED_RUNS)
+          .forEach(t -> next.add(t.toOffsetDateTime().toString()));
+      JsonObject state = states.get(c.name());
+      out.add(new JsonObject().put("cluster", c.name()).put("cron", new JsonArray(List.copyOf(s.expressions())))
+          .put("timezone", s.zone().getId()).put("nextRuns", next)
+          .put("lastTest", state == null ? null : state.getJsonObject("restore_test"))
+          .put("running", busy.contains("test-" + c.name())));
+    }
+    return new JsonObject().put("schedules", out);
   }
 
   /** Runs {@code task} at each of the schedule's times, from now on. */

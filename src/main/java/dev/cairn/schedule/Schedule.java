@@ -15,6 +15,9 @@ import java.util.Optional;
  * (an instant or a {@link Clock}).
  */
 public final class Schedule {
+  /** How many next runs a listing of schedules gives (GET /api/v1/schedules). */
+  public static final int LISTED_RUNS = 5;
+
   private final List<CronSchedule> crons;
 
   private Schedule(List<CronSchedule> crons) {

@@ -121,7 +121,7 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private static Messages.ScheduleInfo info(String db, Job.Kind kind, Schedule s, ZonedDateTime now) {
     return new Messages.ScheduleInfo(db, kind, s.expressions(), s.zone().getId(),
-        s.nextRuns(now.withZoneSameInstant(s.zone()), 5));
+        s.nextRuns(now.withZoneSameInstant(s.zone()), Schedule.LISTED_RUNS));
   }
 
   @Override

@@ -56,7 +56,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * server takes the first base backup at start, streams the WAL, and shows the window over HTTP (API, health,
  * metrics) from what its verticle maintains; the window follows the writes, survives a killed pg_receivewal
  * without a gap, the agent's PITR restore test finds its sentinel, the repository's PITR objects read from S3
- * serve {@code pitr status}, {@code wal-get} and {@code pitr restore}, the console shows the window, and {@code cairn pitr test} fails, recorded, once nothing streams. The steps build on each other, so they run in order.
+ * serve {@code pitr status}, {@code wal-get} and {@code pitr restore}, the schedules list the restore test's, the console
+ * shows the window and the next test, and {@code cairn pitr test} fails, recorded, once nothing streams. The steps build on each other, so they run in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PitrAgentIT {
@@ -91,7 +92,7 @@ class PitrAgentIT {
         + "/postgres?replication=true&sslmode=disable\n"
         + "    base_backup: {schedule: \"@yearly\"}\n"
         + "    wal: {slot: cairn_agent_it, max_lag: 5m, spool: " + work.resolve("spool") + "}\n"
-        + "    restore_test: {timeout: 5m, max_test_age: 1d}\n");
+        + "    restore_test: {schedule: \"@yearly\", timeout: 5m, max_test_age: 1d}\n");
     agent = Agent.start(ConfigLoader.load(config, Map.of(), work), Clock.systemUTC()).await(60, TimeUnit.SECONDS);
     store = new PitrStore(LocalStorage.open(repo), "main");
   }
@@ -192,6 +193,30 @@ class PitrAgentIT {
 
   @Test
   @Order(5)
+  void theClustersRestoreTestScheduleIsListedWithItsNextRunsAndItsLastTest() throws Exception {
+    HttpResponse<String> r = get("/api/v1/schedules", VIEWER);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonArray all = new JsonObject(r.body()).getJsonArray("schedules");
+    assertEquals(1, all.size(), "no databases here, the cluster's restore test only: " + all.encode());
+    JsonObject s = all.getJsonObject(0);
+    assertEquals("pitr-test", s.getString("kind"), s.encode());
+    assertEquals("main", s.getString("cluster"));
+    assertTrue(s.containsKey("database") && s.getValue("database") == null, "a cluster is no database: " + s.encode());
+    assertEquals(List.of("@yearly"), s.getJsonArray("cron").getList());
+    assertNotNull(s.getString("timezone"));
+    JsonArray next = s.getJsonArray("nextRuns");
+    assertEquals(5, next.size(), s.encode());
+    java.time.OffsetDateTime first = java.time.OffsetDateTime.parse(next.getString(0));
+    assertTrue(first.toInstant().isAfter(Instant.now()) && first.atZoneSameInstant(java.time.ZoneId.of(
+        s.getString("timezone"))).getDayOfYear() == 1, "next new year's day: " + first);
+    assertEquals(cluster().getJsonObject("restore_test"), s.getJsonObject("lastRun"),
+        "the last test (order 4's) as GET /api/v1/pitr gives it");
+    assertEquals("succeeded", s.getString("lastResult"));
+    assertTrue(s.containsKey("active") && s.getValue("active") == null, "none runs: " + s.encode());
+  }
+
+  @Test
+  @Order(6)
   void theConsoleShowsTheClustersWindowLagAndRestoreTest() throws Exception {
     JsonObject c = cluster();
     WebDriver web = ConsoleBrowserIT.browser(Files.createDirectories(work.resolve("chromium-profile")));
@@ -207,6 +232,10 @@ class PitrAgentIT {
           .getDomAttribute("datetime"), "the window's start, as a time");
       assertNotNull(row.findElement(By.cssSelector(".window-to time")).getDomAttribute("datetime"));
       assertTrue(row.getText().contains("passed"), "the last restore test: " + row.getText());
+      String nextTest = new JsonObject(get("/api/v1/schedules", VIEWER).body()).getJsonArray("schedules")
+          .getJsonObject(0).getJsonArray("nextRuns").getString(0);
+      assertEquals(nextTest, row.findElement(By.cssSelector(".next-test time")).getDomAttribute("datetime"),
+          "the next scheduled test: " + row.getText());
       assertTrue(row.findElement(By.cssSelector(".lag")).getText().contains("of 5 min"), "lag of max_lag: "
           + row.getText());
     } finally {
@@ -215,7 +244,7 @@ class PitrAgentIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void pitrStatusWalGetAndRestoreReadTheRepositoryFromS3WithCredentialsFromTheEnvironmentOnly() throws Exception {
     try (S3Server s3 = S3Server.start(work.resolve("s3"))) {
       s3.bucket("pitr");
@@ -261,7 +290,7 @@ class PitrAgentIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aPitrRestoreTestWhoseSentinelNeverReachesTheRepositoryFailsNamingTheSegmentAndIsRecorded() throws Exception {
     agent.stop("test").await(30, TimeUnit.SECONDS); // nothing streams any more
     agent = null;
