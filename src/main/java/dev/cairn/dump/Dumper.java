@@ -7,6 +7,7 @@ import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.RowDigest;
 import dev.cairn.archive.Sql;
+import dev.cairn.compress.ChunkArrays;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.ConnectionLoss;
@@ -129,7 +130,7 @@ public final class Dumper {
   private final Options opts;
   private final Clock clock;
   private final Chunks chunks;
-  private final ChunkSink.Spare spare;
+  private final ChunkArrays spare;
   private final CopyLock copyLock;
   private final LeaderLocks locks;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
@@ -164,7 +165,7 @@ public final class Dumper {
     this.clock = clock;
     this.chunks = new Chunks(vertx);
     // Per worker: one batch filling, one waiting for the sink, two queued or being written.
-    this.spare = new ChunkSink.Spare(opts.chunkBytes(), 4 * opts.jobs());
+    this.spare = new ChunkArrays(opts.chunkBytes(), 4 * opts.jobs());
     this.copyLock = new CopyLock(vertx, spec, opts.lockTimeoutMs());
     this.locks = new LeaderLocks(vertx, spec, opts.lockTimeoutMs(), () -> stopping, this::cancelled, this::tag);
   }
