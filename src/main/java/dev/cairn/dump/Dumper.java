@@ -138,6 +138,12 @@ public final class Dumper {
   private final ChildProcess pgDumpall = new ChildProcess();
   private volatile boolean stopping;
   private volatile PgConnection leader;
+  private CopyClient copyClient;
+  /**
+   * The first COPY session, opened while the leader connects, locks and exports the snapshot: its driver's
+   * start is then off the critical path. Taken by the first worker; closed at the end if none took it.
+   */
+  private Future<CopyConnection> early;
   private Throwable firstFailure;
   private String id = "(new)";
   /** The id's write lease: unique ids across processes, and this backup's unfinished write is not a leftover. */
@@ -222,13 +228,22 @@ public final class Dumper {
     try {
       Instant started = clock.instant();
       phase(Phase.CONNECTING);
+      copyClient = CopyClient.jdbc(vertx, spec, pools.copy());
+      early = copyClient.connect();
       return PgConnect.connect(vertx, spec)
           .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + spec.describe())))
           .compose(l -> {
             leader = l;
             return withLeader(l, started).eventually(() -> l.close().recover(e -> Future.succeededFuture()));
           })
-          .recover(e -> ConnectionLoss.explain(vertx, spec, started, e).compose(Future::failedFuture));
+          .recover(e -> ConnectionLoss.explain(vertx, spec, started, e).compose(Future::failedFuture))
+          .onComplete(ar -> {
+            // not waited for: a backup that failed to connect fails without waiting on this one's timeout
+            Future<CopyConnection> unused = takeEarly();
+            if (unused != null) {
+              unused.onSuccess(CopyConnection::close);
+            }
+          });
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
@@ -401,11 +416,10 @@ public final class Dumper {
     heapTotal = units.stream().mapToLong(Unit::estimatedBytes).sum();
     ArrayDeque<Unit> queue = new ArrayDeque<>(units);
     List<PartResult> results = new ArrayList<>();
-    CopyClient client = CopyClient.jdbc(vertx, spec, pools.copy());
     int n = Math.min(opts.jobs(), units.size());
     List<Future<Void>> running = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      running.add(worker(client, snapshot, copySettings, queue, results, writer).onFailure(this::failFast));
+      running.add(worker(snapshot, copySettings, queue, results, writer).onFailure(this::failFast));
     }
     return Future.join(running).transform(ar -> {
       for (Future<Void> f : running) {
@@ -455,10 +469,16 @@ public final class Dumper {
     return units;
   }
 
-  private Future<Void> worker(CopyClient client, String snapshot, Map<String, String> copySettings,
-      ArrayDeque<Unit> queue,
+  private Future<CopyConnection> takeEarly() {
+    Future<CopyConnection> e = early;
+    early = null;
+    return e;
+  }
+
+  private Future<Void> worker(String snapshot, Map<String, String> copySettings, ArrayDeque<Unit> queue,
       List<PartResult> results, ArchiveWriter writer) {
-    return client.connect().compose(conn -> {
+    Future<CopyConnection> opened = takeEarly();
+    return (opened != null ? opened : copyClient.connect()).compose(conn -> {
       workers.add(conn);
       if (stopping || firstFailure != null) {
         conn.cancel();
