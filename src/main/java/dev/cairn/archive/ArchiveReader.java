@@ -212,7 +212,20 @@ public final class ArchiveReader implements AutoCloseable {
    */
   public byte[] readChunk(ChunkRef ref, ChunkAad aad) {
     checkUnlocked();
-    return read(ref, aad, true);
+    return read(ref, aad, null, true);
+  }
+
+  /**
+   * {@link #readChunk(ChunkRef, ChunkAad)} into a prefix of {@code into} (at least {@code ref.rawLength()}
+   * bytes): a restore reuses its arrays.
+   */
+  public void readChunk(ChunkRef ref, ChunkAad aad, byte[] into) {
+    checkUnlocked();
+    if (into.length < ref.rawLength()) {
+      throw new CairnException(ErrorCode.INTERNAL, source + ": chunk at byte offset " + ref.offset() + " holds "
+          + ref.rawLength() + " bytes, more than the " + into.length + " given for it");
+    }
+    read(ref, aad, into, true);
   }
 
   /**
@@ -220,10 +233,14 @@ public final class ArchiveReader implements AutoCloseable {
    * bytes their CRC32C. Nothing is decrypted or decompressed.
    */
   public void checkChunk(ChunkRef ref) {
-    read(ref, null, false);
+    read(ref, null, null, false);
   }
 
-  private byte[] read(ChunkRef ref, ChunkAad aad, boolean decode) {
+  /**
+   * Checks the chunk at {@code ref}; with {@code decode}, decodes it into {@code into}, or into a new array
+   * of its raw length (allocated once the header's length is checked) when that is null, and returns that.
+   */
+  private byte[] read(ChunkRef ref, ChunkAad aad, byte[] into, boolean decode) {
     if (ref == null) {
       throw new CairnException(ErrorCode.INTERNAL, source + ": chunk ref is null");
     }
@@ -247,7 +264,9 @@ public final class ArchiveReader implements AutoCloseable {
           ChunkCodec.checkCrc(buf, header, context);
           return null;
         }
-        return codec.decode(buf, header, aad, context);
+        byte[] out = into != null ? into : new byte[header.rawLength()];
+        codec.decode(buf, header, aad, context, out);
+        return out;
       } finally {
         if (pooled) {
           scratchPool.offer(buf);

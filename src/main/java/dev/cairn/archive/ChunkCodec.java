@@ -66,16 +66,23 @@ final class ChunkCodec {
    * decompresses it. An encrypted chunk needs this codec to have the archive's cipher.
    */
   byte[] decode(ByteBuffer buf, ChunkRef header, ChunkAad aad, String context) {
+    byte[] out = new byte[header.rawLength()];
+    decode(buf, header, aad, context, out);
+    return out;
+  }
+
+  /** {@link #decode(ByteBuffer, ChunkRef, ChunkAad, String)} into a prefix of {@code out}, at least the raw length long. */
+  void decode(ByteBuffer buf, ChunkRef header, ChunkAad aad, String context, byte[] out) {
     checkCrc(buf, header, context);
     int stored = header.storedLength();
-    byte[] out = new byte[header.rawLength()];
+    int raw = header.rawLength();
     if ((header.flags() & CHUNK_FLAG_ENCRYPTED) == 0) {
       if (header.codec() == CODEC_NONE) {
         buf.get(CHUNK_HEADER_SIZE, out, 0, stored);
       } else {
-        Lz4Frame.decode(buf, CHUNK_HEADER_SIZE, stored, out, context);
+        Lz4Frame.decode(buf, CHUNK_HEADER_SIZE, stored, out, raw, context);
       }
-      return out;
+      return;
     }
     byte[] sealed = new byte[stored]; // on the heap for GCM (see ChunkCipher); a compressed one opens in place
     buf.get(CHUNK_HEADER_SIZE, sealed);
@@ -85,9 +92,8 @@ final class ChunkCodec {
       cipher.open(manifest, ad, sealed, 0, stored, out, 0, context);
     } else {
       int n = cipher.open(manifest, ad, sealed, 0, stored, sealed, ChunkCipher.NONCE_LENGTH, context);
-      Lz4Frame.decode(ByteBuffer.wrap(sealed), ChunkCipher.NONCE_LENGTH, n, out, context);
+      Lz4Frame.decode(ByteBuffer.wrap(sealed), ChunkCipher.NONCE_LENGTH, n, out, raw, context);
     }
-    return out;
   }
 
   /** The storage-level check: the stored payload after the header in {@code buf} matches its CRC32C. */

@@ -110,9 +110,13 @@ final class Lz4Frame {
    * to {@code srcOff} ("payload offset"); {@code context} prefixes them.
    */
   static void decode(ByteBuffer src, int srcOff, int srcLen, byte[] out, String context) {
+    decode(src, srcOff, srcLen, out, out.length, context);
+  }
+
+  /** {@link #decode(ByteBuffer, int, int, byte[], String)} yielding exactly {@code rawLength} bytes into a prefix of {@code out}. */
+  static void decode(ByteBuffer src, int srcOff, int srcLen, byte[] out, int rawLength, String context) {
     ByteBuffer le = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     ByteBuffer dst = ByteBuffer.wrap(out);
-    int rawLength = out.length;
     if (srcLen < 7) {
       throw corrupt(context, "lz4 frame is truncated: " + srcLen + " bytes, shorter than a frame header");
     }

@@ -94,9 +94,12 @@ public final class Messages {
   public record WriteChunk(ArchiveWriter writer, int kind, byte[] data, int length, RowDigest digest,
       dev.cairn.archive.ChunkAad aad, Handler<ChunkResult> done) {}
 
-  /** {@code what} names the chunk in errors, e.g. "table public.t part 2/4 chunk 3/9". */
+  /**
+   * {@code what} names the chunk in errors, e.g. "table public.t part 2/4 chunk 3/9". {@code into}: null, or
+   * an array of at least the chunk's raw length to decode into (the result's data is then that array).
+   */
   public record ReadChunk(ArchiveReader reader, ChunkRef ref, dev.cairn.archive.ChunkAad aad, RowDigest digest,
-      String what, Handler<ChunkResult> done) {}
+      String what, byte[] into, Handler<ChunkResult> done) {}
 
   /** Exactly one of ref (write), data (read) or error is set. */
   public record ChunkResult(ChunkRef ref, byte[] data, CairnException error) {}

@@ -32,8 +32,7 @@ final class TestCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "ID|latest")
   String id;
 
-  @Option(names = "--repo", required = true, paramLabel = "DIR")
-  Path repo;
+  @Mixin RepoOptions repo;
 
   @Option(names = "--target", required = true, paramLabel = "CONNINFO|local", description = "a server to restore"
       + " into (the test creates and drops its own database there), or local: a throwaway cluster")
@@ -84,7 +83,7 @@ final class TestCommand implements Callable<Integer> {
       throw new CairnException(ErrorCode.USAGE, "--sample must be 1 or more, not " + sample);
     }
     Duration limit = Duration.ofMillis(timeoutMillis(timeout));
-    Repository repository = Repository.open(repo).withKeys(keys.keys());
+    Repository repository = repo.open().withKeys(repo.keys(keys.keys()));
     Backups.Entry e = Backups.resolve(repository, id, database, clock.instant());
     String where = RestoreTestConfig.LOCAL.equals(target) ? "a local cluster"
         : dev.cairn.conn.ConnSpec.parse(target).describe();

@@ -36,8 +36,17 @@ public final class Chunks {
 
   /** Reads, checks, decodes and digests the chunk the manifest lists at {@code aad}. */
   public Future<byte[]> read(ArchiveReader reader, ChunkRef ref, ChunkAad aad, RowDigest digest, String what) {
+    return read(reader, ref, aad, digest, what, null);
+  }
+
+  /**
+   * {@link #read(ArchiveReader, ChunkRef, ChunkAad, RowDigest, String)} into the first {@code ref.rawLength()}
+   * bytes of {@code into} (null: a new array), which the result is.
+   */
+  public Future<byte[]> read(ArchiveReader reader, ChunkRef ref, ChunkAad aad, RowDigest digest, String what,
+      byte[] into) {
     Promise<Messages.ChunkResult> p = Promise.promise();
-    vertx.eventBus().send(Addresses.CHUNK_READ, new Messages.ReadChunk(reader, ref, aad, digest, what, back(p)));
+    vertx.eventBus().send(Addresses.CHUNK_READ, new Messages.ReadChunk(reader, ref, aad, digest, what, into, back(p)));
     return p.future().compose(r -> r.error() != null ? Future.failedFuture(r.error())
         : Future.succeededFuture(r.data()));
   }

@@ -42,9 +42,15 @@ public final class CompressorVerticle extends VerticleBase {
     vertx.eventBus().<Messages.ReadChunk>consumer(Addresses.CHUNK_READ, m -> {
       Messages.ReadChunk r = m.body();
       try {
-        byte[] raw = r.reader().readChunk(r.ref(), r.aad());
+        byte[] raw;
+        if (r.into() == null) {
+          raw = r.reader().readChunk(r.ref(), r.aad());
+        } else {
+          raw = r.into();
+          r.reader().readChunk(r.ref(), r.aad(), raw);
+        }
         if (r.digest() != null) {
-          r.digest().update(raw, 0, raw.length);
+          r.digest().update(raw, 0, r.ref().rawLength());
         }
         r.done().handle(new Messages.ChunkResult(null, raw, null));
       } catch (CairnException e) {

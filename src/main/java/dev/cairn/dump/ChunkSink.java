@@ -3,8 +3,8 @@ package dev.cairn.dump;
 import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ChunkRef;
+import dev.cairn.compress.ChunkArrays;
 import dev.cairn.compress.Chunks;
-import dev.cairn.pgcopy.BatchArrays;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -20,7 +20,7 @@ import java.util.List;
  * each chunk is compressed, checksummed and written by the compressor verticle while the next one fills
  * (the rows were digested as they were received, see {@link Dumper}). One chunk of a part is in flight at
  * a time, which keeps the chunks in order; parallelism comes from several parts at once. A buffer that is
- * a whole {@link Spare} array's prefix (a COPY batch filled in one) becomes a chunk as it is, without a
+ * a whole {@link ChunkArrays} array's prefix (a COPY batch filled in one) becomes a chunk as it is, without a
  * copy; other buffers are copied into chunks.
  */
 final class ChunkSink implements WriteStream<Buffer> {
@@ -32,7 +32,7 @@ final class ChunkSink implements WriteStream<Buffer> {
   private boolean lastSubmitted;
   private final List<ChunkRef> refs = new ArrayList<>();
 
-  private final Spare spare;
+  private final ChunkArrays spare;
   private byte[] acc;
   private int accLen;
   // What is left of the last write, not yet copied into a chunk.
@@ -49,50 +49,14 @@ final class ChunkSink implements WriteStream<Buffer> {
 
   private record Full(byte[] data, int length, boolean last) {}
 
-  /**
-   * Chunk buffers shared by all sinks of one backup. Written buffers come back here: without it a
-   * backup allocates its whole size again in 4 MiB arrays, and every young collection copies the ones in
-   * flight, which overflows the survivor space into the old generation and ends in full collections.
-   * Reused buffers are tenured once and then left alone. Holds at most {@code max}; sinks of one backup
-   * run on several threads.
-   */
-  static final class Spare implements BatchArrays {
-    private final java.util.concurrent.ConcurrentLinkedDeque<byte[]> free =
-        new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private final int chunkBytes;
-    private final int max;
-
-    Spare(int chunkBytes, int max) {
-      this.chunkBytes = chunkBytes;
-      this.max = max;
-    }
-
-    @Override
-    public int length() {
-      return chunkBytes;
-    }
-
-    @Override
-    public byte[] take() {
-      byte[] b = free.poll();
-      return b != null ? b : new byte[chunkBytes];
-    }
-
-    void give(byte[] b) {
-      if (free.size() < max) { // a race may keep one or two more: harmless
-        free.push(b);
-      }
-    }
-  }
-
   /** {@code stream} names the part in each chunk's binding ({@link ChunkAad#dataStream}). */
-  ChunkSink(ArchiveWriter writer, int kind, Chunks chunks, Spare spare, String stream) {
+  ChunkSink(ArchiveWriter writer, int kind, Chunks chunks, ChunkArrays spare, String stream) {
     this.writer = writer;
     this.stream = stream;
     this.kind = kind;
     this.chunks = chunks;
     this.spare = spare;
-    this.chunkBytes = spare.chunkBytes;
+    this.chunkBytes = spare.length();
   }
 
   @Override
@@ -180,9 +144,7 @@ final class ChunkSink implements WriteStream<Buffer> {
       writing = false;
       if (ar.succeeded()) {
         refs.add(ar.result());
-        if (f.data().length == chunkBytes) {
-          spare.give(f.data());
-        }
+        spare.give(f.data());
       } else if (failure == null) {
         failure = ar.cause();
         if (exceptionHandler != null) {

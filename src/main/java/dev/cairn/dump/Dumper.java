@@ -7,6 +7,7 @@ import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.RowDigest;
 import dev.cairn.archive.Sql;
+import dev.cairn.compress.ChunkArrays;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.ConnectionLoss;
@@ -129,7 +130,7 @@ public final class Dumper {
   private final Options opts;
   private final Clock clock;
   private final Chunks chunks;
-  private final ChunkSink.Spare spare;
+  private final ChunkArrays spare;
   private final CopyLock copyLock;
   private final LeaderLocks locks;
   private final List<CopyConnection> workers = new CopyOnWriteArrayList<>();
@@ -137,6 +138,12 @@ public final class Dumper {
   private final ChildProcess pgDumpall = new ChildProcess();
   private volatile boolean stopping;
   private volatile PgConnection leader;
+  private CopyClient copyClient;
+  /**
+   * The first COPY session, opened while the leader connects, locks and exports the snapshot: its driver's
+   * start is then off the critical path. Taken by the first worker; closed at the end if none took it.
+   */
+  private Future<CopyConnection> early;
   private Throwable firstFailure;
   private String id = "(new)";
   /** The id's write lease: unique ids across processes, and this backup's unfinished write is not a leftover. */
@@ -164,7 +171,7 @@ public final class Dumper {
     this.clock = clock;
     this.chunks = new Chunks(vertx);
     // Per worker: one batch filling, one waiting for the sink, two queued or being written.
-    this.spare = new ChunkSink.Spare(opts.chunkBytes(), 4 * opts.jobs());
+    this.spare = new ChunkArrays(opts.chunkBytes(), 4 * opts.jobs());
     this.copyLock = new CopyLock(vertx, spec, opts.lockTimeoutMs());
     this.locks = new LeaderLocks(vertx, spec, opts.lockTimeoutMs(), () -> stopping, this::cancelled, this::tag);
   }
@@ -221,13 +228,22 @@ public final class Dumper {
     try {
       Instant started = clock.instant();
       phase(Phase.CONNECTING);
+      copyClient = CopyClient.jdbc(vertx, spec, pools.copy());
+      early = copyClient.connect();
       return PgConnect.connect(vertx, spec)
           .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot connect to " + spec.describe())))
           .compose(l -> {
             leader = l;
             return withLeader(l, started).eventually(() -> l.close().recover(e -> Future.succeededFuture()));
           })
-          .recover(e -> ConnectionLoss.explain(vertx, spec, started, e).compose(Future::failedFuture));
+          .recover(e -> ConnectionLoss.explain(vertx, spec, started, e).compose(Future::failedFuture))
+          .onComplete(ar -> {
+            // not waited for: a backup that failed to connect fails without waiting on this one's timeout
+            Future<CopyConnection> unused = takeEarly();
+            if (unused != null) {
+              unused.onSuccess(CopyConnection::close);
+            }
+          });
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
@@ -400,11 +416,10 @@ public final class Dumper {
     heapTotal = units.stream().mapToLong(Unit::estimatedBytes).sum();
     ArrayDeque<Unit> queue = new ArrayDeque<>(units);
     List<PartResult> results = new ArrayList<>();
-    CopyClient client = CopyClient.jdbc(vertx, spec, pools.copy());
     int n = Math.min(opts.jobs(), units.size());
     List<Future<Void>> running = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      running.add(worker(client, snapshot, copySettings, queue, results, writer).onFailure(this::failFast));
+      running.add(worker(snapshot, copySettings, queue, results, writer).onFailure(this::failFast));
     }
     return Future.join(running).transform(ar -> {
       for (Future<Void> f : running) {
@@ -454,10 +469,16 @@ public final class Dumper {
     return units;
   }
 
-  private Future<Void> worker(CopyClient client, String snapshot, Map<String, String> copySettings,
-      ArrayDeque<Unit> queue,
+  private Future<CopyConnection> takeEarly() {
+    Future<CopyConnection> e = early;
+    early = null;
+    return e;
+  }
+
+  private Future<Void> worker(String snapshot, Map<String, String> copySettings, ArrayDeque<Unit> queue,
       List<PartResult> results, ArchiveWriter writer) {
-    return client.connect().compose(conn -> {
+    Future<CopyConnection> opened = takeEarly();
+    return (opened != null ? opened : copyClient.connect()).compose(conn -> {
       workers.add(conn);
       if (stopping || firstFailure != null) {
         conn.cancel();

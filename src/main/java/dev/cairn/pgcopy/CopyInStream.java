@@ -13,6 +13,9 @@ public interface CopyInStream extends WriteStream<Buffer> {
   /** Completes when the COPY has ended, with the server's row count, or with its failure. */
   Future<Long> rows();
 
+  @Override
+  CopyInStream setWriteQueueMaxSize(int maxSize);
+
   /** Abandons the COPY: the server rolls the statement back. */
   Future<Void> abort(String reason);
 }

@@ -14,16 +14,20 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Queues buffers on the owner's context and writes them to the server on a worker thread. Reports
- * {@link #writeQueueFull()} above the queue limit and calls the drain handler once below half of it.
+ * {@link #writeQueueFull()} above the queue limit and calls the drain handler once below half of it. A
+ * write's future completes (on the owner's context) once its bytes are handed to the connection, so its
+ * buffer may then be reused; it fails when the COPY failed first.
  */
 final class JdbcCopyInStream implements CopyInStream {
-  private static final Buffer END = Buffer.buffer();
-  private static final Buffer ABORT = Buffer.buffer();
+  private record Pending(Buffer data, Promise<Void> written) {}
+
+  private static final Pending END = new Pending(Buffer.buffer(), null);
+  private static final Pending ABORT = new Pending(Buffer.buffer(), null);
 
   private final Context ctx;
   private final CopyIn op;
   private final String where;
-  private final LinkedBlockingQueue<Buffer> queue = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final Promise<Long> rows = Promise.promise();
   private volatile long maxQueueBytes = 16L << 20;
@@ -45,20 +49,21 @@ final class JdbcCopyInStream implements CopyInStream {
 
   /** Runs on a pool thread for the whole COPY. */
   Void writeLoop() {
+    Pending p = null;
     try {
       while (true) {
-        Buffer b = queue.take();
-        if (b == END) {
+        p = queue.take();
+        if (p == END) {
           long n = op.endCopy();
           ctx.runOnContext(v -> rows.tryComplete(n));
           return null;
         }
-        if (b == ABORT) {
+        if (p == ABORT) {
           op.cancelCopy();
           ctx.runOnContext(v -> rows.tryFail(new java.util.concurrent.CancellationException("copy aborted on " + where)));
           return null;
         }
-        ByteBuf bb = ((BufferInternal) b).getByteBuf();
+        ByteBuf bb = ((BufferInternal) p.data()).getByteBuf();
         int len = bb.readableBytes();
         if (bb.hasArray()) {
           op.writeToCopy(bb.array(), bb.arrayOffset() + bb.readerIndex(), len);
@@ -67,6 +72,8 @@ final class JdbcCopyInStream implements CopyInStream {
           bb.getBytes(bb.readerIndex(), tmp);
           op.writeToCopy(tmp, 0, len);
         }
+        Promise<Void> written = p.written();
+        ctx.runOnContext(v -> written.complete());
         long left = queuedBytes.addAndGet(-len);
         if (drainWanted && left <= maxQueueBytes / 2) {
           drainWanted = false;
@@ -87,8 +94,13 @@ final class JdbcCopyInStream implements CopyInStream {
         // the connection is already broken; the original failure is what matters
       }
       Throwable err = PgErrors.from(t, "copy in failed on " + where);
+      Promise<Void> inFlight = p == null ? null : p.written();
       ctx.runOnContext(v -> {
         rows.tryFail(err);
+        if (inFlight != null) {
+          inFlight.tryFail(err);
+        }
+        failQueued(err);
         if (exceptionHandler != null) {
           exceptionHandler.handle(err);
         }
@@ -97,6 +109,15 @@ final class JdbcCopyInStream implements CopyInStream {
         }
       });
       return null;
+    }
+  }
+
+  /** On the owner's context, after {@code failed} is set: writes queued since are failed by {@link #write}. */
+  private void failQueued(Throwable err) {
+    for (Pending p = queue.poll(); p != null; p = queue.poll()) {
+      if (p.written() != null) {
+        p.written().tryFail(err);
+      }
     }
   }
 
@@ -129,8 +150,9 @@ final class JdbcCopyInStream implements CopyInStream {
       return Future.failedFuture(new IllegalStateException("copy in already ended on " + where));
     }
     queuedBytes.addAndGet(data.length());
-    queue.add(data);
-    return Future.succeededFuture();
+    Promise<Void> written = Promise.promise();
+    queue.add(new Pending(data, written));
+    return written.future();
   }
 
   @Override

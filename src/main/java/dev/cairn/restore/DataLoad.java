@@ -6,6 +6,7 @@ import dev.cairn.archive.ChunkRef;
 import dev.cairn.archive.Manifest;
 import dev.cairn.archive.RowDigest;
 import dev.cairn.archive.Sql;
+import dev.cairn.compress.ChunkArrays;
 import dev.cairn.compress.Chunks;
 import dev.cairn.conn.ConnSpec;
 import dev.cairn.conn.PgErrors;
@@ -60,6 +61,7 @@ final class DataLoad {
   private int tablesDone;
   private int tablesTotal;
   private long workTotal;
+  private ChunkArrays arrays;
 
   /** {@code onFailure}: told of a session's failure at once (the restore stops the others). */
   DataLoad(Vertx vertx, Pools pools, ConnSpec target, int jobs, Chunks chunks, List<CopyConnection> workers,
@@ -110,6 +112,9 @@ final class DataLoad {
       }
     }
     workTotal = loads.stream().mapToLong(l -> l.part().rawBytes()).sum();
+    int longest = loads.stream().flatMap(l -> l.part().chunks().stream()).mapToInt(ChunkRef::rawLength).max().orElse(0);
+    // a session holds at most two chunks queued, one being written and one being read (see sendChunks)
+    arrays = new ChunkArrays(longest, 4 * jobs);
     report.run();
     ArrayDeque<Load> queue = new ArrayDeque<>(loads);
     Map<String, AtomicLong> rowsByTable = new ConcurrentHashMap<>();
@@ -177,7 +182,7 @@ final class DataLoad {
         ? conn.execute("BEGIN").compose(v -> conn.execute("TRUNCATE ONLY " + l.table().sqlName()))
         : Future.succeededFuture();
     return begin.compose(v -> conn.copyIn(sql))
-        .compose(in -> sendChunks(in, reader, l, what)
+        .compose(in -> sendChunks(in.setWriteQueueMaxSize(Math.max(1 << 20, 2 * arrays.length())), reader, l, what)
             .compose(v -> in.end().compose(x -> in.rows()))
             .recover(e -> in.abort("failed").transform(x -> Future.failedFuture(e))))
         .compose(n -> freeze ? conn.execute("COMMIT").map(n) : Future.succeededFuture(n))
@@ -215,14 +220,15 @@ final class DataLoad {
       }
       int n = i[0]++;
       ChunkAad aad = ChunkAad.of(ChunkAad.dataStream(l.table().oid(), l.part().fromPage()), refs, n);
-      return chunks.read(reader, refs.get(n), aad, digest, what + " chunk " + (n + 1) + "/" + refs.size())
-          .compose(raw -> {
+      int length = refs.get(n).rawLength();
+      return chunks.read(reader, refs.get(n), aad, digest, what + " chunk " + (n + 1) + "/" + refs.size(),
+          arrays.take()).compose(raw -> {
         // the digest has counted this chunk's rows by the time its read completes here
         rowsDone += digest.rows() - rowsSeen[0];
         rowsSeen[0] = digest.rows();
-        bytesDone += raw.length;
+        bytesDone += length;
         report.run();
-        in.write(BufferInternal.buffer(Unpooled.wrappedBuffer(raw)));
+        in.write(BufferInternal.buffer(Unpooled.wrappedBuffer(raw, 0, length))).onSuccess(v -> arrays.give(raw));
         if (!in.writeQueueFull()) {
           return Future.succeededFuture(true);
         }

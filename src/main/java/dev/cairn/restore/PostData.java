@@ -16,14 +16,24 @@ import java.util.regex.Matcher;
  * Which post-data entries of pg_restore's TOC belong to one table, so they can be built as soon as that
  * table is loaded: an entry whose dependencies (followed transitively, through other post-data entries,
  * up to the TABLE entries) reach exactly one restored table is that table's (its indexes, primary key,
- * unique and check constraints, triggers, rules, policies, their comments). Everything else (foreign keys
- * reach two tables, indexes of materialized views none, partition index attachments several) waits until
- * every table is loaded. Pure: the listing is {@code pg_restore --list --verbose}, the post-data entries'
- * ids those of {@link PgRestoreRun#sectionIds}.
+ * unique and check constraints, triggers, rules, policies, their comments). An entry reaching several
+ * restored tables whose post-data dependencies are all those tables' own (a foreign key: its two tables,
+ * the referenced key) is joint: it can be built once each of its tables is built. Everything else
+ * (indexes of materialized views reach no table, entries needing those) waits until every table is
+ * loaded. Pure: the listing is {@code pg_restore --list --verbose}, the post-data entries' ids those of
+ * {@link PgRestoreRun#sectionIds}.
  */
 final class PostData {
-  /** {@code byTable}: listing lines per table (schema.name), in listing order; {@code rest}: the others. */
-  record Split(Map<String, List<String>> byTable, List<String> rest) {
+  /**
+   * {@code byTable}: listing lines per table (schema.name), in listing order; {@code rest}: the others, in
+   * listing order; {@code joint}: those of {@code rest} that may be built early, with the tables each needs
+   * built first.
+   */
+  record Split(Map<String, List<String>> byTable, List<String> rest, Map<String, Set<String>> joint) {
+    Split(Map<String, List<String>> byTable, List<String> rest) {
+      this(byTable, rest, Map.of());
+    }
+
     int entries() {
       return rest.size() + byTable.values().stream().mapToInt(List::size).sum();
     }
@@ -79,7 +89,8 @@ final class PostData {
       }
     }
     Map<String, List<String>> byTable = new LinkedHashMap<>();
-    List<String> rest = new ArrayList<>();
+    Set<String> own = new HashSet<>();
+    List<TocFilter.Entry> others = new ArrayList<>();
     for (TocFilter.Entry e : byId.values()) {
       if (!post.contains(e.id()) || e.type().equals("TABLE") || ARCHIVE_STATE.contains(e.type())
           || (keptIds != null && !keptIds.contains(e.id()))) {
@@ -91,11 +102,22 @@ final class PostData {
       if (table != null && tables.contains(table)
           && through.get(e.id()).stream().allMatch(d -> reached.get(d).equals(r))) {
         byTable.computeIfAbsent(table, k -> new ArrayList<>()).add(lineOf.get(e.id()));
+        own.add(e.id());
       } else {
-        rest.add(lineOf.get(e.id()));
+        others.add(e);
       }
     }
-    return new Split(byTable, rest);
+    List<String> rest = new ArrayList<>();
+    Map<String, Set<String>> joint = new LinkedHashMap<>();
+    for (TocFilter.Entry e : others) {
+      Set<String> r = reached.get(e.id());
+      rest.add(lineOf.get(e.id()));
+      // each post-data entry it needs must be built with its tables; one that waits for the end keeps it there
+      if (r.size() > 1 && tables.containsAll(r) && through.get(e.id()).stream().allMatch(own::contains)) {
+        joint.put(lineOf.get(e.id()), Set.copyOf(r));
+      }
+    }
+    return new Split(byTable, rest, joint);
   }
 
   /**

@@ -23,9 +23,10 @@ import java.util.stream.Collectors;
 /**
  * The post-data section of a restore with schema and data, overlapped with loading: each table's own
  * entries ({@link PostData}) and its ANALYZE run in a {@link PostDataLane} as soon as its last part is
- * loaded; the entries that need several tables (foreign keys) or none run with {@code -j} once everything
- * is loaded, then the relations the lane did not analyze (partitioned parents, inheritance parents,
- * materialized views). Not thread-safe but for {@link #cancel}: used on the restore's context.
+ * loaded, a foreign key as soon as its tables are built; the entries that need none of the tables run
+ * with {@code -j} once everything is loaded, then the relations the lane did not analyze (partitioned
+ * parents, inheritance parents, materialized views). Not thread-safe but for {@link #cancel}: used on the
+ * restore's context.
  */
 final class PostDataBuild {
   /** Partitioned and inheritance parents (their statistics cover their children) and populated views. */
@@ -74,7 +75,17 @@ final class PostDataBuild {
 
   /** Builds start as tables are loaded; {@code onFailure} is told the first failure at once. */
   void start(Consumer<Throwable> onFailure) {
-    lane = new PostDataLane(split, this::build, onFailure);
+    lane = new PostDataLane(split, new PostDataLane.Build() {
+      @Override
+      public Future<Void> run(List<String> tables, List<String> entries) {
+        return build(tables, entries);
+      }
+
+      @Override
+      public Future<Void> analyze(List<String> tables) {
+        return PostDataBuild.this.analyze(tables);
+      }
+    }, onFailure);
   }
 
   /** Every part of {@code table} (schema.name) is loaded. */
@@ -96,12 +107,13 @@ final class PostDataBuild {
     process.cancel();
   }
 
-  /** After every load: the entries that need several tables, or none. */
+  /** After every load and the lane: the entries the lane did not build. */
   Future<Void> rest() {
-    if (split.rest().isEmpty()) {
+    List<String> rest = lane.rest();
+    if (rest.isEmpty()) {
       return Future.succeededFuture();
     }
-    return listFile(split.rest()).compose(list -> pg.run(process, "post-data", opts.jobs(), list, null));
+    return listFile(rest).compose(list -> pg.run(process, "post-data", opts.jobs(), list, null));
   }
 
   /** ANALYZE of what the lane did not analyze: parents (of partitions or inheritance children), views. */
@@ -120,20 +132,24 @@ final class PostDataBuild {
 
   /** For the log: how much was built while loading. */
   String summary() {
-    return "post-data: " + builtEarly + " of " + split.entries() + " entries built as their tables were loaded, in "
-        + lane.batches().size() + " runs";
+    return "post-data: " + builtEarly + " of " + split.entries() + " entries built as their tables were loaded ("
+        + lane.jointsBuilt() + " of them foreign keys or other entries of several tables), in " + lane.batches().size()
+        + " runs";
   }
 
   private Future<Void> build(List<String> names, List<String> entries) {
-    String what = describe(names);
+    String what = names.isEmpty() ? "the constraints between loaded tables" : "the indexes and constraints of "
+        + describe(names);
     builtEarly += entries.size();
-    Future<Void> built = entries.isEmpty() ? Future.succeededFuture()
-        : listFile(entries).compose(list -> pg.run(process, "post-data", Math.min(opts.jobs(), entries.size()), list,
-            "building the indexes and constraints of " + what));
+    return listFile(entries).compose(list -> pg.run(process, "post-data", Math.min(opts.jobs(), entries.size()), list,
+        "building " + what));
+  }
+
+  private Future<Void> analyze(List<String> names) {
     String analyze = names.stream().map(n -> tables.get(n).sqlName()).collect(Collectors.joining(", "));
-    return built.compose(v -> PgConnect.connect(vertx, target)
+    return PgConnect.connect(vertx, target)
         .compose(c -> c.query("ANALYZE " + analyze).execute().<Void>mapEmpty().eventually(() -> c.close()))
-        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot analyze " + what))));
+        .recover(e -> Future.failedFuture(PgErrors.from(e, "cannot analyze " + describe(names))));
   }
 
   private Future<Path> listFile(List<String> entries) {

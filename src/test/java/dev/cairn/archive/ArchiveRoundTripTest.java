@@ -186,6 +186,34 @@ class ArchiveRoundTripTest {
   }
 
   @Test
+  void chunksOfEitherCodecDecodeIntoAReusedLongerArrayAndATooShortOneIsRefused() {
+    Path file = dir.resolve("x.cairn");
+    byte[] text = TestData.copyText(1 << 20, 3);
+    byte[] random = new byte[70_000];
+    new java.util.Random(7).nextBytes(random);
+    List<Written> written = new ArrayList<>();
+    try (ArchiveWriter w = TestArchives.create(file)) {
+      written.add(new Written(w.writeChunk(KIND_DATA, text, 0, text.length), text));
+      written.add(new Written(w.writeChunk(KIND_DATA, random, 0, random.length), random));
+      w.finish(new byte[0]);
+    }
+    assertEquals(CODEC_LZ4_FRAME, written.get(0).ref().codec());
+    assertEquals(CODEC_NONE, written.get(1).ref().codec());
+    byte[] into = new byte[text.length + 1];
+    try (ArchiveReader r = TestArchives.open(file)) {
+      for (Written c : written) {
+        java.util.Arrays.fill(into, (byte) 0x55);
+        r.readChunk(c.ref(), ChunkAad.NONE, into);
+        assertArrayEquals(c.raw(), java.util.Arrays.copyOf(into, c.raw().length));
+      }
+      CairnException e = assertThrows(CairnException.class,
+          () -> r.readChunk(written.get(0).ref(), ChunkAad.NONE, new byte[text.length - 1]));
+      assertEquals(ErrorCode.INTERNAL, e.code());
+      assertTrue(e.getMessage().contains(text.length + " bytes, more than the " + (text.length - 1)), e.getMessage());
+    }
+  }
+
+  @Test
   void manifestRoundTripsAndIsCompressedWhenThatShrinksIt() {
     Path small = dir.resolve("small.cairn");
     Path large = dir.resolve("large.cairn");

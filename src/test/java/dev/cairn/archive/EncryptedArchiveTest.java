@@ -56,6 +56,19 @@ class EncryptedArchiveTest {
   }
 
   @Test
+  void chunksDecodeIntoOneReusedArrayLongerThanEach() {
+    int longest = a.raws.stream().mapToInt(b -> b.length).max().orElseThrow();
+    byte[] into = new byte[longest + 100];
+    try (ArchiveReader r = TestArchives.open(file, SealedArchive.passphrase())) {
+      for (int i = 0; i < a.refs.size(); i++) {
+        java.util.Arrays.fill(into, (byte) 0x55);
+        r.readChunk(a.refs.get(i), a.aads.get(i), into);
+        assertArrayEquals(a.raws.get(i), java.util.Arrays.copyOf(into, a.raws.get(i).length), "chunk " + i);
+      }
+    }
+  }
+
+  @Test
   void archiveBytesHoldNoPlaintextAndNoLz4Frames() {
     String raw = text(a.bytes);
     for (String s : List.of("kestrel-unique-plaintext", "secret_table_name", "CREATE TABLE", "abcabcabc")) {

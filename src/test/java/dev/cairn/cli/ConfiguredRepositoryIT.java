@@ -100,6 +100,10 @@ class ConfiguredRepositoryIT {
     assertTrue(ok(cli("offsite", "list")).out().contains(id));
     assertTrue(ok(cli("offsite", "show", id)).out().contains("public.small"));
     ok(cli("offsite", "verify", id));
+    CairnCli.Run tested = ok(cli("offsite", "test", id, "--target", PG.conninfo("postgres"), "--progress", "none"));
+    assertTrue(tested.out().contains("restore test of " + id + " passed"), tested.toString());
+    assertTrue(ok(cli("offsite", "list")).out().lines().anyMatch(l -> l.contains(id) && l.contains("restore-tested")),
+        "the restore test is recorded in the bucket's catalog");
     String dst = "cfgrepo_table_" + Long.toHexString(System.nanoTime());
     try {
       ok(cli("offsite", "restore", id, "--db", PG.conninfo(dst), "--create", "--table", "public.small"));

@@ -10,6 +10,7 @@ import dev.cairn.archive.ArchiveWriter;
 import dev.cairn.archive.ChunkAad;
 import dev.cairn.archive.ChunkRef;
 import dev.cairn.bus.Bus;
+import dev.cairn.compress.ChunkArrays;
 import dev.cairn.compress.Chunks;
 import dev.cairn.compress.CompressorVerticle;
 import dev.cairn.testkit.TestArchives;
@@ -67,7 +68,7 @@ class ChunkSinkTest {
   }
 
   /** A batch as the COPY reader makes it: whole rows at the start of an array taken from {@code spare}. */
-  static Buffer batch(ChunkSink.Spare spare, byte[] rows) {
+  static Buffer batch(ChunkArrays spare, byte[] rows) {
     byte[] a = spare.take();
     System.arraycopy(rows, 0, a, 0, rows.length);
     return BufferInternal.buffer(Unpooled.wrappedBuffer(a, 0, rows.length));
@@ -75,7 +76,7 @@ class ChunkSinkTest {
 
   @Test
   void batchesInChunkArraysBecomeChunksUncopiedAndOtherBuffersAreCopiedInOrder() throws Exception {
-    ChunkSink.Spare spare = new ChunkSink.Spare(CHUNK, 4);
+    ChunkArrays spare = new ChunkArrays(CHUNK, 4);
     byte[] first = rows(0, CHUNK - 100);
     byte[] huge = ("9\t" + "x".repeat(3 * CHUNK + 123) + "\n").getBytes(StandardCharsets.UTF_8);
     byte[] second = rows(1000, CHUNK / 2);
