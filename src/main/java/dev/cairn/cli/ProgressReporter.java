@@ -33,6 +33,7 @@ final class ProgressReporter {
   private long reportedAt;
   private long printedAt;
   private int drawnWidth;
+  private boolean drawn;
   private boolean closed;
   private Vertx vertx;
   private long timer = -1;
@@ -93,6 +94,10 @@ final class ProgressReporter {
         print(now);
       }
     }
+    // the first line at once, so a short command shows it too; then the timer's redraws, five a second
+    if (mode == Mode.TTY && !drawn) {
+      draw(now);
+    }
   }
 
   /** The timer: redraws the terminal line, or prints a plain line when the interval has passed. */
@@ -143,6 +148,7 @@ final class ProgressReporter {
     // spaces over what a longer previous line left behind
     err.print("\r" + s + " ".repeat(Math.max(0, drawnWidth - s.length())));
     err.flush();
+    drawn = true;
     drawnWidth = Math.max(drawnWidth, s.length());
   }
 

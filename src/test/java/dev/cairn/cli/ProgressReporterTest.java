@@ -52,17 +52,19 @@ class ProgressReporterTest {
   void ttyModeRedrawsOneLineInPlaceAndWipesItAtTheEnd() {
     ProgressReporter r = reporter(ProgressReporter.Mode.TTY);
     r.report(at(Phase.COPYING, 0), 0);
-    assertEquals("", out.toString(), "a terminal line is drawn by the timer, at most five times a second");
+    String start = "restore: copying 0% · 0.0 s · 0 B · 0 rows · tables 0/4";
+    assertEquals("\r" + start, out.toString(), "the first line is drawn at once");
     r.report(at(Phase.COPYING, 250), 1_000);
+    assertEquals("\r" + start, out.toString(), "then by the timer, at most five times a second");
     r.tick(1_000);
     String first = "restore: copying 25% · 250 B · 25 rows · tables 0/4 · ETA 3.0 s";
-    assertEquals("\r" + first, out.toString());
+    assertEquals("\r" + start + "\r" + first, out.toString());
     r.report(at(Phase.ANALYZE, 1000), 2_000);
     r.tick(2_000);
     String second = "restore: ANALYZE · 0.0 s · 1000 B · 100 rows · tables 0/4";
     assertTrue(second.length() < first.length());
-    assertEquals("\r" + first + "\r" + second + " ".repeat(first.length() - second.length()), out.toString(),
-        "the shorter line is padded over the longer one");
+    assertEquals("\r" + start + "\r" + first + "\r" + second + " ".repeat(first.length() - second.length()),
+        out.toString(), "the shorter line is padded over the longer one");
     r.close();
     assertTrue(out.toString().endsWith("\r" + " ".repeat(first.length()) + "\r"), "wiped: " + out);
     assertTrue(!out.toString().contains("\n"), "never a newline on a terminal");
@@ -107,8 +109,8 @@ class ProgressReporterTest {
       String line = "restore: pre-data · 0.2 s · 0 B · 0 rows · tables 0/4";
       Logger.getLogger("cairn.test").warning("into db1");
       r.tick(400);
-      assertEquals("\r" + line + "\r" + " ".repeat(line.length()) + "\rLOG into db1\n\r" + line.replace("0.2", "0.4"),
-          out.toString());
+      assertEquals("\r" + line.replace("0.2", "0.0") + "\r" + line + "\r" + " ".repeat(line.length())
+          + "\rLOG into db1\n\r" + line.replace("0.2", "0.4"), out.toString());
       r.close();
       assertEquals(null, logs.getFilter(), "closing gives the log handlers back as they were");
     } finally {
