@@ -40,7 +40,6 @@ final class PostDataLane {
   private final List<List<String>> batches = new ArrayList<>();
   private boolean running;
   private Future<Void> analyzing = Future.succeededFuture();
-  private int jointsBuilt;
   private boolean finishing;
   private boolean stopped;
   private Throwable failure;
@@ -84,7 +83,7 @@ final class PostDataLane {
 
   /** How many joint entries the lane has built (the others are left for the end). */
   int jointsBuilt() {
-    return jointsBuilt;
+    return split.joint().size() - joints.size();
   }
 
   /** The entries of {@code split.rest()} the lane has not built, in listing order. */
@@ -112,7 +111,6 @@ final class PostDataLane {
     List<String> ready = joints.entrySet().stream().filter(j -> built.containsAll(j.getValue()))
         .map(Map.Entry::getKey).toList();
     ready.forEach(joints::remove);
-    jointsBuilt += ready.size();
     entries.addAll(ready);
     if (tables.isEmpty() && entries.isEmpty()) {
       if (finishing) {
