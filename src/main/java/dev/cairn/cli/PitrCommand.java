@@ -27,6 +27,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -183,15 +185,43 @@ final class PitrCommand {
       Duration limit = timeout != null ? Duration.ofMillis(Cli.millis(timeout))
           : cc.restoreTest() != null ? cc.restoreTest().timeout() : ClusterConfig.RestoreTest.DEFAULT_TIMEOUT;
       PitrStore store = new PitrStore(storage(c), cc.name());
-      PitrTestResult r = new PitrTest(store, new ClusterConn(cc.url()), self(), c.pgBin(), Clock.systemUTC())
-          .run(limit);
-      PitrTestLog.add(store, r);
+      PitrTest test = new PitrTest(store, new ClusterConn(cc.url()), self(), c.pgBin(), Clock.systemUTC());
+      PitrTestResult r = runStoppable(test, limit, store);
       if (!r.passed()) {
         throw new CairnException(ErrorCode.valueOf(r.errorCode()), r.message(), r.hint());
       }
       cmd.commandLine().getOut().printf("restore test of cluster %s passed: sentinel %s found after a restore to latest"
           + " from base backup %s (restore %.1f s)%n", cc.name(), r.sentinel(), r.baseBackup(), r.restoreMs() / 1000.0);
       return 0;
+    }
+
+    /**
+     * Runs and records the test; SIGINT/SIGTERM cancel it (its throwaway server stopped and removed, the test recorded
+     * as cancelled), the JVM's exit held until then, at most {@link Cli#CLOSE_BOUND_SECONDS}.
+     */
+    private static PitrTestResult runStoppable(PitrTest test, Duration limit, PitrStore store) {
+      CountDownLatch recorded = new CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        test.cancel("the restore test of cluster " + store.cluster() + " was cancelled by a signal", null);
+        try { // also when the test had just ended: its result may be being recorded
+          recorded.await(Cli.CLOSE_BOUND_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "cairn-pitr-test-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        PitrTestResult r = test.run(limit);
+        PitrTestLog.add(store, r);
+        return r;
+      } finally {
+        recorded.countDown();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+          // already shutting down: the hook is running
+        }
+      }
     }
   }
 }

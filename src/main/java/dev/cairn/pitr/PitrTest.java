@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -17,19 +19,35 @@ import java.util.logging.Logger;
  * {@link #TABLE} in the url's database), ends its WAL segment, waits until that segment is in the repository,
  * restores the cluster to {@code latest} into a throwaway {@link TempCluster}, and passes when the restored
  * cluster has the row: the WAL written just before the test is recoverable. Rows older than a day are deleted
- * as the next one is written. Blocking; never throws (a failure is a failed result).
+ * as the next one is written. The whole test is bounded by its timeout, and {@link #cancel} stops it from another
+ * thread: either way its throwaway server is stopped and removed, and the result is a failed one. Blocking; never
+ * throws (a failure is a failed result).
  */
 public final class PitrTest {
   private static final Logger LOG = Logger.getLogger("cairn.pitr");
   public static final String TABLE = "public.cairn_pitr_sentinel";
   static final Duration POLL = Duration.ofMillis(250);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Marks a run that ended by itself: a cancel after it changes nothing. */
+  private static final Stop FINISHED = new Stop(null, null);
 
   private final PitrStore store;
   private final ClusterConn conn;
   private final List<String> walGet;
   private final Path pgBin;
   private final Clock clock;
+  // guarded by this: the run's thread and why it was stopped (null while it runs on, FINISHED once it ended)
+  private Thread runner;
+  private Stop stop;
+  // read by the thread that stops the run
+  private volatile TempCluster server;
+  private volatile Phase phase;
+
+  /** Why a run was stopped before its end, as its result says it. */
+  private record Stop(String message, String hint) {}
+
+  /** What a run is doing, for the message of a timeout. */
+  private record Phase(String unfinished, String hint) {}
 
   public PitrTest(PitrStore store, ClusterConn conn, List<String> walGet, Path pgBin, Clock clock) {
     this.store = store;
@@ -39,30 +57,74 @@ public final class PitrTest {
     this.clock = clock;
   }
 
+  /**
+   * Stops a running test from another thread: its throwaway server is stopped at once (its directory is removed
+   * as the run unwinds) and the run ends with a {@code CANCELLED} result of this message, never a passed one.
+   * Blocking (pg_ctl stop); false when the run had already ended or was stopped.
+   */
+  public boolean cancel(String message, String hint) {
+    return stop(new Stop(message, hint));
+  }
+
+  /** The throwaway cluster's directory while there is one, for an operator told that a stop did not finish. */
+  public Path serverDir() {
+    TempCluster c = server;
+    return c == null ? null : c.dir();
+  }
+
+  /** The whole test (sentinel, restore, check) within {@code timeout}: past it, stopped and failed. Once per instance. */
   public PitrTestResult run(Duration timeout) {
     Instant started = clock.instant();
-    long deadline = System.nanoTime() + timeout.toNanos();
     byte[] id = new byte[8];
     RANDOM.nextBytes(id);
     String sentinel = "t" + HexFormat.of().formatHex(id);
+    synchronized (this) {
+      runner = Thread.currentThread();
+      if (stop != null) { // cancelled before it began (queued behind other work)
+        return settle(new PitrTestResult(store.cluster(), null, sentinel, false, started, clock.instant(), 0,
+            ErrorCode.CANCELLED.name(), stop.message(), stop.hint()));
+      }
+    }
+    phase = new Phase("the sentinel row was not written on the server", "the server is slow to answer, or a lock"
+        + " holds " + TABLE);
+    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "cairn-pitr-timeout-" + store.cluster());
+      t.setDaemon(true);
+      return t;
+    });
+    watchdog.schedule(() -> stop(new Stop("the restore test of cluster " + store.cluster() + " ran past its timeout of "
+        + text(timeout) + ": " + phase.unfinished(), phase.hint())), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    try {
+      return settle(attempt(sentinel, started));
+    } finally {
+      watchdog.shutdownNow();
+    }
+  }
+
+  private PitrTestResult attempt(String sentinel, Instant started) {
     String base = null;
     long restoreMs = 0;
     try {
       ClusterInfo info = store.requireInfo();
       Segment seg = write(sentinel, info);
-      awaitPublished(seg, info, deadline, timeout);
+      phase = new Phase("the WAL segment " + seg.name(info.segmentSize()) + " holding the sentinel row did not reach"
+          + " the repository", "the WAL stream is behind or stopped: look at the agent's log and the lag in cairn pitr"
+          + " status");
+      awaitPublished(seg, info);
       base = new PitrRestore(store).choose(Target.latest(), Window.of(store, info)).id();
+      phase = new Phase("the restore to latest from base backup " + base + " did not end (its server was stopped and"
+          + " its directory removed)", "raise restore_test.timeout (cairn pitr test --timeout): restoring this cluster"
+          + " takes longer");
       long t0 = System.nanoTime();
       boolean found;
-      try (TempCluster c = TempCluster.start(store, Target.latest(), walGet, pgBin)) {
+      try (TempCluster c = TempCluster.start(store, Target.latest(), walGet, pgBin, this::started)) {
         restoreMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        phase = new Phase("the sentinel row was not read from the restored cluster in time", null);
         List<String> r = new ClusterConn(c.conninfo(database(), c.superuser())).row("SELECT count(*)::text FROM "
             + TABLE + " WHERE id = '" + sentinel + "'");
         found = "1".equals(r.get(0));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new CairnException(ErrorCode.CANCELLED, "the restore test of cluster " + store.cluster()
-            + " ran past its timeout of " + timeout.toSeconds() + " s");
+      } finally {
+        server = null;
       }
       if (!found) {
         throw new CairnException(ErrorCode.RESTORE_MISMATCH, "the sentinel row " + sentinel + " written at " + started
@@ -70,19 +132,66 @@ public final class PitrTest {
             "the WAL in the repository does not reach the server's last commits: look at cairn pitr status and the"
                 + " agent's log (wal stream)");
       }
-      LOG.info("restore test of cluster " + store.cluster() + " passed: sentinel " + sentinel + " found after a"
-          + " restore to latest from " + base + " (" + restoreMs + " ms)");
       return new PitrTestResult(store.cluster(), base, sentinel, true, started, clock.instant(), restoreMs, null, null,
           null);
     } catch (CairnException e) {
-      LOG.warning("restore test of cluster " + store.cluster() + " failed: " + e.getMessage());
       return new PitrTestResult(store.cluster(), base, sentinel, false, started, clock.instant(), restoreMs,
           e.code().name(), e.getMessage(), e.hint());
     } catch (RuntimeException e) {
-      LOG.warning("restore test of cluster " + store.cluster() + " failed: " + e);
       return new PitrTestResult(store.cluster(), base, sentinel, false, started, clock.instant(), restoreMs,
           ErrorCode.INTERNAL.name(), String.valueOf(e), null);
     }
+  }
+
+  /** The throwaway cluster exists: a stop that came before it ends its start here, before any server runs. */
+  private void started(TempCluster c) {
+    server = c;
+    synchronized (this) {
+      if (stop != null) {
+        throw new CairnException(ErrorCode.CANCELLED, stop.message());
+      }
+    }
+  }
+
+  private boolean stop(Stop why) {
+    synchronized (this) {
+      if (stop != null) {
+        return false;
+      }
+      stop = why;
+      if (runner != null) {
+        runner.interrupt(); // ends a wait for a process (tar, pg_ctl) or for the sentinel's segment
+      }
+    }
+    TempCluster c = server;
+    if (c != null) {
+      c.kill();
+    }
+    return true;
+  }
+
+  /** The run's own result, unless it was stopped first: then a cancelled one. The thread leaves uninterrupted. */
+  private PitrTestResult settle(PitrTestResult r) {
+    Stop why;
+    synchronized (this) {
+      runner = null;
+      Thread.interrupted(); // a stop's interrupt must not reach the pool's next task (recording this result)
+      if (stop == null) {
+        stop = FINISHED;
+      }
+      why = stop;
+    }
+    if (why != FINISHED) {
+      r = new PitrTestResult(r.cluster(), r.baseBackup(), r.sentinel(), false, r.started(), clock.instant(),
+          r.restoreMs(), ErrorCode.CANCELLED.name(), why.message(), why.hint());
+    }
+    if (r.passed()) {
+      LOG.info("restore test of cluster " + store.cluster() + " passed: sentinel " + r.sentinel() + " found after a"
+          + " restore to latest from " + r.baseBackup() + " (" + r.restoreMs() + " ms)");
+    } else {
+      LOG.warning("restore test of cluster " + store.cluster() + " failed: " + r.message());
+    }
+    return r;
   }
 
   /** Inserts the sentinel, ends its segment, and returns the segment that holds its commit. */
@@ -106,18 +215,18 @@ public final class PitrTest {
     return seg;
   }
 
-  /** The segment's own timeline or a newer one (the server may have been promoted meanwhile). */
-  private void awaitPublished(Segment seg, ClusterInfo info, long deadline, Duration timeout) {
+  /** The segment's own timeline or a newer one (the server may have been promoted meanwhile); until stopped. */
+  private void awaitPublished(Segment seg, ClusterInfo info) {
     while (true) {
       boolean there = store.walFiles().stream().map(f -> Segment.parse(f, info.segmentSize()))
           .flatMap(java.util.Optional::stream).anyMatch(s -> s.number() == seg.number() && s.timeline() >= seg.timeline());
       if (there) {
         return;
       }
-      if (System.nanoTime() > deadline) {
-        throw new CairnException(ErrorCode.CANCELLED, "the WAL segment " + seg.name(info.segmentSize()) + " holding the"
-            + " sentinel row did not reach the repository within " + timeout.toSeconds() + " s", "the WAL stream is behind or stopped:"
-            + " look at the agent's log and the lag in cairn pitr status");
+      synchronized (this) {
+        if (stop != null) { // its interrupt may have been spent on a repository read
+          throw new CairnException(ErrorCode.CANCELLED, stop.message());
+        }
       }
       try { // a bounded poll of the repository on a cairn-pitr worker: nothing announces a published segment
         TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
@@ -126,6 +235,11 @@ public final class PitrTest {
         throw new CairnException(ErrorCode.CANCELLED, "the restore test of cluster " + store.cluster() + " was interrupted");
       }
     }
+  }
+
+  /** "3 s", or "500 ms" below a second. */
+  private static String text(Duration d) {
+    return d.toMillis() < 1000 ? d.toMillis() + " ms" : d.toSeconds() + " s";
   }
 
   /** The database the sentinel lives in: the url's (postgres unless it names one). */

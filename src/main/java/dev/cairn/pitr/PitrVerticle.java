@@ -32,11 +32,14 @@ import java.util.logging.Logger;
  * cluster's schedule (and at start when it has none), each followed by {@link PitrRetention}, and the cluster's
  * {@link PitrTest} on its schedule or on request ({@link Addresses#PITR_TEST}). The last state of each cluster is kept here (seeded from {@code state.json})
  * and answered on {@link Addresses#PITR_QUERY}, so health and the API never run pg_waldump; the restore-test
- * schedules on {@link Addresses#PITR_SCHEDULES}.
+ * schedules on {@link Addresses#PITR_SCHEDULES}. Its stop cancels the running restore tests (their throwaway servers
+ * stopped and removed, the tests recorded as cancelled), waiting for them at most {@link #STOP_WAIT}.
  */
 public final class PitrVerticle extends AbstractVerticle {
   private static final Logger LOG = Logger.getLogger("cairn.pitr");
   static final Duration CHECK = Duration.ofSeconds(5);
+  /** How long the agent's stop waits for its cancelled restore tests to clean up and be recorded. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
   private final List<ClusterConfig> clusters;
   private final Storage storage;
@@ -49,7 +52,11 @@ public final class PitrVerticle extends AbstractVerticle {
   private final Map<String, String> errors = new HashMap<>();
   private final Set<String> changed = new HashSet<>();
   private final Map<String, Runnable> tests = new HashMap<>();
+  private final Map<String, Running> running = new HashMap<>();
   private WorkerExecutor pool;
+
+  /** A restore test under way: what stops it, and its end (once recorded). */
+  private record Running(PitrTest test, Future<PitrTestResult> end) {}
 
   public PitrVerticle(List<ClusterConfig> clusters, Storage storage, Path pgBin, Clock clock) {
     this.clusters = List.copyOf(clusters);
@@ -155,15 +162,18 @@ public final class PitrVerticle extends AbstractVerticle {
   }
 
   private void test(ClusterConfig c, PitrStore store, ClusterConn conn) {
-    once("test-" + c.name(), () -> {
-      Duration timeout = c.restoreTest() == null ? ClusterConfig.RestoreTest.DEFAULT_TIMEOUT : c.restoreTest().timeout();
-      PitrTestResult r = new PitrTest(store, conn, SelfCommand.of(), pgBin, clock).run(timeout);
+    if (running.containsKey(c.name())) {
+      return; // the previous test still runs
+    }
+    Duration timeout = c.restoreTest() == null ? ClusterConfig.RestoreTest.DEFAULT_TIMEOUT : c.restoreTest().timeout();
+    PitrTest test = new PitrTest(store, conn, SelfCommand.of(), pgBin, clock);
+    Future<PitrTestResult> end = once("test-" + c.name(), () -> {
+      PitrTestResult r = test.run(timeout);
       PitrTestLog.add(store, r);
       return r;
-    }).onSuccess(r -> {
-      if (r == null) {
-        return; // the previous test still runs
-      }
+    });
+    running.put(c.name(), new Running(test, end));
+    end.onComplete(ar -> running.remove(c.name())).onSuccess(r -> {
       changed.add(c.name());
       Duration took = Duration.between(r.started(), r.finished());
       vertx.eventBus().publish(Addresses.RESTORE_TEST_FINISHED, new Messages.RestoreTestFinished(c.name(),
@@ -204,14 +214,38 @@ public final class PitrVerticle extends AbstractVerticle {
 
   @Override
   public void stop(Promise<Void> stopped) {
-    busy.stream().filter(n -> n.startsWith("test-")).forEach(n -> LOG.warning("the restore test of cluster "
-        + n.substring(5) + " is abandoned as the agent stops: its throwaway server may be left running in "
-        + System.getProperty("java.io.tmpdir") + "/cairn-at-* (pg_ctl -D DIR/data stop, then remove DIR)"));
     List<WalReceiver> all = List.copyOf(receivers);
-    vertx.executeBlocking(() -> {
+    Future<Void> streams = vertx.executeBlocking(() -> {
       all.forEach(WalReceiver::close);
       return null;
-    }, false).eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
+    }, false);
+    Future.join(cancelTests(), streams).eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
         .onComplete(ar -> stopped.complete());
+  }
+
+  /**
+   * Cancels the running restore tests (their servers stopped, directories removed, results recorded as cancelled)
+   * and waits for them at most {@link #STOP_WAIT}: then says which are left, and where.
+   */
+  private Future<Void> cancelTests() {
+    List<Future<?>> ends = new ArrayList<>();
+    running.forEach((name, r) -> {
+      LOG.info("cancelling the restore test of cluster " + name + " as the agent stops");
+      ends.add(vertx.executeBlocking(() -> r.test().cancel("the restore test of cluster " + name + " was cancelled as"
+          + " the agent stopped", "run it again with cairn pitr test --cluster " + name), false));
+      ends.add(r.end());
+    });
+    Map<String, Running> left = Map.copyOf(running);
+    return Future.join(ends).timeout(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS).<Void>mapEmpty().recover(e -> {
+      left.forEach((name, r) -> {
+        if (!r.end().isComplete()) {
+          Path dir = r.test().serverDir();
+          LOG.warning("the restore test of cluster " + name + " did not end within " + STOP_WAIT.toSeconds() + " s of"
+              + " the agent's stop" + (dir == null ? "" : ": its throwaway server may still run in " + dir
+              + " (pg_ctl -D " + dir.resolve("data") + " stop -m immediate, then remove " + dir + ")"));
+        }
+      });
+      return Future.succeededFuture();
+    });
   }
 }

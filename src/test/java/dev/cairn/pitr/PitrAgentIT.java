@@ -300,7 +300,8 @@ class PitrAgentIT {
     CairnCli.Run r = CairnCli.run("pitr", "test", "--config", config, "--cluster", "main", "--timeout", "3s");
     assertEquals(9, r.code(), "CANCELLED: " + r + "; wal: " + store.walFiles() + "; lsn: "
         + pg.psql("postgres", "SELECT pg_current_wal_lsn(), pg_walfile_name(pg_current_wal_lsn())"));
-    assertTrue(r.err().contains("holding the sentinel row did not reach the repository within"), r.toString());
+    assertTrue(r.err().contains("the restore test of cluster main ran past its timeout of 3 s: the WAL segment ")
+        && r.err().contains(" holding the sentinel row did not reach the repository"), r.toString());
     PitrTestResult last = PitrTestLog.last(store).orElseThrow();
     assertFalse(last.passed());
     assertEquals("CANCELLED", last.errorCode());
