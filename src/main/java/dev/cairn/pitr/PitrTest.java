@@ -60,10 +60,10 @@ public final class PitrTest {
   /**
    * Stops a running test from another thread: its throwaway server is stopped at once (its directory is removed
    * as the run unwinds) and the run ends with a {@code CANCELLED} result of this message, never a passed one.
-   * Blocking (pg_ctl stop); false when the run had already ended or was stopped.
+   * Blocking (pg_ctl stop); nothing when the run had already ended or was stopped.
    */
-  public boolean cancel(String message, String hint) {
-    return stop(new Stop(message, hint));
+  public void cancel(String message, String hint) {
+    stop(new Stop(message, hint));
   }
 
   /** The throwaway cluster's directory while there is one, for an operator told that a stop did not finish. */
@@ -153,10 +153,10 @@ public final class PitrTest {
     }
   }
 
-  private boolean stop(Stop why) {
+  private void stop(Stop why) {
     synchronized (this) {
       if (stop != null) {
-        return false;
+        return;
       }
       stop = why;
       if (runner != null) {
@@ -167,7 +167,6 @@ public final class PitrTest {
     if (c != null) {
       c.kill();
     }
-    return true;
   }
 
   /** The run's own result, unless it was stopped first: then a cancelled one. The thread leaves uninterrupted. */

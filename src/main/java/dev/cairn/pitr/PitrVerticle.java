@@ -231,8 +231,11 @@ public final class PitrVerticle extends AbstractVerticle {
     List<Future<?>> ends = new ArrayList<>();
     running.forEach((name, r) -> {
       LOG.info("cancelling the restore test of cluster " + name + " as the agent stops");
-      ends.add(vertx.executeBlocking(() -> r.test().cancel("the restore test of cluster " + name + " was cancelled as"
-          + " the agent stopped", "run it again with cairn pitr test --cluster " + name), false));
+      ends.add(vertx.executeBlocking(() -> {
+        r.test().cancel("the restore test of cluster " + name + " was cancelled as the agent stopped",
+            "run it again with cairn pitr test --cluster " + name);
+        return null;
+      }, false));
       ends.add(r.end());
     });
     Map<String, Running> left = Map.copyOf(running);
