@@ -95,10 +95,12 @@ ensure_jar() {
   ensure_cds
 }
 
-# A class-data-sharing archive of the classes a command loads (Vert.x, Netty, picocli, both drivers):
-# every command then starts about 0.3 s (0.4 CPU-s) sooner. Made once per jar, by a run that stops at its
-# first connection attempt (port 1 on loopback, where nothing listens), which has loaded most of them by
-# then; made again when the jar is rebuilt. Without it (or if it cannot be made) commands run as before.
+# A class-data-sharing archive of the classes a command loads (Vert.x, Netty, picocli's model, both drivers, the
+# archive and restore code): every command then starts sooner. Made once per jar, and again when the jar is
+# rebuilt, by one JVM that runs a real backup, list, verify, restore and restore test (cli.CdsTraining) against a
+# throwaway cluster on a private socket: measured on a small backup, 0.24 s and 0.32 CPU-s less per command
+# than an archive of a run stopped at its first connection, which is the fallback when no server binaries are
+# at hand. Without an archive (or if it cannot be made) commands run as before.
 ensure_cds() {
   local root jar jsa tmp
   root=$(cairn_root)
@@ -108,11 +110,52 @@ ensure_cds() {
     return 0
   fi
   tmp=$(mktemp -d)
-  # shellcheck disable=SC2046 # word splitting of the options is intended
-  java $(CAIRN_CDS=off cairn_java_opts) -XX:ArchiveClassesAtExit="$tmp/cairn.jsa" -jar "$jar" backup \
-    --db "postgresql://cds@127.0.0.1:1/cds?connect_timeout=2" --repo "$tmp/repo" >/dev/null 2>&1 || true
+  if ! cds_train "$jar" "$tmp" >"$tmp/train.log" 2>&1 || [ ! -s "$tmp/cairn.jsa" ]; then
+    echo "cairn: class-data archive made without the training run (each command starts ~0.25 s later):" \
+      "$(tail -1 "$tmp/train.log" 2>/dev/null)" >&2
+    rm -f "$tmp/cairn.jsa"
+    # shellcheck disable=SC2046 # word splitting of the options is intended
+    java $(CAIRN_CDS=off cairn_java_opts) -XX:ArchiveClassesAtExit="$tmp/cairn.jsa" -jar "$jar" backup \
+      --db "postgresql://cds@127.0.0.1:1/cds?connect_timeout=2" --repo "$tmp/repo" >/dev/null 2>&1 || true
+  fi
   [ -s "$tmp/cairn.jsa" ] && mv -f "$tmp/cairn.jsa" "$jsa" 2>/dev/null
   rm -rf "$tmp"
+}
+
+# cds_train JAR DIR: writes DIR/cairn.jsa from CdsTraining's commands against a cluster in DIR (stopped after).
+cds_train() {
+  local jar=$1 dir=$2 bin as=() status=0
+  bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+  [ -n "$bin" ] && [ -x "$bin/initdb" ] || { echo "no PostgreSQL server binaries (initdb) to train with"; return 1; }
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || { echo "running as root and no postgres user to run initdb as"; return 1; }
+    chown postgres "$dir"
+    as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 >/dev/null || { echo "initdb failed"; return 1; }
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-c listen_addresses='' \
+    -c unix_socket_directories='$dir' -c port=5432 -c fsync=off" start >/dev/null || { echo "the training server did not start"; return 1; }
+  local db="postgresql:///train?host=$dir&port=5432&user=postgres"
+  "$bin/psql" -X -q -v ON_ERROR_STOP=1 -d "postgresql:///postgres?host=$dir&port=5432&user=postgres" \
+      -c "CREATE DATABASE train" &&
+    "$bin/psql" -X -q -v ON_ERROR_STOP=1 -d "$db" -c "
+      CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, born date, balance numeric(12,2));
+      CREATE TABLE orders (id bigserial PRIMARY KEY, customer int REFERENCES customers, at timestamptz,
+                           doc jsonb, tag uuid, raw bytea);
+      CREATE INDEX ON orders (at);
+      CREATE VIEW big_orders AS SELECT * FROM orders WHERE (doc->>'n')::int > 5;
+      INSERT INTO customers SELECT g, md5(g::text), date '2000-01-01' + g % 9000, g * 1.5
+        FROM generate_series(1, 5000) g;
+      INSERT INTO orders (customer, at, doc, tag, raw)
+        SELECT 1 + g % 5000, now() - g * interval '1 min', jsonb_build_object('n', g % 10, 's', md5(g::text)),
+               md5(g::text)::uuid, decode(md5(g::text), 'hex') FROM generate_series(1, 30000) g;
+      ANALYZE;" &&
+    # shellcheck disable=SC2046 # word splitting of the options is intended
+    java $(CAIRN_CDS=off cairn_java_opts) -XX:ArchiveClassesAtExit="$dir/cairn.jsa" -cp "$jar" \
+      dev.cairn.cli.CdsTraining "$db" "postgresql:///restored?host=$dir&port=5432&user=postgres" \
+      "postgresql:///postgres?host=$dir&port=5432&user=postgres" "$dir/repo" || status=1
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+  return "$status"
 }
 
 # JVM options for a cairn command (CAIRN_JAVA_OPTS overrides). A backup or restore is a short process:

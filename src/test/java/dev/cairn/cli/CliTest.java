@@ -37,7 +37,7 @@ class CliTest {
   @Test
   void everyCommandPrintsItsUsageForHelpAndExits0() {
     List<List<String>> paths = new ArrayList<>();
-    collect(new CommandLine(new Main()), new ArrayList<>(), paths);
+    collect(Main.commandLine(null), new ArrayList<>(), paths);
     assertTrue(paths.size() > 10, "the subcommands were found: " + paths);
     for (List<String> path : paths) {
       for (String help : List.of("--help", "-h")) {
