@@ -259,9 +259,17 @@ public final class Dumper {
           Row r = rs.iterator().next();
           ServerInfo info = new ServerInfo(r.getString("v"), r.getInteger("n"), r.getString("enc"), r.getString("db"),
               r.getBoolean("authid"), locale(new JsonObject(r.getString("dbrow"))));
-          return pools.io().executeBlocking(() -> new Prepared(info,
-              PgTool.find("pg_dump", info.num / 10000, opts.pgBin()),
-              PgTool.find("pg_dumpall", info.num / 10000, opts.pgBin()), newId(info.db, started)), false);
+          // side by side: each probe runs its program (--version), and the copying waits for all three
+          Future<PgTool> dump = pools.io().executeBlocking(() -> PgTool.find("pg_dump", info.num / 10000,
+              opts.pgBin()), false);
+          Future<PgTool> dumpall = pools.io().executeBlocking(() -> PgTool.find("pg_dumpall", info.num / 10000,
+              opts.pgBin()), false);
+          Future<String> newId = pools.io().executeBlocking(() -> newId(info.db, started), false);
+          return Future.join(dump, dumpall, newId).transform(ar -> ar.succeeded()
+              ? Future.succeededFuture(new Prepared(info, dump.result(), dumpall.result(), newId.result()))
+              // reported in this order whichever ended first: pg_dump's problem is the one to fix first
+              : releaseUnused(newId).compose(v -> Future.failedFuture(dump.failed() ? dump.cause()
+                  : dumpall.failed() ? dumpall.cause() : newId.cause())));
         })
         .compose(p -> {
           id = p.id;
@@ -272,6 +280,15 @@ public final class Dumper {
             return null;
           }, false));
         });
+  }
+
+  /** The id reserved beside a probe that failed is not used: its lease goes. */
+  private Future<Void> releaseUnused(Future<String> reserved) {
+    return reserved.failed() || reservation == null ? Future.succeededFuture()
+        : pools.io().<Void>executeBlocking(() -> {
+          reservation.close();
+          return null;
+        }, false).recover(e -> Future.succeededFuture());
   }
 
   /** {@code readsAuthid}: the backup role may read pg_authid, so role passwords can be captured. */

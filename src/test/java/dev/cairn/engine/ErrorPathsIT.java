@@ -84,6 +84,11 @@ class ErrorPathsIT {
     assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().contains("PG_DUMP_VERSION") && r.err().contains("11.22") && r.err().contains("15"), r.err());
     assertRepositoryHolds(List.of());
+    // the id was reserved beside the probe that failed: its lease is gone with the command
+    Path locks = repo.resolve("locks");
+    try (var leases = Files.exists(locks) ? Files.list(locks) : java.util.stream.Stream.<Path>empty()) {
+      assertEquals(List.of(), leases.map(l -> l.getFileName().toString()).filter(n -> n.startsWith("write-")).toList());
+    }
   }
 
   @Test
