@@ -2,17 +2,20 @@ package dev.cairn.cli;
 
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Runs a real backup, list, verify, restore and restore test of one database in one JVM, so that scripts/lib.sh
- * can write a class-data archive ({@code -XX:ArchiveClassesAtExit}) of everything those commands load. An archive
- * made by a run that stops at its first connection leaves the drivers, the archive code and the restore out, and
- * every command then loads and verifies them from the jar again (about 0.25 s and 0.3 CPU-s of each run). Not a
- * user command: the commands' output is discarded, and the first failure ends the run with its exit code.
+ * Runs a real backup, list, verify, restore and restore test of one database in one JVM, and an encrypted backup
+ * and its verify, so that scripts/lib.sh can write a class-data archive ({@code -XX:ArchiveClassesAtExit}) of
+ * everything those commands load. An archive made by a run that stops at its first connection leaves the drivers,
+ * the archive code and the restore out, and every command then loads and verifies them from the jar again (about
+ * 0.25 s and 0.3 CPU-s of each run). Not a user command: the commands' output is discarded, and the first failure
+ * ends the run with its exit code.
  *
  * <p>Arguments: the database to back up, the (absent) database to restore into, a database to connect to for the
- * restore test's scratch database, and an empty repository directory.
+ * restore test's scratch database, and an empty repository directory (the encrypted repository and the identity
+ * go beside it).
  */
 public final class CdsTraining {
   private CdsTraining() {}
@@ -30,13 +33,38 @@ public final class CdsTraining {
   static int run(String source, String restoreInto, String testTarget, String repo, java.io.PrintStream log) {
     PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream(), true);
     for (List<String> command : commands(source, restoreInto, testTarget, repo)) {
-      int code = Main.run(command.toArray(String[]::new), quiet, quiet);
+      int code = run(command, quiet, log);
       if (code != 0) {
-        log.println("cairn: class-data training stopped: cairn " + command.get(0) + " exited with " + code);
+        return code;
+      }
+    }
+    // encrypted too, for a recipient (no passphrase: its key derivation would be most of the run)
+    Path identity = Path.of(repo).resolveSibling("training.identity");
+    java.io.StringWriter recipient = new java.io.StringWriter();
+    int code = run(List.of("key", "generate", "--out", identity.toString()), new PrintWriter(recipient, true), log);
+    if (code != 0) {
+      return code;
+    }
+    String encrypted = Path.of(repo).resolveSibling(Path.of(repo).getFileName() + "-encrypted").toString();
+    for (List<String> command : List.of(
+        List.of("backup", "--db", source, "--repo", encrypted, "--jobs", "2", "--split-size", "1MB",
+            "--recipient", recipient.toString().strip(), "--progress", "plain"),
+        List.of("verify", "latest", "--repo", encrypted, "--identity", identity.toString(), "--progress", "plain"))) {
+      code = run(command, quiet, log);
+      if (code != 0) {
         return code;
       }
     }
     return 0;
+  }
+
+  private static int run(List<String> command, PrintWriter out, java.io.PrintStream log) {
+    int code = Main.run(command.toArray(String[]::new), out, new PrintWriter(OutputStream.nullOutputStream(), true));
+    if (code != 0) {
+      log.println("cairn: class-data training stopped: cairn " + String.join(" ", command.subList(0, 2))
+          + " exited with " + code);
+    }
+    return code;
   }
 
   static List<List<String>> commands(String source, String restoreInto, String testTarget, String repo) {
