@@ -37,7 +37,8 @@ public final class Main {
   /**
    * Exits with the command's code. After SIGINT/SIGTERM, a command whose shutdown hook waits for it to clean up (as
    * restore --at's does) ends here while the hooks run: System.exit would then block, and the JVM exit 143 once the
-   * hooks gave up, so the command's own code (CANCELLED's) is kept by halting.
+   * hooks gave up, so the command's own code (CANCELLED's) is kept by halting. The halt skips File.deleteOnExit, which
+   * runs after the hooks: lz4-java's extracted library stays in TMPDIR until a later load removes it (after an hour).
    */
   private static void exit(int code) {
     if (KeepLogManager.shuttingDown()) {
