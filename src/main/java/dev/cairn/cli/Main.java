@@ -3,6 +3,7 @@ package dev.cairn.cli;
 import dev.cairn.engine.Version;
 import dev.cairn.error.CairnException;
 import dev.cairn.error.ErrorCode;
+import dev.cairn.log.KeepLogManager;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
@@ -30,7 +31,22 @@ public final class Main {
       System.exit(new CommandLine(new WalGetCommand()).execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
     }
     configureProcess();
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * Exits with the command's code. After SIGINT/SIGTERM, a command whose shutdown hook waits for it to clean up (as
+   * restore --at's does) ends here while the hooks run: System.exit would then block, and the JVM exit 143 once the
+   * hooks gave up, so the command's own code (CANCELLED's) is kept by halting. The halt skips File.deleteOnExit, which
+   * runs after the hooks: lz4-java's extracted library stays in TMPDIR until a later load removes it (after an hour).
+   */
+  private static void exit(int code) {
+    if (KeepLogManager.shuttingDown()) {
+      System.out.flush();
+      System.err.flush();
+      Runtime.getRuntime().halt(code);
+    }
+    System.exit(code);
   }
 
   /** System properties every cairn process sets before the libraries that read them are loaded. */

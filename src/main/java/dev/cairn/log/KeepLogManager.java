@@ -15,7 +15,8 @@ public final class KeepLogManager extends LogManager {
     }
   }
 
-  private static boolean shuttingDown() {
+  /** Whether the JVM runs its shutdown hooks (after System.exit, or a SIGINT/SIGTERM). */
+  public static boolean shuttingDown() {
     try {
       Thread probe = new Thread(() -> {});
       Runtime.getRuntime().addShutdownHook(probe);

@@ -73,15 +73,17 @@ public final class Scratch implements AutoCloseable {
     }
   }
 
-  /** Removes the directory and everything in it. Never throws. */
+  /**
+   * Removes the directory and everything in it, directories too (restore --at keeps a whole repository here: the
+   * rows of its backup). Never throws.
+   */
   @Override
   public void close() {
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path f : (Iterable<Path>) s::iterator) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(f);
       }
-      Files.deleteIfExists(dir);
-    } catch (IOException ignored) {
+    } catch (IOException | java.io.UncheckedIOException ignored) {
       // a leftover temp directory is private and harmless; the job's result does not depend on it
     }
   }

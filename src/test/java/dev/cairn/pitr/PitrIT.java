@@ -121,10 +121,22 @@ class PitrIT {
     waitForWalOf(pg.port(), store);
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
-    int exit = dev.cairn.cli.Main.run(new String[] {"restore", "--repo", repo.toString(), "--at", before.toString(),
-        "--cluster", CLUSTER, "--database", db, "--table", "public.ledger", "--db", pg.conninfo(db) + "?sslmode=disable"},
-        new java.io.PrintWriter(out), new java.io.PrintWriter(err));
+    Path tmp = Files.createDirectories(work.resolve("tmp-at"));
+    String savedTmp = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", tmp.toString());
+    int exit;
+    try {
+      exit = dev.cairn.cli.Main.run(new String[] {"restore", "--repo", repo.toString(), "--at", before.toString(),
+          "--cluster", CLUSTER, "--database", db, "--table", "public.ledger", "--db", pg.conninfo(db) + "?sslmode=disable"},
+          new java.io.PrintWriter(out), new java.io.PrintWriter(err));
+    } finally {
+      System.setProperty("java.io.tmpdir", savedTmp);
+    }
     assertEquals(0, exit, err.toString());
+    try (java.util.stream.Stream<Path> left = Files.list(tmp)) { // lz4-java's library goes when the JVM exits
+      assertEquals(List.of(), left.filter(f -> !f.getFileName().toString().startsWith("liblz4-java-")).toList(),
+          "the temporary cluster and the scratch repository are removed");
+    }
     assertEquals("1|a\n2|b", pg.psql(db, "SELECT id, v FROM ledger ORDER BY id"));
     assertEquals("1\n2", pg.psql(db, "SELECT id FROM other ORDER BY id"), "the rest of the target is untouched");
   }

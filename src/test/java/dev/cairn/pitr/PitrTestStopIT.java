@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -175,17 +174,18 @@ class PitrTestStopIT {
   static Path awaitServer(Path parent, int seconds) throws InterruptedException {
     Path[] found = new Path[1];
     PitrIT.waitUntil(() -> {
-      found[0] = throwaway(parent).filter(d -> Files.exists(d.resolve("data/postmaster.pid"))
+      found[0] = throwaway(parent).stream().filter(d -> Files.exists(d.resolve("data/postmaster.pid"))
           && processesNaming(d).stream().anyMatch(p -> p.info().command().orElse("").endsWith("/postgres")))
-          .orElse(null);
+          .findFirst().orElse(null);
       return found[0] != null;
     }, seconds, "a throwaway server runs in " + parent);
     return found[0];
   }
 
-  static Optional<Path> throwaway(Path parent) {
+  /** The throwaway clusters' directories under {@code parent}, and restore --at's scratch repository (cairn-at-repo-*). */
+  static List<Path> throwaway(Path parent) {
     try (Stream<Path> s = Files.list(parent)) {
-      return s.filter(d -> d.getFileName().toString().startsWith("cairn-at-")).findFirst();
+      return s.filter(d -> d.getFileName().toString().startsWith("cairn-at-")).toList();
     } catch (IOException e) {
       throw new AssertionError(e);
     }
