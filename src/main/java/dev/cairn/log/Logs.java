@@ -17,6 +17,13 @@ import java.util.regex.Pattern;
  */
 public final class Logs {
   private static final Pattern JOB = Pattern.compile("^\\[(\\S+?)[ \\]]");
+  /**
+   * Held here: the LogManager keeps loggers only weakly, so a level set on one nobody holds is lost at the next GC,
+   * and the loggers made after it (cairn.http, say) then take the root's WARNING: the agent's info lines, "http
+   * admin on ..." among them, were sometimes never written.
+   */
+  private static final Logger CAIRN = Logger.getLogger("cairn");
+  private static final Logger PGJDBC = Logger.getLogger("org.postgresql");
 
   private Logs() {}
 
@@ -31,9 +38,9 @@ public final class Logs {
     h.setFormatter("json".equalsIgnoreCase(format) ? new JsonLines() : new Text(lvl.intValue() <= Level.FINE.intValue()));
     root.addHandler(h);
     root.setLevel(Level.WARNING);
-    Logger.getLogger("cairn").setLevel(lvl);
+    CAIRN.setLevel(lvl);
     // pgjdbc logs connection failures itself; they are reported once, as errors with codes.
-    Logger.getLogger("org.postgresql").setLevel(Level.OFF);
+    PGJDBC.setLevel(Level.OFF);
   }
 
   static Level parse(String level) {

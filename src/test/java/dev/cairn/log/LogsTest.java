@@ -33,4 +33,14 @@ class LogsTest {
     String line = format("text", "[j-1] done");
     assertEquals(true, line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d INFO \\[j-1\\] done\\R"), line);
   }
+
+  /** Regression: the agent's info lines ("http admin on ...") were sometimes never written after an early GC. */
+  @Test
+  void theLevelsSetSurviveAGarbageCollection() throws Exception {
+    Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), LogsGcProbe.class.getName()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertEquals(0, p.waitFor(), out);
+    assertEquals("true false", out, "a cairn logger logs info, pgjdbc's stays silent");
+  }
 }
