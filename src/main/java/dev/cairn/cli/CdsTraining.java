@@ -31,26 +31,28 @@ public final class CdsTraining {
 
   /** Runs the commands in turn; 0, or the exit code of the first that failed (named on {@code log}). */
   static int run(String source, String restoreInto, String testTarget, String repo, java.io.PrintStream log) {
-    PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream(), true);
-    for (List<String> command : commands(source, restoreInto, testTarget, repo)) {
-      int code = run(command, quiet, log);
-      if (code != 0) {
-        return code;
-      }
+    int code = runAll(commands(source, restoreInto, testTarget, repo), log);
+    if (code != 0) {
+      return code;
     }
     // encrypted too, for a recipient (no passphrase: its key derivation would be most of the run)
     Path identity = Path.of(repo).resolveSibling("training.identity");
     java.io.StringWriter recipient = new java.io.StringWriter();
-    int code = run(List.of("key", "generate", "--out", identity.toString()), new PrintWriter(recipient, true), log);
+    code = run(List.of("key", "generate", "--out", identity.toString()), new PrintWriter(recipient, true), log);
     if (code != 0) {
       return code;
     }
     String encrypted = Path.of(repo).resolveSibling(Path.of(repo).getFileName() + "-encrypted").toString();
-    for (List<String> command : List.of(
+    return runAll(List.of(
         List.of("backup", "--db", source, "--repo", encrypted, "--jobs", "2", "--split-size", "1MB",
             "--recipient", recipient.toString().strip(), "--progress", "plain"),
-        List.of("verify", "latest", "--repo", encrypted, "--identity", identity.toString(), "--progress", "plain"))) {
-      code = run(command, quiet, log);
+        List.of("verify", "latest", "--repo", encrypted, "--identity", identity.toString(), "--progress", "plain")),
+        log);
+  }
+
+  private static int runAll(List<List<String>> commands, java.io.PrintStream log) {
+    for (List<String> command : commands) {
+      int code = run(command, new PrintWriter(OutputStream.nullOutputStream(), true), log);
       if (code != 0) {
         return code;
       }

@@ -39,19 +39,11 @@ final class Cli {
     Pools pools = Pools.create(vertx, jobs);
     AtomicReference<Object> outcome = new AtomicReference<>();
     CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      if (done.getCount() > 0) {
-        if (onCancel != null && onCancel[0] != null) {
-          onCancel[0].run();
-        }
-        try {
-          done.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException ignored) {
-          Thread.currentThread().interrupt();
-        }
+    SignalGuard guard = new SignalGuard(() -> {
+      if (onCancel != null && onCancel[0] != null) {
+        onCancel[0].run();
       }
-    }, "cairn-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    });
     vertx.getOrCreateContext().runOnContext(v -> {
       CompressorVerticle.deploy(vertx).compose(d -> {
         try {
@@ -62,6 +54,7 @@ final class Cli {
       }).onComplete(ar -> {
         outcome.set(ar.succeeded() ? new Object[] {ar.result()} : ar.cause());
         done.countDown();
+        guard.close();
       });
     });
     try {
@@ -70,11 +63,7 @@ final class Cli {
       Thread.currentThread().interrupt();
       throw new CairnException(ErrorCode.CANCELLED, "interrupted");
     } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException ignored) {
-        // already shutting down: the hook is running
-      }
+      guard.close();
       if (!close(vertx, pools)) {
         LOG.warning(() -> "shutting down took longer than " + CLOSE_BOUND_SECONDS + " s (a connection, timer or"
             + " worker was left open); exiting without waiting further");
@@ -87,6 +76,39 @@ final class Cli {
     @SuppressWarnings("unchecked")
     T result = (T) ((Object[]) o)[0];
     return result;
+  }
+
+  /**
+   * While open, SIGINT/SIGTERM run {@code cancel} and hold the JVM's exit until it is closed, at most
+   * {@link #CLOSE_BOUND_SECONDS}: the work it guards gets to clean up. Closing twice is harmless.
+   */
+  static final class SignalGuard implements AutoCloseable {
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final Thread hook;
+
+    SignalGuard(Runnable cancel) {
+      hook = new Thread(() -> {
+        if (done.getCount() > 0) {
+          cancel.run();
+          try {
+            done.await(CLOSE_BOUND_SECONDS, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }, "cairn-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    @Override
+    public void close() {
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException ignored) {
+        // already shutting down: the hook is running
+      }
+    }
   }
 
   /**

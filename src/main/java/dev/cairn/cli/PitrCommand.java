@@ -27,8 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -200,27 +198,12 @@ final class PitrCommand {
      * as cancelled), the JVM's exit held until then, at most {@link Cli#CLOSE_BOUND_SECONDS}.
      */
     private static PitrTestResult runStoppable(PitrTest test, Duration limit, PitrStore store) {
-      CountDownLatch recorded = new CountDownLatch(1);
-      Thread hook = new Thread(() -> {
-        test.cancel("the restore test of cluster " + store.cluster() + " was cancelled by a signal", null);
-        try { // also when the test had just ended: its result may be being recorded
-          recorded.await(Cli.CLOSE_BOUND_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "cairn-pitr-test-stop");
-      Runtime.getRuntime().addShutdownHook(hook);
-      try {
+      // also when the test had just ended: the guard holds the exit while its result is recorded
+      try (Cli.SignalGuard guard = new Cli.SignalGuard(() -> test.cancel("the restore test of cluster "
+          + store.cluster() + " was cancelled by a signal", null))) {
         PitrTestResult r = test.run(limit);
         PitrTestLog.add(store, r);
         return r;
-      } finally {
-        recorded.countDown();
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException ignored) {
-          // already shutting down: the hook is running
-        }
       }
     }
   }
